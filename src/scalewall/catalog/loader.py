@@ -1,0 +1,144 @@
+"""Load and look up catalogue entries (YAML shipped in the package, validated by pydantic).
+
+Unknown ids raise :class:`~scalewall.errors.CatalogError` listing the closest ids. User files of
+the same schema are accepted wherever an id is.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
+from scalewall.errors import CatalogError
+
+__all__ = [
+    "KINDS",
+    "entries",
+    "get",
+    "accelerator",
+    "model",
+    "region",
+    "assumption",
+    "load_file",
+    "format_validation_error",
+]
+
+T = TypeVar("T", bound=BaseModel)
+
+#: catalogue kind -> (file in catalog/data, schema)
+KINDS: dict[str, tuple[str, type[BaseModel]]] = {
+    "accelerators": ("accelerators.yaml", Accelerator),
+    "models": ("models.yaml", Model),
+    "regions": ("regions.yaml", Region),
+    "assumptions": ("assumptions.yaml", Assumption),
+}
+
+
+def format_validation_error(err: ValidationError, where: str) -> str:
+    """One readable sentence from a pydantic error: which field, what is wrong [-]."""
+    parts = []
+    for e in err.errors()[:3]:
+        loc = ".".join(str(x) for x in e["loc"]) or "(entry)"
+        parts.append(f"{loc}: {e['msg']}")
+    more = f" (+{len(err.errors()) - 3} more)" if len(err.errors()) > 3 else ""
+    return f"{where}: " + "; ".join(parts) + more
+
+
+def _read_yaml(text: str, where: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{where} is not valid YAML: {exc}") from None
+
+
+@cache
+def entries(kind: str) -> dict[str, BaseModel]:
+    """All entries of a catalogue kind, by id, validated [-]."""
+    if kind not in KINDS:
+        raise CatalogError(f"unknown catalogue kind {kind!r}; kinds: {', '.join(KINDS)}")
+    fname, schema = KINDS[kind]
+    text = resources.files("scalewall.catalog").joinpath("data", fname).read_text("utf-8")
+    raw = _read_yaml(text, fname)
+    items = raw.get(kind, []) if isinstance(raw, dict) else []
+    out: dict[str, BaseModel] = {}
+    for i, item in enumerate(items):
+        where = f"{fname} entry {i} ({item.get('id', '?') if isinstance(item, dict) else '?'})"
+        try:
+            entry = schema.model_validate(item)
+        except ValidationError as exc:
+            raise CatalogError(format_validation_error(exc, where)) from None
+        if not getattr(entry, "source", None):
+            raise CatalogError(f"{where}: every catalogue entry needs a 'source'")
+        if entry.id in out:
+            raise CatalogError(f"{where}: duplicate id {entry.id!r}")
+        out[entry.id] = entry
+    return out
+
+
+@cache
+def _aliases(kind: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for eid, e in entries(kind).items():
+        table[eid] = eid
+        for a in getattr(e, "aliases", []):
+            table[a.lower()] = eid
+    return table
+
+
+def get(kind: str, entry_id: str) -> Any:
+    """The entry ``entry_id`` (or one of its aliases) of catalogue ``kind``.
+
+    Raises
+    ------
+    CatalogError
+        If no entry matches; the message lists the closest ids.
+    """
+    key = str(entry_id).strip().lower()
+    table = _aliases(kind)
+    if key in table:
+        return entries(kind)[table[key]]
+    close = difflib.get_close_matches(key, list(table), n=4, cutoff=0.4)
+    close_ids = list(dict.fromkeys(table[c] for c in close))
+    hint = f"; closest: {', '.join(close_ids)}" if close_ids else ""
+    singular = kind[:-1] if kind.endswith("s") else kind
+    raise CatalogError(
+        f"unknown {singular} {entry_id!r}{hint} (see `scalewall catalog list {kind}`)"
+    )
+
+
+def accelerator(entry_id: str) -> Accelerator:
+    return get("accelerators", entry_id)
+
+
+def model(entry_id: str) -> Model:
+    return get("models", entry_id)
+
+
+def region(entry_id: str) -> Region:
+    return get("regions", entry_id)
+
+
+def assumption(entry_id: str) -> float:
+    """The value of a sourced assumption from ``assumptions.yaml`` [its ``unit``]."""
+    return get("assumptions", entry_id).value
+
+
+def load_file(path: str | Path, schema: type[T]) -> T:
+    """Validate a user's YAML file against a catalogue schema (``--model-file`` and friends)."""
+    p = Path(path)
+    if not p.is_file():
+        raise CatalogError(f"file {str(p)!r} does not exist")
+    raw = _read_yaml(p.read_text("utf-8"), p.name)
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{p.name} must hold one mapping of fields, got {type(raw).__name__}")
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(format_validation_error(exc, p.name)) from None

@@ -1,0 +1,1 @@
+"""What a model needs: parameters, FLOPs, bytes and memory."""
