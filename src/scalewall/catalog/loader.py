@@ -26,6 +26,7 @@ __all__ = [
     "model",
     "region",
     "assumption",
+    "calibration",
     "load_file",
     "format_validation_error",
 ]
@@ -38,6 +39,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "models": ("models.yaml", Model),
     "regions": ("regions.yaml", Region),
     "assumptions": ("assumptions.yaml", Assumption),
+    "calibration": ("calibration.yaml", Assumption),
 }
 
 
@@ -128,6 +130,11 @@ def region(entry_id: str) -> Region:
 def assumption(entry_id: str) -> float:
     """The value of a sourced assumption from ``assumptions.yaml`` [its ``unit``]."""
     return get("assumptions", entry_id).value
+
+
+def calibration(entry_id: str) -> float:
+    """The value of a calibration factor from ``calibration.yaml`` [its ``unit``]."""
+    return get("calibration", entry_id).value
 
 
 def load_file(path: str | Path, schema: type[T]) -> T:

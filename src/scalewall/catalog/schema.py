@@ -166,6 +166,10 @@ class Model(_Strict):
     tied_embeddings: bool = False
     learned_positions: bool = Field(default=False, description="learned absolute position table")
     attention: Literal["mha", "mla"] = "mha"
+    relative_position_projection: bool = Field(
+        default=False,
+        description="Transformer-XL relative-position key projection W_R (d_model² per layer)",
+    )
     mla: dict[str, int] | None = Field(
         default=None,
         description="MLA ranks (q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim)",

@@ -44,7 +44,8 @@ def attention_params(m: Model) -> float:
         kv = h * (kv_lora + rope) + kv_lora * a * (nope + v) + kv_lora
         return float(q + kv + a * v * h)
     dh, kv = m.dh, m.kv_heads
-    return float(h * a * dh + 2 * h * kv * dh + a * dh * h)
+    rel = h * h if m.relative_position_projection else 0  # Dai et al. 2019, Eq. 3 (W_{k,R})
+    return float(h * a * dh + 2 * h * kv * dh + a * dh * h + rel)
 
 
 def _ffn_matrices(m: Model) -> int:

@@ -1,0 +1,1 @@
+"""Device, node and site power; energy at three boundaries; carbon, water and cost."""

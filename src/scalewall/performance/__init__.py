@@ -1,0 +1,1 @@
+"""How a cluster runs a workload: roofline, collectives, parallel plans, planner."""

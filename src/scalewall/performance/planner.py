@@ -1,0 +1,198 @@
+"""Parallel planner: search every plan of a model on a cluster, vectorised, for an objective.
+
+The search enumerates every factorisation ``tp×pp×dp×cp×ep = devices`` that respects the model,
+then every micro-batch size dividing the per-replica batch, interleave factor, recomputation
+mode, sequence parallelism and ZeRO stage. Memory is computed for all candidates in one NumPy
+pass and infeasible ones are dropped before their step time is evaluated (a second pass).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from scalewall.catalog.schema import Accelerator, Model
+from scalewall.errors import InfeasiblePlanError
+from scalewall.performance.constraints import structural_violations
+from scalewall.performance.plan import RECOMPUTE, STACKS, Plan, PlanArrays
+from scalewall.performance.step import memory
+from scalewall.performance.training import Site, job_metrics
+from scalewall.workload.transformer import model_dims
+
+__all__ = ["search", "SearchResult", "OBJECTIVES"]
+
+OBJECTIVES = {"time": "step_time_s", "energy": "energy_step_j", "cost": "cost_step_usd"}
+MAX_MICRO_BATCH = 64
+MAX_INTERLEAVE = 16
+
+
+def _divisors(n: int) -> list[int]:
+    small = [i for i in range(1, int(n**0.5) + 1) if n % i == 0]
+    return sorted(set(small + [n // i for i in small]))
+
+
+@dataclass
+class SearchResult:
+    """What the search found (plans as :class:`Plan`, metrics as floats)."""
+
+    best_plan: Plan
+    top_plans: list[Plan]
+    top_metrics: list[dict[str, float]]
+    candidates_evaluated: int
+    feasible: int
+    rejected: list[dict] = field(default_factory=list)
+    search_s: float = 0.0
+
+
+def _candidates(m: Model, devices: int, B: int, fixed: dict) -> PlanArrays:
+    """Every combination of sizes and switches, before any feasibility check."""
+    divs = _divisors(devices)
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "tp", "pp", "dp", "cp", "ep", "micro_batch", "global_batch", "interleave",
+        "recompute", "sequence_parallel", "zero")}
+    n_exp = m.moe.n_experts if m.moe else 1
+    pick = lambda name, options: [fixed[name]] if name in fixed else options  # noqa: E731
+    for tp in pick("tp", divs):
+        for pp in pick("pp", [x for x in divs if x <= m.n_layers]):
+            for cp in pick("cp", divs):
+                for ep in pick("ep", [x for x in divs if x <= n_exp]):
+                    rest = devices // (tp * pp * cp * ep) if devices % (tp * pp * cp * ep) == 0 else 0
+                    if rest == 0:
+                        continue
+                    dp = fixed.get("dp", rest)
+                    per_replica = B // (dp * ep) if B % (dp * ep) == 0 else 0
+                    mbs = pick("micro_batch", [x for x in _divisors(per_replica) if x <= MAX_MICRO_BATCH] if per_replica else [1])
+                    vs = pick("interleave", [x for x in _divisors(max(m.n_layers // pp, 1)) if x <= MAX_INTERLEAVE] if pp > 1 else [1])
+                    rcs = [RECOMPUTE.index(fixed["recompute"])] if "recompute" in fixed else [0, 1, 2]
+                    sps = [fixed["sequence_parallel"]] if "sequence_parallel" in fixed else ([False, True] if tp > 1 else [False])
+                    zs = pick("zero", [0, 1, 2, 3] if dp * ep * cp > 1 else [0])
+                    grid = np.array(np.meshgrid(mbs, vs, rcs, sps, zs, indexing="ij")).reshape(5, -1)
+                    k = grid.shape[1]
+                    for name, val in (("tp", tp), ("pp", pp), ("dp", dp), ("cp", cp), ("ep", ep), ("global_batch", B)):
+                        cols[name].append(np.full(k, val, dtype=np.int64))
+                    cols["micro_batch"].append(grid[0].astype(np.int64))
+                    cols["interleave"].append(grid[1].astype(np.int64))
+                    cols["recompute"].append(grid[2].astype(np.int64))
+                    cols["sequence_parallel"].append(grid[3].astype(bool))
+                    cols["zero"].append(grid[4].astype(np.int64))
+    if not cols["tp"]:
+        return PlanArrays(**{k: np.zeros(0, dtype=bool if k == "sequence_parallel" else np.int64) for k in cols})
+    return PlanArrays(**{k: np.concatenate(v) for k, v in cols.items()})
+
+
+def search(
+    m: Model,
+    acc: Accelerator,
+    devices: int,
+    *,
+    global_batch: int,
+    seq_len: int,
+    precision: str = "bf16",
+    stack: str = "modern",
+    site: Site,
+    objective: Literal["time", "energy", "cost"] = "time",
+    top: int = 5,
+    fixed: dict | None = None,
+    max_memory_fraction: float = 1.0,
+    max_days: float | None = None,
+    tokens: float | None = None,
+    allow_uneven_layers: bool = False,
+    allow_tp_beyond_domain: bool = False,
+    power_model: str = "modelled",
+) -> SearchResult:
+    """Search all plans; return the best ``top`` by ``objective`` and why others were rejected.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        When no plan fits: gives the smallest memory overshoot found and what would fix it.
+    """
+    t0 = time.perf_counter()
+    fixed = dict(fixed or {})
+    P = _candidates(m, devices, global_batch, fixed)
+    n_all = len(P)
+    rejected: dict[str, int] = {}
+    ok = np.ones(n_all, dtype=bool)
+    for mask, _fam, template in structural_violations(
+        m, acc, P, devices, seq_len,
+        allow_uneven_layers=allow_uneven_layers, allow_tp_beyond_domain=allow_tp_beyond_domain,
+    ):
+        hit = mask & ok
+        if hit.any():
+            i = int(np.argmax(hit))
+            pl = P.plan(i)
+            reason = template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
+                                     dpemb=pl.dp * pl.ep * pl.micro_batch)
+            key = reason if "{" not in template else reason
+            rejected[key] = rejected.get(key, 0) + int(hit.sum())
+        ok &= ~mask
+    P = P.take(np.flatnonzero(ok))
+    d = model_dims(m)
+    st = STACKS[stack]
+    mem = memory(d, acc, P, seq_len, st)["memory_per_device_gb"]
+    cap = acc.memory_gb * max_memory_fraction
+    fits = mem <= cap
+    # one memory reason per (tp, pp) family that has no fitting candidate, or its count otherwise
+    fam = P.tp * 1_000_003 + P.pp
+    over_best = None
+    for key in np.unique(fam[~fits]):
+        sel = (fam == key) & ~fits
+        i = np.flatnonzero(sel)[np.argmin(mem[sel])]
+        tp, pp = int(P.tp[i]), int(P.pp[i])
+        if (fam == key)[fits].any():
+            reason = f"tp={tp}, pp={pp}: {int(sel.sum())} variants over memory (others fit)"
+        else:
+            reason = f"tp={tp}, pp={pp}: {mem[i]:.0f} GB per device > {cap:.0f} GB at best"
+        rejected[reason] = rejected.get(reason, 0) + int(sel.sum())
+        if over_best is None or mem[i] < over_best[0]:
+            over_best = (float(mem[i]), P.plan(int(i)))
+    P = P.take(np.flatnonzero(fits))
+    if len(P) == 0:
+        if over_best is None:
+            raise InfeasiblePlanError(
+                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: "
+                + "; ".join(list(rejected)[:3])
+            )
+        gb, pl = over_best
+        raise InfeasiblePlanError(
+            f"{m.id} fits no plan on {devices}× {acc.id}: smallest memory found {gb:.0f} GB per "
+            f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, recompute={pl.recompute}); "
+            f"more devices (about {int(np.ceil(devices * gb / cap))}), ZeRO-3, full recomputation "
+            "or a smaller global batch would fix it"
+        )
+    r = job_metrics(d, acc, P, seq_len, precision, stack, site, power_model)
+    score = r[OBJECTIVES[objective]]
+    if max_days is not None and tokens:
+        days = tokens / r["tokens_per_s"] / 86400.0
+        slow = days > max_days
+        if slow.any():
+            rejected[f"slower than --max-days {max_days:g}"] = int(slow.sum())
+        score = np.where(slow, np.inf, score)
+        if not np.isfinite(score).any():
+            raise InfeasiblePlanError(
+                f"no plan trains {tokens:.3g} tokens within {max_days:g} days; the fastest needs "
+                f"{days.min():.1f} days; add devices or relax --max-days"
+            )
+    # tie-break on step time so equal scores keep the faster plan
+    order = np.lexsort((r["step_time_s"], score))
+    order = order[np.isfinite(score[order])][:top]
+    keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
+            "tokens_per_s", "power_facility_w")
+    top_metrics = [{k: float(r[k][i]) for k in keys} for i in order]
+    parts = ("compute_s", "recompute_s", "tp_comm_s", "cp_comm_s", "ep_comm_s", "pp_bubble_s",
+             "pp_p2p_s", "dp_comm_s", "optimizer_s")
+    for tm, i in zip(top_metrics, order):
+        tm["binding"] = max(parts[1:], key=lambda k: r[k][i]).removesuffix("_s")
+    plans = [P.plan(int(i)) for i in order]
+    return SearchResult(
+        best_plan=plans[0],
+        top_plans=plans,
+        top_metrics=top_metrics,
+        candidates_evaluated=n_all,
+        feasible=len(P),
+        rejected=[{"reason": k, "count": v} for k, v in sorted(rejected.items(), key=lambda kv: -kv[1])],
+        search_s=time.perf_counter() - t0,
+    )

@@ -1,0 +1,353 @@
+"""Training step time and memory per device, vectorised over parallel plans.
+
+One call of :func:`evaluate` computes, for every plan in a :class:`PlanArrays`, the step time as a
+sum of explained parts, the FLOPs, and the memory each device needs. The planner calls it with
+thousands of plans; ``scalewall train`` with one.
+
+Model
+-----
+Per micro-batch and pipeline stage, forward and backward times are the sum over the stage's layers
+of: matrix multiplies on a roofline (``max(FLOPs / (peak·η_gemm), bytes / (bw·η_hbm))`` plus a
+fixed per-kernel time), the attention core (FlashAttention at ``η_flash``, or unfused batched
+GEMMs and softmax on the roofline), element-wise kernels on HBM bandwidth, and the tensor-, context-
+and expert-parallel collectives on the network they cross (α-β ring model). The pipeline runs
+``m + (p-1)/v`` micro-batch slots at the pace of its slowest (last) stage (Narayanan 2021, Sec. 2.2);
+point-to-point sends, exposed data-parallel gradient reduction and the optimizer update follow.
+
+Memory is weights + gradients + Adam state (16 B/param, Rajbhandari 2020 Sec. 3.1) sharded by ZeRO
+stage, plus activations (Korthikanti 2022 Sec. 4) times the micro-batches in flight on the first
+stage, plus the runtime reserve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scalewall.catalog import calibration
+from scalewall.catalog.schema import Accelerator
+from scalewall.performance.collectives import (
+    all_gather_s,
+    all_reduce_s,
+    all_to_all_s,
+    hierarchical_all_reduce_s,
+    p2p_s,
+)
+from scalewall.performance.plan import PlanArrays, Stack
+from scalewall.workload.transformer import (
+    ModelDims,
+    attention_core_flops,
+    layer_activation_bytes,
+    layer_elementwise_bytes,
+    layer_linear_flops,
+    logits_flops,
+    model_flops_per_token,
+)
+
+__all__ = ["evaluate", "memory", "BREAKDOWN_PARTS", "ACT_BYTES", "STATE_BYTES_PER_PARAM"]
+
+#: bytes of a 16-bit activation or weight
+ACT_BYTES = 2.0
+#: ZeRO accounting of mixed-precision Adam: 2 (bf16 weights) + 2 (grads) + 12 (fp32 master, m, v)
+STATE_BYTES_PER_PARAM = {"weights": 2.0, "grads": 2.0, "optimizer": 12.0}
+
+#: names of the step-time parts, in the order they are reported [s]
+BREAKDOWN_PARTS = (
+    "compute",
+    "recompute",
+    "tp_comm",
+    "cp_comm",
+    "ep_comm",
+    "pp_bubble",
+    "pp_p2p",
+    "dp_comm",
+    "optimizer",
+)
+
+
+def _peak_flops(acc: Accelerator, precision: str) -> float:
+    """Dense peak of the precision GEMMs run in [FLOP/s]."""
+    return acc.peak_tflops[precision] * 1e12
+
+
+def _stage_params(d: ModelDims, t, p, v, e):
+    """Parameters on a device of the first (largest) stage: dense and expert [params]."""
+    Lps = np.ceil(d.L / (p * v)) * v
+    emb_dev = np.where(p > 1, d.embedding_params / (1 + d.untied) / t, d.embedding_params / t)
+    dense_dev = Lps * d.dense_params_layer / t + emb_dev
+    expert_dev = Lps * d.expert_params_layer / (t * e)
+    return Lps, dense_dev, expert_dev
+
+
+def memory(d: ModelDims, acc: Accelerator, P: PlanArrays, seq_len: int, stack: Stack) -> dict:
+    """Memory per device of every plan, and its parts [GB].
+
+    Notes
+    -----
+    weights 2 B, gradients 2 B, Adam state 12 B per parameter (Rajbhandari et al. 2020, ZeRO,
+    Sec. 3.1), each divided by the data-parallel group from ZeRO stage 3, 2 and 1 on; activations
+    from :func:`~scalewall.workload.transformer.layer_activation_bytes` times the micro-batches
+    in flight on the first stage; fp32 logits when the whole model is one stage; the runtime
+    reserve (``runtime-reserved-gb``).
+    """
+    f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
+    t, p, dp, c, e = f(P.tp), f(P.pp), f(P.dp), f(P.cp), f(P.ep)
+    b, B, v = f(P.micro_batch), f(P.global_batch), f(P.interleave)
+    rc, sp, zero = P.recompute, P.sequence_parallel, P.zero
+    s = float(seq_len)
+    s_c = s / c
+    T = b * s_c
+    m = B / (dp * e * b)
+    L = d.L
+    Lps, dense_dev, expert_dev = _stage_params(d, t, p, v, e)
+    n_dense, n_exp = dp * e * c, dp * c
+    g = STATE_BYTES_PER_PARAM["grads"]
+    shard_opt = np.where(zero >= 1, n_dense, 1.0)
+    shard_w = np.where(zero >= 3, n_dense, 1.0)
+    shard_g = np.where(zero >= 2, n_dense, 1.0)
+    shard_w_e = np.where(zero >= 3, n_exp, 1.0)
+    shard_g_e = np.where(zero >= 2, n_exp, 1.0)
+    shard_o_e = np.where(zero >= 1, n_exp, 1.0)
+    w_b = STATE_BYTES_PER_PARAM["weights"]
+    o_b = STATE_BYTES_PER_PARAM["optimizer"]
+    mem_weights = w_b * (dense_dev / shard_w + expert_dev / shard_w_e)
+    mem_grads = g * (dense_dev / shard_g + expert_dev / shard_g_e)
+    mem_opt = o_b * (dense_dev / shard_opt + expert_dev / shard_o_e)
+    mem_gather = np.where(zero >= 3, 2 * w_b * (d.dense_params_layer + d.expert_params_layer / e) / t, 0.0)
+    act_layer = layer_activation_bytes(
+        d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout
+    )
+    # 1F1B keeps min(m, p) micro-batches of L/p layers on the first stage; interleaving adds
+    # (1 + (p-1)/(p·v)) (Korthikanti 2022, Sec. 4.2.3)
+    interleave_factor = np.where(v > 1, 1 + (p - 1) / (p * v), 1.0)
+    inflight = np.where(p > 1, np.minimum(m, p) * interleave_factor / p, 1.0)
+    mem_act = act_layer * L * inflight  # = per-layer x (L/p layers) x p micro-batches x factor
+    # recomputing a full layer needs that layer's full activations transiently
+    full_act_layer = layer_activation_bytes(
+        d, b, s_c, s, t, sp, np.zeros_like(rc), stack.flash_attention, stack.dropout
+    )
+    mem_act = mem_act + np.where(rc == 2, full_act_layer, 0.0)
+    mem_logits = np.where(p > 1, 0.0, 6.0 * T * d.V / t)  # bf16 logits + fp32 softmax (last stage)
+    reserve = calibration("runtime-reserved-gb") * 1e9
+    mem_total = mem_weights + mem_grads + mem_opt + mem_gather + mem_act + mem_logits + reserve
+
+    return {
+        "memory_per_device_gb": mem_total / 1e9,
+        "memory_weights_gb": mem_weights / 1e9,
+        "memory_grads_gb": mem_grads / 1e9,
+        "memory_optimizer_gb": mem_opt / 1e9,
+        "memory_activations_gb": (mem_act + mem_logits + mem_gather) / 1e9,
+    }
+
+
+def evaluate(
+    d: ModelDims,
+    acc: Accelerator,
+    P: PlanArrays,
+    seq_len: int,
+    precision: str,
+    stack: Stack,
+) -> dict[str, np.ndarray]:
+    """Step time, its parts, FLOPs and memory per device for every plan in ``P``.
+
+    Parameters
+    ----------
+    d : model sizes
+    acc : accelerator
+    P : plans (columns); ``global_batch`` in sequences
+    seq_len : sequence length [tokens]
+    precision : GEMM precision, a key of ``acc.peak_tflops``
+    stack : training software profile
+
+    Returns
+    -------
+    dict of arrays: ``step_time_s``, one ``<part>_s`` per :data:`BREAKDOWN_PARTS`,
+    ``model_flops`` and ``hardware_flops`` per step [FLOP], ``memory_per_device_gb`` and its parts,
+    ``busy_compute_s``, ``busy_memory_s`` (time in compute- and memory-bound kernels) [s],
+    ``layers_per_stage`` [-].
+    """
+    eta_gemm = calibration("gemm-efficiency")
+    eta_hbm = calibration("hbm-efficiency")
+    eta_flash = calibration("flash-attention-efficiency")
+    eta_up = calibration("scale-up-efficiency")
+    eta_out = calibration("scale-out-efficiency")
+    alpha = calibration("link-latency-s")
+    t_kernel = calibration("kernel-overhead-s")
+
+    f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
+    t, p, dp, c, e = f(P.tp), f(P.pp), f(P.dp), f(P.cp), f(P.ep)
+    b, B, v = f(P.micro_batch), f(P.global_batch), f(P.interleave)
+    rc, sp, zero = P.recompute, P.sequence_parallel, P.zero
+    s = float(seq_len)
+    s_c = s / c
+    T = b * s_c  # tokens per micro-batch on one device's sequence shard
+    m = B / (dp * e * b)  # micro-batches per replica
+    L = d.L
+    Lps, dense_dev, expert_dev = _stage_params(d, t, p, v, e)  # uneven splits round up
+
+    peak = _peak_flops(acc, precision)
+    peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16", peak / 2)) * 1e12
+    hbm = acc.memory_bandwidth_tb_s * 1e12 * eta_hbm
+    domain = acc.scale_up.domain
+    bw_up, bw_out = acc.scale_up.bandwidth_gb_s, acc.scale_out.bandwidth_gb_s
+
+    # ---- one layer, forward, one micro-batch, per device --------------------------------------
+    lin = layer_linear_flops(d, T) / t
+    w_layer_dev = (d.dense_params_layer + d.expert_params_layer / e) / t
+    gemm_bytes = ACT_BYTES * (w_layer_dev + T * (4 * d.h + 2 * d.f_token) / t)
+    gemm_f = np.maximum(lin / (peak * eta_gemm), gemm_bytes / hbm) + 4 * t_kernel
+
+    core_flops = attention_core_flops(d, b, s_c, s) / t  # model convention (full s x s)
+    if stack.flash_attention:
+        causal = 0.5
+        core_f = causal * core_flops / (peak16 * eta_flash) + t_kernel
+        core_b_mult = 2.5  # FlashAttention backward recomputes the scores: 2.5x forward matmuls
+    else:
+        scores_b = ACT_BYTES * b * (d.a / t) * s_c * s
+        qkv_b = ACT_BYTES * T * (d.qk_dim + d.k_dim + d.v_kv_dim + d.v_dim) / t
+        core_f = np.maximum(core_flops / (peak16 * eta_gemm), (2 * scores_b + qkv_b) / hbm)
+        core_f = core_f + 2 * t_kernel
+        core_b_mult = 2.0
+    ew_hidden, ew_core = layer_elementwise_bytes(
+        d, b, s_c, s, t, sp, stack.flash_attention, stack.dropout
+    )
+    ew_f = ew_hidden / hbm + 8 * t_kernel
+    core_ew_f = ew_core / hbm + (0 if stack.flash_attention else 2 * t_kernel)
+
+    # tensor-parallel collectives: 2 per layer forward (all-reduce, or all-gather + reduce-scatter
+    # with sequence parallelism: the same bytes), 2 backward; over the scale-up domain if it fits
+    tp_bw = np.where(t <= domain, bw_up, bw_out)
+    tp_eta = np.where(t <= domain, eta_up, eta_out)
+    msg = ACT_BYTES * T * d.h
+    one_tp = np.where(
+        sp,
+        2 * all_gather_s(msg, t, tp_bw, tp_eta, alpha),
+        all_reduce_s(msg, t, tp_bw, tp_eta, alpha),
+    )
+    tp_f = 2 * one_tp
+    # sequence parallelism keeps the layer-norm outputs sharded, so backward gathers them again
+    # for the weight-gradient GEMMs of QKV and FFN-in (Korthikanti 2022, Sec. 4.2.2)
+    tp_b = tp_f + np.where(sp, 2 * all_gather_s(msg, t, tp_bw, tp_eta, alpha), 0.0)
+
+    # context parallelism: ring exchange of K and V, overlapped with the attention core
+    kv_msg = ACT_BYTES * T * (d.k_dim + d.v_kv_dim) / t
+    cp_in_domain = t * c <= domain
+    cp_time = (c - 1) * p2p_s(
+        kv_msg, np.where(cp_in_domain, bw_up, bw_out), np.where(cp_in_domain, eta_up, eta_out), alpha
+    )
+    cp_f = np.maximum(0.0, cp_time - core_f)
+
+    # expert parallelism: dispatch + combine all-to-all per MoE layer
+    ep_in_domain = t * e <= domain
+    a2a = all_to_all_s(
+        ACT_BYTES * T * d.top_k * d.h / t,
+        e,
+        np.where(ep_in_domain, bw_up, bw_out),
+        np.where(ep_in_domain, eta_up, eta_out),
+        alpha,
+    )
+    ep_f = 2 * a2a * d.moe_layer_share
+
+    compute_f = gemm_f + core_f + ew_f + core_ew_f
+    compute_b = 2 * gemm_f + core_b_mult * core_f + 2 * (ew_f + core_ew_f)
+    # recomputation in backward: selective = attention core; full = the whole forward
+    recompute_layer = np.select(
+        [rc == 1, rc == 2], [core_f + core_ew_f, compute_f], default=0.0
+    )
+
+    # ---- logits on the last stage -------------------------------------------------------------
+    lg_flops = logits_flops(d, T) / t
+    lg_f = lg_flops / (peak * eta_gemm) + ACT_BYTES * T * d.V / t * 5 / hbm  # + softmax/CE traffic
+    lg_b = 2 * lg_f
+
+    # ---- per micro-batch on the slowest stage ---------------------------------------------------
+    comp_mb = Lps * (compute_f + compute_b) + lg_f + lg_b
+    reco_mb = Lps * recompute_layer
+    tp_mb = Lps * (tp_f + tp_b) + Lps * np.where(rc == 2, tp_f, 0.0)
+    cp_mb = Lps * 2 * cp_f + Lps * np.where(rc == 2, cp_f, 0.0)
+    ep_mb = Lps * 2 * ep_f + Lps * np.where(rc == 2, ep_f, 0.0)
+    slot = comp_mb + reco_mb + tp_mb + cp_mb + ep_mb  # t_f + t_b of one micro-batch
+
+    # ---- pipeline ---------------------------------------------------------------------------------
+    bubble = np.where(p > 1, (p - 1) / v * slot, 0.0)
+    pp_cross_node = t * c * dp * e >= domain
+    p2p_one = p2p_s(
+        ACT_BYTES * T * d.h / t,
+        np.where(pp_cross_node, bw_out, bw_up),
+        np.where(pp_cross_node, eta_out, eta_up),
+        alpha,
+    )
+    pp_p2p = np.where(p > 1, 2 * (m * v + p - 1) * p2p_one, 0.0)
+
+    # ---- data-parallel gradient reduction (all-reduce or reduce-scatter + all-gather) --------------
+    n_dense, n_exp = dp * e * c, dp * c
+    local_dense = np.clip(np.floor(domain / t), 1, None)
+    local_exp = np.clip(np.floor(domain / (t * e)), 1, None)
+    g = STATE_BYTES_PER_PARAM["grads"]
+    dp_time = hierarchical_all_reduce_s(
+        g * dense_dev, n_dense, local_dense, bw_up, eta_up, bw_out, eta_out, alpha
+    ) + hierarchical_all_reduce_s(
+        g * expert_dev, n_exp, local_exp, bw_up, eta_up, bw_out, eta_out, alpha
+    )
+    # ZeRO-3 gathers the weights before forward and backward of every micro-batch
+    z3 = np.where(
+        zero >= 3,
+        2 * m * all_gather_s(ACT_BYTES * (dense_dev + expert_dev), n_dense, bw_out, eta_out, alpha),
+        0.0,
+    )
+    if stack.overlap_grad_reduce:
+        window = Lps * compute_b
+        dp_exposed = np.maximum(0.0, dp_time - window) + np.maximum(0.0, z3 - m * slot)
+    else:
+        dp_exposed = dp_time + z3
+
+    # ---- optimizer update: stream the (sharded) fp32 state through HBM -------------------------------
+    shard_opt = np.where(zero >= 1, n_dense, 1.0)
+    opt_params = (dense_dev + expert_dev) / shard_opt
+    optimizer = opt_params * 28.0 / hbm + 10 * t_kernel
+
+    compute_total = m * comp_mb
+    step = m * slot + bubble + pp_p2p + dp_exposed + optimizer
+
+    # ---- FLOPs per step (whole cluster) ----------------------------------------------------------------
+    tokens_step = B * s
+    model_flops = model_flops_per_token(d, s) * tokens_step
+    fwd_layers_flops = L * (
+        layer_linear_flops(d, tokens_step) + attention_core_flops(d, B, s, s)
+    )
+    extra = np.select(
+        [rc == 1, rc == 2],
+        [L * attention_core_flops(d, B, s, s), fwd_layers_flops],
+        default=0.0,
+    )
+    hardware_flops = model_flops + extra
+
+    mem = memory(d, acc, P, seq_len, stack)
+
+    # kernel-time shares, for the power model
+    busy_compute = m * Lps * (
+        3 * (lin / (peak * eta_gemm)) + (1 + core_b_mult) * np.where(stack.flash_attention, core_f, 0)
+    ) + m * (lg_f + lg_b)
+    busy_compute = np.minimum(busy_compute, compute_total + m * reco_mb)
+    busy_memory = np.maximum(0.0, compute_total + m * reco_mb - busy_compute) + optimizer
+
+    out = {
+        "step_time_s": step,
+        "compute_s": compute_total,
+        "recompute_s": m * reco_mb,
+        "tp_comm_s": m * tp_mb,
+        "cp_comm_s": m * cp_mb,
+        "ep_comm_s": m * ep_mb,
+        "pp_bubble_s": bubble,
+        "pp_p2p_s": pp_p2p,
+        "dp_comm_s": dp_exposed,
+        "optimizer_s": optimizer,
+        "dp_comm_total_s": dp_time + z3,
+        "model_flops": model_flops * np.ones_like(step),
+        "hardware_flops": hardware_flops * np.ones_like(step),
+        **mem,
+        "busy_compute_s": busy_compute,
+        "busy_memory_s": busy_memory,
+        "layers_per_stage": Lps,
+        "micro_batches": m,
+    }
+    return out

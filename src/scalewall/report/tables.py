@@ -1,0 +1,151 @@
+"""Rich tables for the CLI. Rendering only: every number comes from a result object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+__all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", "print_validation"]
+
+
+def _console() -> Console:
+    return Console(width=110)
+
+
+def _fmt(x: float | None, unit: str = "", digits: int = 3) -> str:
+    if x is None:
+        return "n/a"
+    ax = abs(x)
+    if ax != 0 and (ax >= 1e6 or ax < 1e-2):
+        s = f"{x:.{digits}g}"
+    elif ax >= 100:
+        s = f"{x:,.0f}"
+    else:
+        s = f"{x:.{digits}g}"
+    return f"{s} {unit}".strip()
+
+
+def _plan_str(p: dict) -> str:
+    s = f"tp={p['tp']} pp={p['pp']} dp={p['dp']}"
+    if p["cp"] > 1:
+        s += f" cp={p['cp']}"
+    if p["ep"] > 1:
+        s += f" ep={p['ep']}"
+    s += f" mb={p['micro_batch']} gb={p['global_batch']}"
+    if p["interleave"] > 1:
+        s += f" v={p['interleave']}"
+    s += f" recompute={p['recompute']}" + (" sp" if p["sequence_parallel"] else "") + f" zero={p['zero']}"
+    return s
+
+
+def print_training(r: Any) -> None:
+    c = _console()
+    t = Table(title=f"Training {r.model} on {r.devices:,} × {r.accelerator}", show_header=False)
+    t.add_column("quantity", style="bold")
+    t.add_column("value")
+    t.add_row("plan", _plan_str(r.plan))
+    t.add_row("tokens", f"{r.tokens:.3g} (seq {r.seq_len})")
+    t.add_row("step time", _fmt(r.step_time_s, "s"))
+    t.add_row("throughput", _fmt(r.tokens_per_s, "tokens/s"))
+    t.add_row("MFU / HFU", f"{r.mfu:.1%} / {r.hfu:.1%}")
+    t.add_row("wall clock", _fmt(r.wall_clock_days, "days"))
+    t.add_row("device-hours", _fmt(r.device_hours, "h"))
+    t.add_row("memory per device", f"{r.memory_per_device_gb:.1f} / {r.memory_capacity_gb:.0f} GB "
+              + "(" + ", ".join(f"{k} {v:.1f}" for k, v in r.memory_breakdown_gb.items()) + ")")
+    total = sum(r.breakdown_s.values())
+    t.add_row("step breakdown", ", ".join(
+        f"{k} {v / total:.0%}" for k, v in r.breakdown_s.items() if v / total >= 0.005))
+    t.add_row("bottleneck", r.bottleneck)
+    t.add_row("power per device", ", ".join(f"{k} {v:,.0f} W" for k, v in r.power_per_device_w.items()))
+    t.add_row("average power", ", ".join(f"{k} {v:.3g} MW" for k, v in r.avg_power_mw.items()))
+    t.add_row("energy", ", ".join(f"{k} {_fmt(v, 'MWh')}" for k, v in r.energy_mwh.items()))
+    t.add_row("CO2e", ", ".join(f"{k} {_fmt(v, 't')}" for k, v in r.co2e_t.items()))
+    t.add_row("water", _fmt(r.water_m3, "m³"))
+    cb = r.cost_breakdown_usd
+    cost = "n/a (no price in catalogue)" if r.cost_usd is None else (
+        f"${r.cost_usd:,.0f} (hardware ${cb['hardware_depreciation']:,.0f} + energy ${cb['energy']:,.0f})")
+    if cb.get("cloud_rental_alternative"):
+        cost += f"; renting instead ≈ ${cb['cloud_rental_alternative']:,.0f}"
+    t.add_row("cost", cost)
+    c.print(t)
+    for a in r.assumptions:
+        c.print(f"  • {a}", style="dim")
+
+
+def print_plan(res: dict) -> None:
+    c = _console()
+    best = res["best"]
+    c.print(f"[bold]Best plan for {best['model']} on {best['devices']:,} × {best['accelerator']}[/] "
+            f"(objective: {res['objective']}; {res['candidates_evaluated']:,} candidates, "
+            f"{res['feasible']:,} feasible, {res['search_s']:.2f} s)")
+    t = Table()
+    for col in ("#", "plan", "step s", "MFU", "mem GB", "energy/step kWh", "days", "binding"):
+        t.add_column(col)
+    for i, r in enumerate(res["top"], 1):
+        t.add_row(str(i), _plan_str(r["plan"]), f"{r['step_time_s']:.3f}", f"{r['mfu']:.1%}",
+                  f"{r['memory_per_device_gb']:.1f}", f"{r['energy_per_step_kwh']:.2f}",
+                  f"{r['wall_clock_days']:.1f}", r["binding"])
+    c.print(t)
+    if len(res["top"]) > 1:
+        a, b = res["top"][0], res["top"][1]
+        c.print(f"Runner-up is {b['step_time_s'] / a['step_time_s'] - 1:+.1%} in step time and "
+                f"{b['energy_per_step_kwh'] / a['energy_per_step_kwh'] - 1:+.1%} in energy per step; "
+                f"its largest overhead: {b['binding']}.")
+    if res["rejected"]:
+        c.print("[bold]Rejected[/]")
+        for rej in res["rejected"][:12]:
+            c.print(f"  {rej['count']:>8,}  {rej['reason']}")
+
+
+def print_catalog_list(kind: str, items: dict) -> None:
+    t = Table(title=f"catalogue: {kind}")
+    t.add_column("id")
+    t.add_column("name")
+    t.add_column("key figures")
+    for e in items.values():
+        if kind == "accelerators":
+            fig = (f"{e.peak_tflops.get('bf16', e.peak_tflops.get('fp16', 0)):g} TF bf16, "
+                   f"{e.memory_gb:g} GB, {e.memory_bandwidth_tb_s:g} TB/s, {e.tdp_w:g} W")
+        elif kind == "models":
+            from scalewall.workload.params import param_count
+
+            fig = f"{param_count(e).total / 1e9:.1f} B params, {e.n_layers} layers, d={e.d_model}"
+        elif kind == "regions":
+            fig = f"{e.grid_gco2_kwh:g} g/kWh ({e.grid_year}), ${e.price_usd_mwh:g}/MWh, PUE {e.pue}"
+        else:
+            fig = f"{e.value:g} {e.unit}"
+        t.add_row(e.id, e.name, fig)
+    _console().print(t)
+
+
+def print_entry(e: Any) -> None:
+    c = _console()
+    d = e.model_dump()
+    src = d.pop("source", [])
+    t = Table(title=f"{e.id}", show_header=False)
+    t.add_column("field", style="bold")
+    t.add_column("value")
+    for k, v in d.items():
+        if v is not None and v != []:
+            t.add_row(k, str(v))
+    c.print(t)
+    for s in src:
+        c.print(f"  source: {s['title']} — {s['publisher']}, {s['year']}, {s['where']}")
+
+
+def print_validation(rows: list) -> None:
+    t = Table(title="scalewall validate: predicted vs published")
+    for col in ("case", "quantity", "published", "predicted", "error", "bar", "ok", "calibration"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(escape(r.case), escape(r.quantity), f"{r.published:.4g}", f"{r.predicted:.4g}",
+                  f"{r.error:+.1%}", r.bar, "yes" if r.ok else "NO", r.role)
+    c = _console()
+    c.print(t)
+    from scalewall.validate.runner import summarise
+
+    for line in summarise(rows):
+        c.print(line)

@@ -1,0 +1,1 @@
+"""Published cases and the runner behind `scalewall validate`."""
