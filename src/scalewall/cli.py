@@ -274,7 +274,21 @@ def validate(
 
 
 def main() -> None:
-    app()
+    """Entry point: any scalewall or validation error becomes one sentence and exit code 2."""
+    from pydantic import ValidationError
+
+    from scalewall.catalog.loader import format_validation_error
+    from scalewall.errors import ScalewallError
+
+    try:
+        app()
+    except ScalewallError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except ValidationError as exc:
+        msg = format_validation_error(exc, "invalid input").replace("invalid input: ", "", 1)
+        typer.echo(f"error: {msg}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,7 +42,7 @@ def structural_violations(
         (seq_len % c != 0, "cp", f"cp={{cp}}: sequence length {seq_len} not divisible by cp"),
         ((v > 1) & (p == 1), "interleave", "interleave={interleave} needs pp > 1"),
         ((v > 1) & ((B // np.maximum(dp * e * b, 1)) % np.maximum(p, 1) != 0), "interleave",
-         "interleave={interleave}: micro-batches per replica not a multiple of pp={pp}"),
+         "interleaved schedule: micro-batches per replica not a multiple of pp={pp}"),
     ]
     if not allow_uneven_layers:
         out.append((m.n_layers % (p * v) != 0, "pp",

@@ -33,6 +33,8 @@ class Stack:
     overlap_grad_reduce: bool
     dropout: bool
     description: str
+    context_parallel: bool = True
+    zero_stages: tuple[int, ...] = (0, 1, 2, 3)
 
 
 STACKS: dict[str, Stack] = {
@@ -50,7 +52,10 @@ STACKS: dict[str, Stack] = {
         overlap_grad_reduce=False,
         dropout=True,
         description="Megatron-LM as in Narayanan 2021 / Korthikanti 2022: unfused softmax "
-        "attention with dropout, gradient all-reduce after backward",
+        "attention with dropout, gradient all-reduce after backward, no context parallelism, "
+        "no sharded optimizer",
+        context_parallel=False,
+        zero_stages=(0,),
     ),
 }
 

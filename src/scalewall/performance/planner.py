@@ -24,6 +24,17 @@ from scalewall.workload.transformer import model_dims
 
 __all__ = ["search", "SearchResult", "OBJECTIVES"]
 
+#: the plan fields that identify a structural rejection, per check family
+_FAMILY_FIELDS = {
+    "sizes": ("tp", "pp", "dp", "cp", "ep"),
+    "tp": ("tp",),
+    "pp": ("pp", "interleave"),
+    "ep": ("ep",),
+    "cp": ("cp",),
+    "batch": ("dp", "ep", "micro_batch"),
+    "interleave": ("pp",),
+}
+
 OBJECTIVES = {"time": "step_time_s", "energy": "energy_step_j", "cost": "cost_step_usd"}
 MAX_MICRO_BATCH = 64
 MAX_INTERLEAVE = 16
@@ -45,9 +56,15 @@ class SearchResult:
     feasible: int
     rejected: list[dict] = field(default_factory=list)
     search_s: float = 0.0
+    objective: str = "time"
+    scores_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def rank_of(self, score: float) -> int:
+        """1-based rank a plan of objective value ``score`` would take among the feasible."""
+        return int(np.searchsorted(self.scores_sorted, score * (1 - 1e-12), side="left")) + 1
 
 
-def _candidates(m: Model, devices: int, B: int, fixed: dict) -> PlanArrays:
+def _candidates(m: Model, devices: int, B: int, fixed: dict, stack) -> PlanArrays:
     """Every combination of sizes and switches, before any feasibility check."""
     divs = _divisors(devices)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in (
@@ -57,7 +74,7 @@ def _candidates(m: Model, devices: int, B: int, fixed: dict) -> PlanArrays:
     pick = lambda name, options: [fixed[name]] if name in fixed else options  # noqa: E731
     for tp in pick("tp", divs):
         for pp in pick("pp", [x for x in divs if x <= m.n_layers]):
-            for cp in pick("cp", divs):
+            for cp in pick("cp", divs if stack.context_parallel else [1]):
                 for ep in pick("ep", [x for x in divs if x <= n_exp]):
                     rest = devices // (tp * pp * cp * ep) if devices % (tp * pp * cp * ep) == 0 else 0
                     if rest == 0:
@@ -68,7 +85,7 @@ def _candidates(m: Model, devices: int, B: int, fixed: dict) -> PlanArrays:
                     vs = pick("interleave", [x for x in _divisors(max(m.n_layers // pp, 1)) if x <= MAX_INTERLEAVE] if pp > 1 else [1])
                     rcs = [RECOMPUTE.index(fixed["recompute"])] if "recompute" in fixed else [0, 1, 2]
                     sps = [fixed["sequence_parallel"]] if "sequence_parallel" in fixed else ([False, True] if tp > 1 else [False])
-                    zs = pick("zero", [0, 1, 2, 3] if dp * ep * cp > 1 else [0])
+                    zs = pick("zero", [z for z in stack.zero_stages if z == 0 or dp * ep * cp > 1])
                     grid = np.array(np.meshgrid(mbs, vs, rcs, sps, zs, indexing="ij")).reshape(5, -1)
                     k = grid.shape[1]
                     for name, val in (("tp", tp), ("pp", pp), ("dp", dp), ("cp", cp), ("ep", ep), ("global_batch", B)):
@@ -112,43 +129,52 @@ def search(
     """
     t0 = time.perf_counter()
     fixed = dict(fixed or {})
-    P = _candidates(m, devices, global_batch, fixed)
+    P = _candidates(m, devices, global_batch, fixed, STACKS[stack])
     n_all = len(P)
     rejected: dict[str, int] = {}
     ok = np.ones(n_all, dtype=bool)
-    for mask, _fam, template in structural_violations(
+    for mask, fam, template in structural_violations(
         m, acc, P, devices, seq_len,
         allow_uneven_layers=allow_uneven_layers, allow_tp_beyond_domain=allow_tp_beyond_domain,
     ):
         hit = mask & ok
-        if hit.any():
-            i = int(np.argmax(hit))
-            pl = P.plan(i)
+        ok &= ~mask
+        if not hit.any():
+            continue
+        # one reason per distinct value of the fields the check is about
+        key_cols = [getattr(P, f)[hit] for f in _FAMILY_FIELDS[fam]]
+        keys, first, counts = np.unique(np.stack(key_cols), axis=1, return_index=True,
+                                         return_counts=True)
+        idx = np.flatnonzero(hit)
+        for j, cnt in zip(first, counts):
+            pl = P.plan(int(idx[j]))
             reason = template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
                                      dpemb=pl.dp * pl.ep * pl.micro_batch)
-            key = reason if "{" not in template else reason
-            rejected[key] = rejected.get(key, 0) + int(hit.sum())
-        ok &= ~mask
+            rejected[reason] = rejected.get(reason, 0) + int(cnt)
     P = P.take(np.flatnonzero(ok))
     d = model_dims(m)
     st = STACKS[stack]
     mem = memory(d, acc, P, seq_len, st)["memory_per_device_gb"]
     cap = acc.memory_gb * max_memory_fraction
     fits = mem <= cap
-    # one memory reason per (tp, pp) family that has no fitting candidate, or its count otherwise
+    # one memory reason per (tp, pp) family with no fitting variant; the rest summed in one line
     fam = P.tp * 1_000_003 + P.pp
     over_best = None
+    partial = 0
     for key in np.unique(fam[~fits]):
         sel = (fam == key) & ~fits
-        i = np.flatnonzero(sel)[np.argmin(mem[sel])]
-        tp, pp = int(P.tp[i]), int(P.pp[i])
+        i = int(np.flatnonzero(sel)[np.argmin(mem[sel])])
         if (fam == key)[fits].any():
-            reason = f"tp={tp}, pp={pp}: {int(sel.sum())} variants over memory (others fit)"
+            partial += int(sel.sum())
         else:
-            reason = f"tp={tp}, pp={pp}: {mem[i]:.0f} GB per device > {cap:.0f} GB at best"
-        rejected[reason] = rejected.get(reason, 0) + int(sel.sum())
+            reason = (f"tp={int(P.tp[i])}, pp={int(P.pp[i])}: {mem[i]:.0f} GB per device > "
+                      f"{cap:.0f} GB even at best (zero={int(P.zero[i])}, "
+                      f"recompute={RECOMPUTE[int(P.recompute[i])]})")
+            rejected[reason] = int(sel.sum())
         if over_best is None or mem[i] < over_best[0]:
-            over_best = (float(mem[i]), P.plan(int(i)))
+            over_best = (float(mem[i]), P.plan(i))
+    if partial:
+        rejected[f"over {cap:.0f} GB per device (variants of tp/pp families that have fitting ones)"] = partial
     P = P.take(np.flatnonzero(fits))
     if len(P) == 0:
         if over_best is None:
@@ -157,11 +183,17 @@ def search(
                 + "; ".join(list(rejected)[:3])
             )
         gb, pl = over_best
+        fixes = [f"more devices (memory scales down roughly as 1/devices: try about "
+                 f"{int(np.ceil(devices * gb / cap))})"]
+        if pl.zero < 3:
+            fixes.append("ZeRO-3")
+        if pl.recompute != "full":
+            fixes.append("full recomputation")
+        fixes.append("a smaller global batch or sequence length")
         raise InfeasiblePlanError(
             f"{m.id} fits no plan on {devices}× {acc.id}: smallest memory found {gb:.0f} GB per "
-            f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, recompute={pl.recompute}); "
-            f"more devices (about {int(np.ceil(devices * gb / cap))}), ZeRO-3, full recomputation "
-            "or a smaller global batch would fix it"
+            f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, "
+            f"recompute={pl.recompute}); would fix it: " + ", ".join(fixes)
         )
     r = job_metrics(d, acc, P, seq_len, precision, stack, site, power_model)
     score = r[OBJECTIVES[objective]]
@@ -195,4 +227,6 @@ def search(
         feasible=len(P),
         rejected=[{"reason": k, "count": v} for k, v in sorted(rejected.items(), key=lambda kv: -kv[1])],
         search_s=time.perf_counter() - t0,
+        objective=objective,
+        scores_sorted=np.sort(score[np.isfinite(score)]),
     )

@@ -22,7 +22,7 @@ from scalewall.performance.step import evaluate
 from scalewall.performance.training import TrainingRequest, estimate_training
 from scalewall.workload.transformer import model_dims
 
-__all__ = ["Row", "run_all", "summarise", "cases", "gpt_model"]
+__all__ = ["Row", "run_all", "summarise", "cases", "gpt_model", "planner_checks", "PlannerCheck"]
 
 
 class Row(BaseModel):
@@ -192,6 +192,85 @@ def bloom_rows() -> list[Row]:
         _row("luccioni_2022_bloom", "BLOOM", "total CO2e [t]", c["total_co2e_t"],
              r.co2e_t["total"], bar, "convention", src),
     ]
+
+
+class PlannerCheck(BaseModel):
+    """How the planner's best plan compares with a published hand-tuned plan (own model)."""
+
+    case: str
+    published_plan: dict
+    published_step_s: float
+    published_fits: bool
+    best_plan: dict
+    best_step_s: float
+    published_rank: int
+    feasible: int
+    note: str
+
+
+def _published_plans():
+    perf = cases("training_performance")
+    k = perf["korthikanti_2022_table5"]
+    for c in k["cases"]:
+        for rc, sp, col in (("full", False, "full"), ("selective", True, "seqsel")):
+            yield (f"Korthikanti {c['name']} {col}", gpt_model(c["model"], c["name"]), k,
+                   Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
+                        global_batch=c["global_batch"], interleave=c["interleave"], recompute=rc,
+                        sequence_parallel=sp, zero=0), c["model"]["s"], False)
+    n = perf["narayanan_2021_table1"]
+    for c in n["cases"]:
+        yield (f"Narayanan {c['name']}", gpt_model(c["model"], c["name"]), n,
+               Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=1,
+                    global_batch=c["global_batch"], recompute="full", zero=0), c["model"]["s"], False)
+    ll = perf["llama3_2024_table4"]
+    for c in ll["cases"]:
+        yield (f"Llama 3 {c['name']}", catalog.model(c["model_id"]), ll,
+               Plan(tp=c["tp"], cp=c["cp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
+                    global_batch=c["global_batch"], interleave=c["interleave"],
+                    recompute=c["recompute"], sequence_parallel=True, zero=1), c["seq_len"], True)
+
+
+def planner_checks(top: int = 5) -> list[PlannerCheck]:
+    """For every published plan: the planner's best (same devices, batch, sequence, software)."""
+    from scalewall.performance.planner import search
+    from scalewall.performance.step import memory
+    from scalewall.performance.training import job_metrics, resolve_site
+
+    site = resolve_site(None, None, None)
+    out = []
+    for name, m, blk, plan, seq, uneven in _published_plans():
+        acc = catalog.accelerator(blk["accelerator"])
+        res = search(m, acc, plan.devices, global_batch=plan.global_batch, seq_len=seq,
+                     precision=blk["precision"], stack=blk["stack"], site=site, top=top,
+                     allow_uneven_layers=uneven)
+        P = PlanArrays.from_plans([plan])
+        pub = job_metrics(model_dims(m), acc, P, seq, blk["precision"], blk["stack"], site)
+        pub_step = float(pub["step_time_s"][0])
+        mem = float(memory(model_dims(m), acc, P, seq, STACKS[blk["stack"]])["memory_per_device_gb"][0])
+        fits = mem <= acc.memory_gb
+        rank = res.rank_of(pub_step)
+        best_step = res.top_metrics[0]["step_time_s"]
+        if not fits:
+            note = (f"published plan needs {mem:.0f} GB per device by this model's memory "
+                    f"accounting > {acc.memory_gb:.0f} GB, so the planner excludes it")
+        elif rank <= top:
+            note = f"published plan is #{rank} of {res.feasible} feasible"
+        else:
+            best = job_metrics(model_dims(m), acc, PlanArrays.from_plans([res.best_plan]), seq,
+                               blk["precision"], blk["stack"], site)
+            gaps = sorted(
+                ((float(pub[k][0] - best[k][0]), k.removesuffix("_s")) for k in
+                 ("compute_s", "recompute_s", "tp_comm_s", "pp_bubble_s", "pp_p2p_s", "dp_comm_s")),
+                reverse=True)[:2]
+            why = " and ".join(f"{g:.2f} s less {k}" for g, k in gaps if g > 0)
+            note = (f"published plan is #{rank} of {res.feasible}: the best is "
+                    f"{1 - best_step / pub_step:.1%} faster by this model ({why} per step)")
+        out.append(PlannerCheck(
+            case=name, published_plan=plan.to_dict(), published_step_s=pub_step,
+            published_fits=fits, best_plan=res.best_plan.to_dict(), best_step_s=best_step,
+            published_rank=rank, feasible=res.feasible, note=note,
+        ))
+    return out
 
 
 def run_all() -> list[Row]:

@@ -1,0 +1,5 @@
+"""``python -m scalewall`` runs the CLI."""
+
+from scalewall.cli import main
+
+main()

@@ -1,0 +1,117 @@
+"""The training estimator's answer: contract fields, conventions and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from scalewall import catalog
+from scalewall.errors import CatalogError, InfeasiblePlanError
+from scalewall.performance.training import TrainingRequest, estimate_training
+
+CONTRACT = {
+    "plan", "step_time_s", "tokens_per_s", "mfu", "hfu", "wall_clock_days", "device_hours",
+    "memory_per_device_gb", "memory_capacity_gb", "breakdown_s", "bottleneck", "energy_mwh",
+    "avg_power_mw", "co2e_t", "water_m3", "cost_usd", "assumptions", "sources",
+}
+
+
+def _req(**kw):
+    base = dict(model=catalog.model("llama-2-7b"), accelerator=catalog.accelerator("h100-sxm"),
+                devices=64, tokens=1e11)
+    base.update(kw)
+    return TrainingRequest(**base)
+
+
+def test_result_has_every_contract_field_and_three_boundaries():
+    r = estimate_training(_req()).model_dump()
+    assert CONTRACT <= set(r)
+    assert set(r["energy_mwh"]) == {"accelerator", "node", "facility"}
+    assert set(r["co2e_t"]) == {"operational", "embodied", "total"}
+    assert set(r["plan"]) >= {"tp", "pp", "dp", "cp", "ep", "micro_batch", "global_batch",
+                              "interleave", "recompute", "sequence_parallel", "zero"}
+    assert r["sources"], "a result must carry its sources"
+
+
+def test_boundaries_are_nested_accelerator_node_facility():
+    e = estimate_training(_req()).energy_mwh
+    assert 0 < e["accelerator"] < e["node"] < e["facility"]
+
+
+def test_energy_equals_average_power_times_wall_clock():
+    r = estimate_training(_req())
+    hours = r.wall_clock_days * 24
+    for k in ("accelerator", "node", "facility"):
+        assert r.energy_mwh[k] == pytest.approx(r.avg_power_mw[k] * hours, rel=1e-9)
+
+
+def test_breakdown_parts_sum_to_step_time():
+    r = estimate_training(_req())
+    assert sum(r.breakdown_s.values()) == pytest.approx(r.step_time_s, rel=1e-9)
+
+
+def test_tdp_power_model_draws_more_than_modelled():
+    modelled = estimate_training(_req(tp=1, pp=1, dp=64, cp=1, ep=1))
+    tdp = estimate_training(_req(tp=1, pp=1, dp=64, cp=1, ep=1, power_model="tdp"))
+    assert tdp.power_per_device_w["accelerator"] == catalog.accelerator("h100-sxm").tdp_w
+    assert modelled.power_per_device_w["accelerator"] < tdp.power_per_device_w["accelerator"]
+
+
+def test_days_fix_duration_and_imply_tokens():
+    r = estimate_training(_req(days=10))
+    assert r.wall_clock_days == pytest.approx(10)
+    assert r.tokens == pytest.approx(r.tokens_per_s * 10 * 86400)
+
+
+def test_region_sets_grid_and_pue(a100):
+    q = catalog.region("ca-quebec")
+    r = estimate_training(_req(region=q))
+    assert r.energy_mwh["facility"] == pytest.approx(r.energy_mwh["node"] * q.pue)
+    assert r.co2e_t["operational"] == pytest.approx(r.energy_mwh["facility"] * q.grid_gco2_kwh / 1000)
+
+
+def test_memory_over_capacity_names_the_numbers():
+    with pytest.raises(InfeasiblePlanError, match=r"memory per device \d+ GB > 80 GB"):
+        estimate_training(_req(model=catalog.model("gpt-3-175b"), devices=8, tp=8, pp=1, dp=1,
+                               cp=1, ep=1, global_batch=8, zero=0))
+
+
+def test_heads_not_divisible_by_tp_is_refused():
+    with pytest.raises(InfeasiblePlanError, match="not divisible by tp"):
+        estimate_training(_req(model=catalog.model("gpt-3-175b"), devices=640, tp=5, pp=8,
+                               dp=16, cp=1, ep=1, global_batch=1600))
+
+
+def test_sizes_not_multiplying_to_devices_are_refused():
+    with pytest.raises(InfeasiblePlanError, match=r"≠ 64 devices"):
+        estimate_training(_req(tp=2, pp=2, dp=2, cp=1, ep=1))
+
+
+def test_unknown_ids_list_the_closest():
+    with pytest.raises(CatalogError, match="closest: h100-sxm"):
+        catalog.accelerator("h100-sxn")
+    with pytest.raises(CatalogError, match="llama-3.1-405b"):
+        catalog.model("llama-3.1-450b")
+
+
+def test_negative_or_absurd_values_are_refused():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        _req(devices=-4)
+    with pytest.raises(ValidationError):
+        _req(pue=0.5)
+    with pytest.raises(ValidationError):
+        _req(tokens=-1)
+
+
+def test_moe_model_trains_with_expert_parallelism():
+    r = estimate_training(_req(model=catalog.model("mixtral-8x7b"), devices=64, tp=2, pp=1,
+                               dp=4, cp=1, ep=8, global_batch=512, seq_len=4096))
+    assert r.breakdown_s["ep_comm"] > 0
+    assert r.mfu > 0
+
+
+def test_mfu_uses_model_flops_and_hfu_adds_recompute():
+    full = estimate_training(_req(tp=1, pp=1, dp=64, cp=1, ep=1, recompute="full"))
+    assert full.hfu == pytest.approx(full.mfu * full.flops["hardware_per_step"] / full.flops["model_per_step"])
+    assert full.hfu > full.mfu
