@@ -40,6 +40,11 @@ def test_mfu_matches_llama3_2024_table4_within_10pct():
     assert abs(row.error) <= 0.10, (row.predicted, row.published)
 
 
+def test_held_out_mlperf_eos_fp8_throughput_within_20pct():
+    (row,) = runner.mlperf_rows()
+    assert abs(row.error) <= 0.20, (row.predicted, row.published)
+
+
 def test_energy_and_co2e_reproduce_patterson_2021_table4_within_3pct():
     rows = [r for r in runner.patterson_rows() if r.role == "convention"]
     assert len(rows) == 6

@@ -107,7 +107,8 @@ def print_catalog_list(kind: str, items: dict) -> None:
     t.add_column("key figures")
     for e in items.values():
         if kind == "accelerators":
-            fig = (f"{e.peak_tflops.get('bf16', e.peak_tflops.get('fp16', 0)):g} TF bf16, "
+            prec = "bf16" if "bf16" in e.peak_tflops else "fp16"
+            fig = (f"{e.peak_tflops.get(prec, 0):g} TF {prec}, "
                    f"{e.memory_gb:g} GB, {e.memory_bandwidth_tb_s:g} TB/s, {e.tdp_w:g} W")
         elif kind == "models":
             from scalewall.workload.params import param_count

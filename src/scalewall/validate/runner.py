@@ -122,6 +122,23 @@ def llama3_rows() -> list[Row]:
     return rows
 
 
+def mlperf_rows() -> list[Row]:
+    blk = cases("training_performance")["mlperf_training_v31_eos"]
+    acc = catalog.accelerator(blk["accelerator"])
+    rows = []
+    for c in blk["cases"]:
+        d = model_dims(gpt_model(c["model"], c["name"]))
+        plan = Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
+                    global_batch=c["global_batch"], interleave=c["interleave"],
+                    recompute=c["recompute"], sequence_parallel=True, zero=1)
+        r = evaluate(d, acc, PlanArrays.from_plans([plan]), c["model"]["s"], blk["precision"],
+                     STACKS[blk["stack"]])
+        tok_s = c["global_batch"] * c["model"]["s"] / float(r["step_time_s"][0])
+        rows.append(_row("mlperf_training_v31_eos", c["name"], "throughput [tokens/s]",
+                         c["tokens_per_s"], tok_s, blk["bar"]["max_abs"], "check", _src(blk)))
+    return rows
+
+
 def patterson_rows() -> list[Row]:
     blk = cases("training_energy")["patterson_2021_table4"]
     rows = []
@@ -276,7 +293,7 @@ def planner_checks(top: int = 5) -> list[PlannerCheck]:
 def run_all() -> list[Row]:
     """Every validation row, in a stable order."""
     return [
-        *korthikanti_rows(), *narayanan_rows(), *llama3_rows(), *patterson_rows(),
+        *korthikanti_rows(), *narayanan_rows(), *llama3_rows(), *mlperf_rows(), *patterson_rows(),
         *llama2_rows(), *bloom_rows(),
     ]
 

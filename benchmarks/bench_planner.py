@@ -1,0 +1,50 @@
+"""Planner speed: candidates evaluated per second and the whole `scalewall plan` command.
+
+Targets (issue 3): GPT-3 175B on 1,024 H100, batch 1,536 × 2,048: whole command < 10 s on a 2-core
+machine with >= 1,000 candidates. Run: `.venv/bin/python benchmarks/bench_planner.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+from scalewall import catalog
+from scalewall.performance.planner import search
+from scalewall.performance.training import resolve_site
+
+CASES = [
+    ("gpt-3-175b", "h100-sxm", 1024, 1536, 2048),
+    ("llama-3.1-405b", "h100-sxm", 16384, 2048, 8192),
+]
+
+
+def main() -> None:
+    site = resolve_site(None, None, None)
+    print(f"{'case':<40} {'candidates':>11} {'feasible':>9} {'search s':>9} {'cand/s':>10}")
+    for mid, aid, n, B, s in CASES:
+        m, acc = catalog.model(mid), catalog.accelerator(aid)
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            res = search(m, acc, n, global_batch=B, seq_len=s, site=site)
+            best = min(best, time.perf_counter() - t0)
+        print(f"{mid + ' on ' + str(n) + ' ' + aid:<40} {res.candidates_evaluated:>11,} "
+              f"{res.feasible:>9,} {best:>9.3f} {res.candidates_evaluated / best:>10,.0f}")
+        print(f"    best: {res.best_plan}")
+    for mid, aid, n, B, s in CASES:
+        t0 = time.perf_counter()
+        p = subprocess.run([sys.executable, "-m", "scalewall", "plan", "--model", mid,
+                            "--accelerator", aid, "--devices", str(n), "--global-batch", str(B),
+                            "--seq-len", str(s), "--json"], capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - t0
+        out = json.loads(p.stdout)
+        print(f"whole `scalewall plan` {mid} on {n}: {wall:.2f} s wall "
+              f"({out['candidates_evaluated']:,} candidates; target < 10 s: "
+              f"{'met' if wall < 10 else 'MISSED'}, ratio {wall / 10:.2f})")
+
+
+if __name__ == "__main__":
+    main()
