@@ -81,3 +81,13 @@ def test_fit_objective_moves_with_efficiency_so_the_bar_can_fail():
 def test_every_validation_row_names_its_source_and_role():
     for r in runner.run_all():
         assert r.source and r.role in {"fit", "check", "convention"}
+
+
+def test_power_fractions_are_derived_from_the_mlenergy_measurements_they_cite():
+    blk = runner.cases("training_energy")["mlenergy_v3_power_fit"]
+    acc = catalog.accelerator(blk["accelerator"])
+    span = acc.tdp_w - acc.idle_w
+    for key, cal in (("compute_bound", "power-fraction-compute-bound"),
+                     ("memory_bound", "power-fraction-memory-bound")):
+        derived = (blk[key]["power_w"] - acc.idle_w) / span
+        assert catalog.calibration(cal) == pytest.approx(derived, abs=0.005), key

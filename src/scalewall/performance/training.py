@@ -21,7 +21,7 @@ from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.constraints import structural_violations
 from scalewall.performance.plan import RECOMPUTE, STACKS, Plan, PlanArrays
 from scalewall.performance.step import BREAKDOWN_PARTS, evaluate
-from scalewall.workload.transformer import ModelDims, model_dims
+from scalewall.workload.transformer import ModelDims, model_dims, six_n_flops_per_token
 
 __all__ = [
     "TrainingRequest",
@@ -419,6 +419,8 @@ def estimate_training(req: TrainingRequest) -> TrainingResult:
             "cloud_rental_alternative": rent,
         },
         flops={
+            "six_n_per_token": six_n_flops_per_token(d),
+            "model_per_token": g["model_flops"] / (B * seq),
             "model_per_step": g["model_flops"],
             "hardware_per_step": g["hardware_flops"],
             "model_total": g["model_flops"] / (B * seq) * tokens,
