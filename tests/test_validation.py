@@ -80,7 +80,7 @@ def test_fit_objective_moves_with_efficiency_so_the_bar_can_fail():
 
 def test_every_validation_row_names_its_source_and_role():
     for r in runner.run_all():
-        assert r.source and r.role in {"fit", "check", "convention"}
+        assert r.source and r.role in {"fit", "check", "convention", "held-out"}
 
 
 def test_power_fractions_are_derived_from_the_mlenergy_measurements_they_cite():

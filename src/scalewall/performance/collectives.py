@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["all_reduce_s", "all_gather_s", "all_to_all_s", "p2p_s", "hierarchical_all_reduce_s"]
+__all__ = [
+    "all_reduce_s",
+    "all_gather_s",
+    "all_to_all_s",
+    "p2p_s",
+    "hierarchical_all_reduce_s",
+    "hierarchical_all_gather_s",
+]
 
 
 def _f(x):
@@ -60,3 +67,16 @@ def hierarchical_all_reduce_s(size_b, n, n_local, bw_up_gb_s, eff_up, bw_out_gb_
     intra = 2 * all_gather_s(size_b, n_local, bw_up_gb_s, eff_up, alpha_s)
     inter = all_reduce_s(size_b / n_local, n / n_local, bw_out_gb_s, eff_out, alpha_s)
     return intra + inter
+
+
+def hierarchical_all_gather_s(size_b, n, n_local, bw_up_gb_s, eff_up, bw_out_gb_s, eff_out, alpha_s):
+    """Two-level all-gather of a ``size_b`` tensor sharded over ``n`` devices [s].
+
+    Across nodes every member gathers ``size / n_local`` over its own NIC, then the node's
+    ``n_local`` members exchange their pieces over the scale-up links.
+    """
+    size_b, n, n_local = _f(size_b), _f(n), _f(n_local)
+    n_local = np.minimum(n_local, n)
+    inter = all_gather_s(size_b / n_local, n / n_local, bw_out_gb_s, eff_out, alpha_s)
+    intra = all_gather_s(size_b, n_local, bw_up_gb_s, eff_up, alpha_s)
+    return inter + intra

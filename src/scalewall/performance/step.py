@@ -29,6 +29,7 @@ from scalewall.performance.collectives import (
     all_gather_s,
     all_reduce_s,
     all_to_all_s,
+    hierarchical_all_gather_s,
     hierarchical_all_reduce_s,
     p2p_s,
 )
@@ -291,7 +292,10 @@ def evaluate(
     # ZeRO-3 gathers the weights before forward and backward of every micro-batch
     z3 = np.where(
         zero >= 3,
-        2 * m * all_gather_s(ACT_BYTES * (dense_dev + expert_dev), n_dense, bw_out, eta_out, alpha),
+        2 * m * hierarchical_all_gather_s(
+            ACT_BYTES * (dense_dev + expert_dev), n_dense, local_dense, bw_up, eta_up, bw_out,
+            eta_out, alpha,
+        ),
         0.0,
     )
     if stack.overlap_grad_reduce:

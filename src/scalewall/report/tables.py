@@ -143,7 +143,8 @@ def print_validation(rows: list) -> None:
         t.add_column(col)
     for r in rows:
         t.add_row(escape(r.case), escape(r.quantity), f"{r.published:.4g}", f"{r.predicted:.4g}",
-                  f"{r.error:+.1%}", r.bar, "yes" if r.ok else "NO", r.role)
+                  f"{r.error:+.1%}", r.bar, "-" if r.bar == "none" else ("yes" if r.ok else "NO"),
+                  r.role)
     c = _console()
     c.print(t)
     from scalewall.validate.runner import summarise
