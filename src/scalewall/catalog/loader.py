@@ -7,6 +7,7 @@ the same schema are accepted wherever an id is.
 from __future__ import annotations
 
 import difflib
+import importlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -33,14 +34,27 @@ __all__ = [
 
 T = TypeVar("T", bound=BaseModel)
 
-#: catalogue kind -> (file in catalog/data, schema)
-KINDS: dict[str, tuple[str, type[BaseModel]]] = {
+#: catalogue kind -> (file in catalog/data, schema or "module:Class" of the stage that owns it)
+KINDS: dict[str, tuple[str, type[BaseModel] | str]] = {
     "accelerators": ("accelerators.yaml", Accelerator),
     "models": ("models.yaml", Model),
     "regions": ("regions.yaml", Region),
     "assumptions": ("assumptions.yaml", Assumption),
     "calibration": ("calibration.yaml", Assumption),
+    "energy_sources": ("energy_sources.yaml", "scalewall.supply.schema:EnergySource"),
+    "trends": ("trends.yaml", "scalewall.outlook.schema:Trend"),
+    "paradigms": ("paradigms.yaml", "scalewall.outlook.schema:Paradigm"),
+    "equivalences": ("equivalences.yaml", "scalewall.outlook.schema:Equivalence"),
+    "actors": ("actors.yaml", "scalewall.outlook.schema:Actor"),
 }
+
+
+def _schema(kind: str) -> type[BaseModel]:
+    schema = KINDS[kind][1]
+    if isinstance(schema, str):
+        mod, cls = schema.split(":")
+        schema = getattr(importlib.import_module(mod), cls)
+    return schema
 
 
 def format_validation_error(err: ValidationError, where: str) -> str:
@@ -65,7 +79,8 @@ def entries(kind: str) -> dict[str, BaseModel]:
     """All entries of a catalogue kind, by id, validated [-]."""
     if kind not in KINDS:
         raise CatalogError(f"unknown catalogue kind {kind!r}; kinds: {', '.join(KINDS)}")
-    fname, schema = KINDS[kind]
+    fname = KINDS[kind][0]
+    schema = _schema(kind)
     text = resources.files("scalewall.catalog").joinpath("data", fname).read_text("utf-8")
     raw = _read_yaml(text, fname)
     items = raw.get(kind, []) if isinstance(raw, dict) else []
