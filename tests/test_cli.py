@@ -101,3 +101,26 @@ def test_bad_model_file_names_the_field(tmp_path):
     p = run("train", "--model-file", str(f), "--accelerator", "a100-80gb", "--devices", "8",
             "--tokens", "1e10")
     assert p.returncode == 2 and "n_layers" in p.stderr
+
+
+def test_infer_json_contract_and_fleet():
+    p = run("infer", "--model", "llama-3.1-70b", "--accelerator", "h100-sxm", "--devices", "8",
+            "--queries-per-day", "1e9", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["fleet"]["devices"] > 0 and out["energy_wh_per_query"]["facility"] > 0
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--devices", "2", "--ep", "2"], "mixture-of-experts"),
+        (["--model", "llama-3.1-70b", "--accelerator", "h100-sxm", "--devices", "3", "--tp", "3"], "not divisible by tp"),
+        (["--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--devices", "1", "--batch", "99999"], "largest batch that fits"),
+        (["--model", "llama-3.1-8b", "--accelerator", "h100-sxn", "--devices", "1"], "closest: h100-sxm"),
+    ],
+)
+def test_infer_bad_input_is_one_sentence_and_exit_code_2(args, needle):
+    p = run("infer", *args)
+    assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr

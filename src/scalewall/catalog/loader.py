@@ -61,8 +61,9 @@ def format_validation_error(err: ValidationError, where: str) -> str:
     """One readable sentence from a pydantic error: which field, what is wrong [-]."""
     parts = []
     for e in err.errors()[:3]:
-        loc = ".".join(str(x) for x in e["loc"]) or "(entry)"
-        parts.append(f"{loc}: {e['msg']}")
+        loc = ".".join(str(x) for x in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
     more = f" (+{len(err.errors()) - 3} more)" if len(err.errors()) > 3 else ""
     return f"{where}: " + "; ".join(parts) + more
 

@@ -1,15 +1,24 @@
-"""Accelerator and node power as a function of what the device is doing, vectorised.
+"""Accelerator power from the work it does: static power plus energy per FLOP and per byte.
 
 Notes
 -----
-Accelerator power is not its TDP: it follows the share of time the device spends in
-compute-bound kernels, memory-bound kernels and communication/idle waits,
+First-order GPU power model (as in GPUWattch/AccelWattch-style analyses): dynamic energy is
+proportional to the arithmetic and to the memory traffic performed,
 
-    P_acc = P_idle + (P_tdp - P_idle) · (φ_c·f_c + φ_m·f_m + φ_n·(1 - f_c - f_m))
+    P_acc = P_idle + (P_tdp - P_idle) · min(1, k_flop · u_flop + k_hbm · u_hbm)
 
-with φ from ``calibration.yaml`` (fitted on ML.ENERGY's measured H100 power at low and high
-batch, checked on Patterson et al. 2021's measured training power). The node adds the host's draw
-per accelerator (CPUs, DRAM, NICs, fans); the facility multiplies by the PUE.
+where ``u_flop`` is achieved FLOP/s over the dense peak and ``u_hbm`` achieved HBM bytes/s over
+the peak bandwidth, both averaged over the time considered; the cap at TDP is the power limit at
+which the device throttles its clocks. ``k_flop`` and ``k_hbm`` are dimensionless and shared by
+all devices (each device's ``idle_w`` and ``tdp_w`` set its scale); they are FITTED on
+ML.ENERGY's measured H100 serving power and CHECKED on other rows and on Patterson et al. 2021's
+measured training power (``calibration.yaml``). The node adds the host's draw per accelerator;
+the facility multiplies by the PUE.
+
+References
+----------
+Hong & Kim, "An Integrated GPU Power and Performance Model", ISCA 2010; Chung et al.,
+"The ML.ENERGY Benchmark", NeurIPS 2025 D&B.
 """
 
 from __future__ import annotations
@@ -25,21 +34,16 @@ __all__ = ["accelerator_power_w", "BOUNDARIES"]
 BOUNDARIES = ("accelerator", "node", "facility")
 
 
-def accelerator_power_w(acc: Accelerator, compute_share, memory_share):
+def accelerator_power_w(acc: Accelerator, flop_utilisation, hbm_utilisation):
     """Average power of one accelerator [W].
 
     Parameters
     ----------
     acc : the accelerator (``tdp_w``, ``idle_w``)
-    compute_share : share of time in compute-bound kernels [-]
-    memory_share : share of time in memory-bound kernels [-]
+    flop_utilisation : achieved FLOP/s / dense peak of the precision used, time-averaged [-]
+    hbm_utilisation : achieved HBM bytes/s / peak bandwidth, time-averaged [-]
     """
-    fc = np.clip(np.asarray(compute_share, dtype=float), 0.0, 1.0)
-    fm = np.clip(np.asarray(memory_share, dtype=float), 0.0, 1.0 - fc)
-    fn = 1.0 - fc - fm
-    load = (
-        calibration("power-fraction-compute-bound") * fc
-        + calibration("power-fraction-memory-bound") * fm
-        + calibration("power-fraction-communication") * fn
-    )
-    return acc.idle_w + (acc.tdp_w - acc.idle_w) * load
+    uf = np.clip(np.asarray(flop_utilisation, dtype=float), 0.0, 1.0)
+    ub = np.clip(np.asarray(hbm_utilisation, dtype=float), 0.0, 1.0)
+    load = calibration("power-per-flop-utilisation") * uf + calibration("power-per-hbm-utilisation") * ub
+    return acc.idle_w + (acc.tdp_w - acc.idle_w) * np.minimum(1.0, load)

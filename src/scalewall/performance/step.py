@@ -163,7 +163,8 @@ def evaluate(
     -------
     dict of arrays: ``step_time_s``, one ``<part>_s`` per :data:`BREAKDOWN_PARTS`,
     ``model_flops`` and ``hardware_flops`` per step [FLOP], ``memory_per_device_gb`` and its parts,
-    ``busy_compute_s``, ``busy_memory_s`` (time in compute- and memory-bound kernels) [s],
+    ``flops_per_device`` (executed, incl. recomputation) [FLOP] and ``hbm_bytes_per_device`` [B]
+    per step, for the power model,
     ``layers_per_stage`` [-].
     """
     eta_gemm = calibration("gemm-efficiency")
@@ -327,12 +328,12 @@ def evaluate(
 
     mem = memory(d, acc, P, seq_len, stack)
 
-    # kernel-time shares, for the power model
-    busy_compute = m * Lps * (
-        3 * (lin / (peak * eta_gemm)) + (1 + core_b_mult) * np.where(stack.flash_attention, core_f, 0)
-    ) + m * (lg_f + lg_b)
-    busy_compute = np.minimum(busy_compute, compute_total + m * reco_mb)
-    busy_memory = np.maximum(0.0, compute_total + m * reco_mb - busy_compute) + optimizer
+    # HBM traffic of the step per device (for the power model): GEMM operands, element-wise and
+    # attention-core passes (backward ≈ 2× forward), recomputation, optimizer state
+    layer_bytes = gemm_bytes + ew_hidden + ew_core
+    reco_bytes = np.select([rc == 1, rc == 2], [ew_core, layer_bytes], default=0.0)
+    hbm_bytes = m * (Lps * (3.0 * layer_bytes + reco_bytes)) + opt_params * 28.0
+    n_dev = t * p * dp * c * e
 
     out = {
         "step_time_s": step,
@@ -349,8 +350,8 @@ def evaluate(
         "model_flops": model_flops * np.ones_like(step),
         "hardware_flops": hardware_flops * np.ones_like(step),
         **mem,
-        "busy_compute_s": busy_compute,
-        "busy_memory_s": busy_memory,
+        "hbm_bytes_per_device": hbm_bytes,
+        "flops_per_device": hardware_flops / n_dev,
         "layers_per_stage": Lps,
         "micro_batches": m,
     }

@@ -204,7 +204,9 @@ def job_metrics(
     if power_model == "tdp":
         p_acc = np.full_like(step, acc.tdp_w)
     else:
-        p_acc = accelerator_power_w(acc, r["busy_compute_s"] / step, r["busy_memory_s"] / step)
+        u_flop = r["flops_per_device"] / (step * peak)
+        u_hbm = r["hbm_bytes_per_device"] / (step * acc.memory_bandwidth_tb_s * 1e12)
+        p_acc = accelerator_power_w(acc, u_flop, u_hbm)
     r["power_acc_w"] = p_acc
     r["power_node_w"] = p_acc + acc.host_power_w
     r["power_facility_w"] = r["power_node_w"] * site.pue

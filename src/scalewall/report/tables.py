@@ -151,3 +151,38 @@ def print_validation(rows: list) -> None:
 
     for line in summarise(rows):
         c.print(line)
+
+
+def print_inference(r: dict) -> None:
+    c = _console()
+    t = Table(title=f"Serving {r['model']} on {r['devices']:,} × {r['accelerator']} "
+                    f"({r['instances']} instance(s) of tp={r['tp']}, ep={r['ep']}, {r['precision']})",
+              show_header=False)
+    t.add_column("quantity", style="bold")
+    t.add_column("value")
+    t.add_row("request", f"{r['prompt_tokens']:g} prompt + {r['output_tokens']:g} output tokens")
+    t.add_row("batch", f"{r['batch']} per instance (max that fits memory: {r['max_batch']})")
+    t.add_row("latency", f"TTFT {r['ttft_s'] * 1e3:.1f} ms, ITL {r['itl_s'] * 1e3:.2f} ms, "
+                         f"request {r['request_latency_s']:.2f} s")
+    t.add_row("throughput", f"{r['output_tokens_per_s']:,.0f} output tokens/s in total, "
+                            f"{r['tokens_per_s_per_user']:.1f} per user")
+    t.add_row("memory per device", f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
+                                   f"(KV cache {r['kv_cache_gb']:.1f} GB per instance)")
+    t.add_row("bottleneck", r["bottleneck"])
+    t.add_row("power", ", ".join(f"{k} {v / 1e3:,.2f} kW" for k, v in r["power_w"].items()))
+    t.add_row("energy per output token", ", ".join(f"{k} {v:.3g} J" for k, v in r["energy_j_per_output_token"].items()))
+    t.add_row("energy per query", ", ".join(f"{k} {v:.3g} Wh" for k, v in r["energy_wh_per_query"].items()))
+    t.add_row("CO2e / water per query", f"{r['co2e_g_per_query']:.3g} g / {r['water_ml_per_query']:.3g} mL")
+    f = r.get("fleet")
+    if f:
+        t.add_row("fleet", f"{f['queries_per_day']:.3g} queries/day at {f['utilisation']:.0%} utilisation: "
+                           f"{f['devices']:,} devices; " + ", ".join(
+                               f"{k} {v:.3g} MW" for k, v in f["avg_power_mw"].items()))
+        t.add_row("fleet per year", ", ".join(f"{k} {v:.3g} TWh" for k, v in f["energy_twh_per_year"].items())
+                  + f"; {f['co2e_t_per_year']:,.0f} tCO2e")
+    c.print(t)
+    for p in r.get("extrapolated_paradigms", []):
+        c.print(f"  ~ {p['name']}: {p['energy_j_per_output_token_accelerator']:.3g} J/token at the "
+                f"accelerator ({p['status']})", style="dim")
+    for a in r["assumptions"]:
+        c.print(f"  • {a}", style="dim")

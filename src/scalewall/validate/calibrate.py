@@ -65,3 +65,82 @@ def fit_gemm_efficiency(lo: float = 0.5, hi: float = 0.95, tol: float = 1e-4) ->
             d = a + g * (b - a)
             fd = f(d)
     return (a + b) / 2
+
+
+#: the serving factors fitted jointly on ML.ENERGY's Llama-3.1-8B rows
+SERVING_FIT = ("lm-arena-chat input tokens", "kv-read-efficiency", "serving-step-overhead-s",
+               "power-per-flop-utilisation", "power-per-hbm-utilisation")
+
+
+def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
+    """Run the serving model on one ML.ENERGY row with calibration values overridden."""
+    import scalewall.facility.power as fp
+    import scalewall.performance.inference as inf
+
+    blk = cases("inference")["mlenergy_v3"]
+    acc = catalog.accelerator(blk["accelerator"])
+    real = catalog.calibration
+
+    def patched(key: str) -> float:
+        return values[key] if key in values else real(key)
+
+    with mock.patch.object(inf, "calibration", patched), mock.patch.object(fp, "calibration", patched):
+        r = inf.serve(model_dims(catalog.model(case["model"])), acc, tp=case["tp"], pp=1, ep=1,
+                      batch=[case["batch"]], prompt_tokens=input_tokens,
+                      output_tokens=case["avg_output_tokens"], precision=blk["precision"])
+    return {k: float(v[0]) for k, v in r.items()}
+
+
+def fit_serving() -> dict[str, float]:
+    """Fit the serving factors on ML.ENERGY's Llama-3.1-8B rows (ITL, throughput, power).
+
+    The task's mean input length is bounded by memory: the batch-512 run held 512 requests, so
+    their KV cache plus the weights fit in 80 GB. ``small-collective-latency-s`` is then fitted
+    on the 70B TP4 row's ITL alone. Returns the fitted values by calibration id (and the input
+    length under ``"lm-arena-chat input tokens"``).
+    """
+    from scipy.optimize import brentq, least_squares
+
+    import scalewall.performance.inference as inf
+
+    blk = cases("inference")["mlenergy_v3"]
+    rows = [c for c in blk["cases"] if c["model"] == "llama-3.1-8b"]
+    acc = catalog.accelerator(blk["accelerator"])
+    d8 = model_dims(catalog.model("llama-3.1-8b"))
+    big = max(rows, key=lambda c: c["batch"])
+    free = acc.memory_gb * 1e9 - catalog.calibration("runtime-reserved-gb") * 1e9 \
+        - d8.params_total * inf.WEIGHT_BYTES[blk["precision"]]
+    p_max = free / (big["batch"] * inf.kv_bytes_per_token(d8, blk["precision"])) \
+        - big["avg_output_tokens"] / 2
+
+    keys = ("kv-read-efficiency", "serving-step-overhead-s", "power-per-flop-utilisation",
+            "power-per-hbm-utilisation")
+
+    def residuals(x):
+        vals = dict(zip(keys, x[1:]))
+        out = []
+        for c in rows:
+            g = _serve_case(c, vals, x[0])
+            out += [np.log(g["itl_s"] * 1e3 / c["median_itl_ms"]),
+                    np.log(g["tokens_per_s"] / c["output_tokens_per_s"]),
+                    np.log(g["power_acc_w"] * c["gpus"] / c["power_w"])]
+        return out
+
+    best = None
+    for p0 in (100.0, 300.0, 600.0):
+        for kb in (0.5, 1.0):
+            f = least_squares(residuals, [min(p0, p_max), 0.5, 1e-3, 1.0, kb],
+                              bounds=([10, 0.05, 0.0, 0.1, 0.1], [p_max, 1.0, 0.01, 10.0, 10.0]))
+            if best is None or f.cost < best.cost:
+                best = f
+    fitted = {"lm-arena-chat input tokens": float(best.x[0]), **dict(zip(keys, map(float, best.x[1:])))}
+
+    tp_row = next(c for c in blk["cases"] if c["tp"] > 1)
+
+    def itl_gap(alpha: float) -> float:
+        vals = {k: fitted[k] for k in keys} | {"small-collective-latency-s": alpha}
+        g = _serve_case(tp_row, vals, fitted["lm-arena-chat input tokens"])
+        return g["itl_s"] * 1e3 - tp_row["median_itl_ms"]
+
+    fitted["small-collective-latency-s"] = float(brentq(itl_gap, 0.0, 2e-4)) if itl_gap(0.0) < 0 else 0.0
+    return fitted

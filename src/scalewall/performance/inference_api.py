@@ -1,0 +1,295 @@
+"""``scalewall infer``: the serving estimator's request, answer and fleet sizing."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scalewall import catalog
+from scalewall.catalog.schema import Accelerator, Model, Region
+from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.performance.inference import COMPUTE_PRECISION, serve
+from scalewall.performance.training import resolve_site
+from scalewall.workload.transformer import model_dims
+
+__all__ = ["InferenceRequest", "InferenceResult", "estimate_inference", "InferOptions", "COMMAND"]
+
+SECONDS_PER_DAY = 86400.0
+HOURS_PER_YEAR = 8760.0
+MAX_BATCH_SEARCH = 4096
+
+
+class InferenceRequest(BaseModel):
+    """What ``scalewall infer`` takes (catalogue objects resolved)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: Model
+    accelerator: Accelerator
+    devices: int = Field(ge=1, le=10_000_000, description="accelerators serving [-]")
+    tp: int | None = Field(default=None, ge=1, description="tensor-parallel size of an instance")
+    ep: int = Field(default=1, ge=1, description="expert-parallel size of an instance")
+    batch: int | Literal["max"] = "max"
+    prompt_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
+    output_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
+    precision: Literal["bf16", "fp8", "int4"] = "bf16"
+    itl_slo_ms: float | None = Field(default=None, gt=0)
+    queries_per_day: float | None = Field(default=None, gt=0, le=1e15)
+    utilisation: float | None = Field(default=None, gt=0, le=1)
+    pue: float | None = Field(default=None, ge=1.0, le=3.0)
+    region: Region | None = None
+    grid_gco2_kwh: float | None = Field(default=None, ge=0, le=2000)
+
+    @model_validator(mode="after")
+    def _checks(self) -> InferenceRequest:
+        if isinstance(self.batch, int) and self.batch < 1:
+            raise ValueError("batch must be ≥ 1 or 'max'")
+        if self.ep > 1 and self.model.moe is None:
+            raise ValueError(f"ep={self.ep} needs a mixture-of-experts model; {self.model.id} is dense")
+        need = COMPUTE_PRECISION[self.precision]
+        if need not in self.accelerator.peak_tflops:
+            raise ValueError(f"{self.accelerator.id} has no {need} peak in the catalogue")
+        return self
+
+
+class InferenceResult(BaseModel):
+    """The answer of ``scalewall infer`` (its JSON is the CLI's ``--json`` output)."""
+
+    model: str
+    accelerator: str
+    devices: int
+    tp: int
+    ep: int
+    instances: int
+    precision: str
+    prompt_tokens: float
+    output_tokens: float
+    ttft_s: float
+    itl_s: float
+    output_tokens_per_s: float
+    tokens_per_s_per_user: float
+    request_latency_s: float
+    batch: int
+    max_batch: int
+    kv_cache_gb: float
+    memory_per_device_gb: float
+    memory_capacity_gb: float
+    bottleneck: str
+    power_w: dict[str, float]
+    energy_j_per_output_token: dict[str, float]
+    energy_wh_per_query: dict[str, float]
+    co2e_g_per_query: float
+    water_ml_per_query: float
+    fleet: dict | None
+    extrapolated_paradigms: list[dict]
+    assumptions: list[str]
+    sources: list[dict]
+
+
+def _default_tp(m: Model, acc: Accelerator, devices: int, ep: int, precision: str) -> int:
+    """Smallest TP (a divisor of the devices within the scale-up domain, dividing the heads)
+    whose weights leave at least half of each device's memory for the KV cache."""
+    from scalewall.performance.inference import WEIGHT_BYTES
+
+    d = model_dims(m)
+    weights = d.params_total * WEIGHT_BYTES[precision]
+    for tp in range(1, min(devices // ep, acc.scale_up.domain) + 1):
+        if (devices // ep) % tp or m.n_heads % tp or (m.kv_heads % tp and tp % m.kv_heads):
+            continue
+        if weights / (tp * ep) <= 0.5 * acc.memory_gb * 1e9:
+            return tp
+    raise InfeasiblePlanError(
+        f"{m.id} in {precision} ({weights / 1e9:.0f} GB of weights) does not fit {acc.id} "
+        f"({acc.memory_gb:.0f} GB) even with tp={min(devices // ep, acc.scale_up.domain)} "
+        "in one scale-up domain; use more devices per instance (--ep for MoE), fp8 or int4"
+    )
+
+
+def _paradigms(j_acc: float) -> list[dict]:
+    """Non-GPU designs with published efficiency, applied to this result (extrapolated)."""
+    try:
+        items = catalog.entries("paradigms")
+    except Exception:  # the paradigms catalogue ships with the outlook stage
+        return []
+    out = []
+    for p in items.values():
+        applies = getattr(p, "applies_to", [])
+        mult = getattr(p, "efficiency_multiplier", None)
+        if "inference" not in applies or mult is None:
+            continue
+        central = mult.central if hasattr(mult, "central") else mult["central"]
+        out.append({
+            "id": p.id,
+            "name": p.name,
+            "demonstrated": p.demonstrated.model_dump() if hasattr(p.demonstrated, "model_dump") else p.demonstrated,
+            "efficiency_multiplier": mult.model_dump() if hasattr(mult, "model_dump") else mult,
+            "energy_j_per_output_token_accelerator": j_acc / central,
+            "status": "extrapolated: demonstrated on the workload named, not on this model",
+        })
+    return out
+
+
+def estimate_inference(req: InferenceRequest) -> InferenceResult:
+    """Latency, throughput, energy per token and per query, and the fleet for a demand.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        If TP does not divide the heads or the devices, or the batch does not fit memory (the
+        message names the capacity and the largest batch that fits).
+    """
+    m, acc = req.model, req.accelerator
+    notes: list[str] = []
+    P = req.prompt_tokens or catalog.assumption("default-prompt-tokens")
+    O = req.output_tokens or catalog.assumption("default-output-tokens")
+    if req.prompt_tokens is None or req.output_tokens is None:
+        notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
+    tp = req.tp or _default_tp(m, acc, req.devices, req.ep, req.precision)
+    if m.n_heads % tp:
+        raise InfeasiblePlanError(f"tp={tp}: {m.n_heads} attention heads not divisible by tp")
+    if req.devices % (tp * req.ep):
+        raise InfeasiblePlanError(
+            f"tp×ep = {tp * req.ep} does not divide {req.devices} devices into whole instances")
+    if m.moe is not None and m.moe.n_experts % req.ep:
+        raise InfeasiblePlanError(f"ep={req.ep}: {m.moe.n_experts} experts not divisible by ep")
+    instances = req.devices // (tp * req.ep)
+    n_inst = tp * req.ep
+    d = model_dims(m)
+    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh)
+
+    batches = np.arange(1, MAX_BATCH_SEARCH + 1)
+    r = serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=batches, prompt_tokens=P, output_tokens=O,
+              precision=req.precision)
+    fits = r["memory_per_device_gb"] <= acc.memory_gb
+    if not fits[0]:
+        raise InfeasiblePlanError(
+            f"{m.id} needs {r['memory_per_device_gb'][0]:.0f} GB per device at batch 1 > "
+            f"{acc.memory_gb:.0f} GB on {acc.id} (weights {r['weights_per_device_gb'][0]:.0f} GB); "
+            "use a larger --tp or --ep, fp8 or int4"
+        )
+    max_batch = int(batches[fits][-1])
+    if req.batch == "max":
+        ok = fits.copy()
+        if req.itl_slo_ms is not None:
+            ok &= r["itl_s"] * 1e3 <= req.itl_slo_ms
+            if not ok.any():
+                raise InfeasiblePlanError(
+                    f"no batch meets --itl-slo-ms {req.itl_slo_ms:g}: batch 1 already takes "
+                    f"{r['itl_s'][0] * 1e3:.1f} ms per token; use a larger --tp, fp8 or int4")
+        B = int(batches[ok][-1])
+        notes.append(f"batch {B}: the largest that fits memory"
+                     + (f" and meets ITL ≤ {req.itl_slo_ms:g} ms" if req.itl_slo_ms else ""))
+    else:
+        B = int(req.batch)
+        if B > max_batch:
+            raise InfeasiblePlanError(
+                f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision)['memory_per_device_gb'][0]):.0f} GB "
+                f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}")
+    i = B - 1
+    g = {k: float(v[i]) for k, v in r.items()}
+
+    # ---- power and energy at three boundaries --------------------------------------------------
+    acc_w = g["power_acc_w"] * n_inst
+    node_w = (g["power_acc_w"] + acc.host_power_w) * n_inst
+    fac_w = node_w * site.pue
+    tok_s = g["tokens_per_s"]
+    power = {"accelerator": acc_w * instances, "node": node_w * instances, "facility": fac_w * instances}
+    j_tok = {"accelerator": acc_w / tok_s, "node": node_w / tok_s, "facility": fac_w / tok_s}
+    wh_q = {k: v * O / 3600.0 for k, v in j_tok.items()}
+    co2_g = wh_q["facility"] / 1000.0 * site.grid_gco2_kwh
+    water_ml = (site.wue_l_kwh * wh_q["node"] + site.water_l_kwh_electricity * wh_q["facility"])  # L/kWh · Wh = mL
+
+    bottleneck = (
+        f"{'compute' if g['bound'] else 'memory bandwidth'}: "
+        f"{g['compute_s'] / g['step_s']:.0%} of a step in compute-bound kernels, "
+        f"{g['memory_s'] / g['step_s']:.0%} streaming weights and KV cache, "
+        f"{(g['overhead_s'] + g['comm_s']) / g['step_s']:.0%} engine overhead and collectives"
+    )
+    if B == max_batch and req.batch == "max":
+        bottleneck += f"; batch limited by memory ({acc.memory_gb:.0f} GB per device)"
+
+    fleet = None
+    if req.queries_per_day is not None:
+        util = req.utilisation or catalog.assumption("default-serving-utilisation")
+        if req.utilisation is None:
+            notes.append(f"fleet utilisation {util:g} (assumption; --utilisation to change)")
+        q_s = req.queries_per_day / SECONDS_PER_DAY
+        inst_busy = q_s * O / tok_s  # instances fully busy on average
+        n_instances = math.ceil(inst_busy / util)
+        devices = n_instances * n_inst
+        idle_inst = n_instances - inst_busy
+        idle_node = (acc.idle_w + acc.host_power_w) * n_inst  # an idle instance
+        avg = {
+            "accelerator": (inst_busy * acc_w + idle_inst * acc.idle_w * n_inst) / 1e6,
+            "node": (inst_busy * node_w + idle_inst * idle_node) / 1e6,
+        }
+        avg["facility"] = avg["node"] * site.pue
+        e_twh = {k: v * HOURS_PER_YEAR / 1e6 for k, v in avg.items()}
+        fleet = {
+            "queries_per_day": req.queries_per_day,
+            "utilisation": util,
+            "instances": n_instances,
+            "devices": devices,
+            "avg_power_mw": avg,
+            "energy_twh_per_year": e_twh,
+            "co2e_t_per_year": e_twh["facility"] * 1e9 * site.grid_gco2_kwh / 1e6,
+        }
+
+    para = _paradigms(j_tok["accelerator"])
+    sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources]]
+    return InferenceResult(
+        model=m.id, accelerator=acc.id, devices=req.devices, tp=tp, ep=req.ep,
+        instances=instances, precision=req.precision, prompt_tokens=P, output_tokens=O,
+        ttft_s=g["ttft_s"], itl_s=g["itl_s"], output_tokens_per_s=tok_s * instances,
+        tokens_per_s_per_user=1.0 / g["itl_s"], request_latency_s=g["ttft_s"] + O * g["step_s"],
+        batch=B, max_batch=max_batch, kv_cache_gb=g["kv_cache_gb"],
+        memory_per_device_gb=g["memory_per_device_gb"], memory_capacity_gb=acc.memory_gb,
+        bottleneck=bottleneck, power_w=power, energy_j_per_output_token=j_tok,
+        energy_wh_per_query=wh_q, co2e_g_per_query=co2_g, water_ml_per_query=water_ml,
+        fleet=fleet, extrapolated_paradigms=para,
+        assumptions=notes + site.notes + [
+            "continuous batching in steady state: average context prompt + output/2; each step "
+            "also prefills the requests that replace finished ones",
+            "serving factors fitted on ML.ENERGY v3 (vLLM, H100); see `scalewall catalog list calibration`",
+        ],
+        sources=sources,
+    )
+
+
+class InferOptions(BaseModel):
+    """Options of ``scalewall infer`` (CLI names in snake_case)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = None
+    model_file: str | None = None
+    accelerator: str | None = None
+    accelerator_file: str | None = None
+    devices: int
+    tp: int | None = None
+    ep: int = 1
+    batch: int | Literal["max"] = "max"
+    prompt_tokens: float | None = None
+    output_tokens: float | None = None
+    precision: Literal["bf16", "fp8", "int4"] = "bf16"
+    itl_slo_ms: float | None = None
+    queries_per_day: float | None = None
+    utilisation: float | None = None
+    pue: float | None = None
+    region: str | None = None
+    grid_gco2_kwh: float | None = None
+
+
+def run_infer(o: InferOptions) -> dict:
+    from scalewall.api import _resolve
+
+    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region"})
+    if isinstance(kw["batch"], str) and kw["batch"] != "max":
+        raise InputError(f"batch must be a number or 'max', not {kw['batch']!r}")
+    return estimate_inference(InferenceRequest(**_resolve(o), **kw)).model_dump()
+
+
+COMMAND = (InferOptions, run_infer)

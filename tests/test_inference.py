@@ -1,0 +1,124 @@
+"""The serving estimator: conventions, physics invariants and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scalewall import catalog
+from scalewall.errors import InfeasiblePlanError
+from scalewall.facility.boundaries import boundary_chain
+from scalewall.performance.inference import experts_touched, kv_bytes_per_token, serve
+from scalewall.performance.inference_api import InferenceRequest, estimate_inference
+from scalewall.workload.transformer import model_dims
+
+H100 = catalog.accelerator("h100-sxm")
+CONTRACT = {"ttft_s", "itl_s", "output_tokens_per_s", "tokens_per_s_per_user", "request_latency_s",
+            "batch", "max_batch", "kv_cache_gb", "memory_per_device_gb", "bottleneck", "power_w",
+            "energy_j_per_output_token", "energy_wh_per_query", "co2e_g_per_query",
+            "water_ml_per_query", "fleet"}
+
+
+def _req(**kw):
+    base = dict(model=catalog.model("llama-3.1-8b"), accelerator=H100, devices=1)
+    base.update(kw)
+    return InferenceRequest(**base)
+
+
+def test_result_has_every_contract_field_and_nested_boundaries():
+    r = estimate_inference(_req(queries_per_day=1e8)).model_dump()
+    assert CONTRACT <= set(r)
+    e = r["energy_j_per_output_token"]
+    assert 0 < e["accelerator"] < e["node"] < e["facility"]
+    assert set(r["fleet"]) >= {"devices", "avg_power_mw", "energy_twh_per_year", "co2e_t_per_year"}
+
+
+def test_energy_per_query_is_energy_per_token_times_output_tokens():
+    r = estimate_inference(_req(batch=64, output_tokens=300))
+    for k, v in r.energy_j_per_output_token.items():
+        assert r.energy_wh_per_query[k] == pytest.approx(v * 300 / 3600)
+
+
+def test_fleet_energy_is_average_power_times_a_year_and_scales_with_demand():
+    a = estimate_inference(_req(batch=64, queries_per_day=1e8)).fleet
+    b = estimate_inference(_req(batch=64, queries_per_day=1e9)).fleet
+    for k in ("accelerator", "node", "facility"):
+        assert a["energy_twh_per_year"][k] == pytest.approx(a["avg_power_mw"][k] * 8760 / 1e6)
+    assert b["devices"] >= 9 * a["devices"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(model=st.sampled_from(["llama-3.1-8b", "qwen3-8b", "llama-2-13b", "mixtral-8x7b"]),
+       prompt=st.integers(16, 2000), output=st.integers(16, 1000))
+def test_throughput_rises_and_energy_per_token_falls_with_batch(model, prompt, output):
+    d = model_dims(catalog.model(model))
+    tp = 2 if model == "mixtral-8x7b" else 1
+    batch = np.arange(1, 257)
+    r = serve(d, H100, tp=tp, pp=1, ep=1, batch=batch, prompt_tokens=prompt,
+              output_tokens=output, precision="bf16")
+    j = r["power_acc_w"] * tp / r["tokens_per_s"]
+    assert np.all(np.diff(r["tokens_per_s"]) >= -1e-9 * r["tokens_per_s"][1:])
+    assert np.all(np.diff(j) <= 1e-9 * j[1:])
+
+
+@settings(max_examples=20, deadline=None)
+@given(prompt=st.integers(1, 8000), output=st.integers(1, 4000), batch=st.integers(1, 512),
+       k=st.integers(2, 5))
+def test_kv_cache_scales_linearly_with_context_and_batch(prompt, output, batch, k):
+    d = model_dims(catalog.model("llama-3.1-70b"))
+    f = lambda b, p, o: float(serve(d, H100, tp=4, pp=1, ep=1, batch=[b], prompt_tokens=p,  # noqa: E731
+                                    output_tokens=o, precision="bf16")["kv_cache_gb"][0])
+    base = f(batch, prompt, output)
+    assert f(batch * k, prompt, output) == pytest.approx(k * base)
+    assert f(batch, prompt * k, output * k) == pytest.approx(k * base)
+
+
+def test_gqa_and_fp8_kv_cache_sizes():
+    d = model_dims(catalog.model("llama-3.1-70b"))  # 80 layers, 8 KV heads of 128
+    assert kv_bytes_per_token(d, "bf16") == 80 * 2 * 8 * 128 * 2
+    assert kv_bytes_per_token(d, "fp8") == kv_bytes_per_token(d, "bf16") / 2
+
+
+def test_lower_precision_shrinks_weight_memory():
+    mem = {p: estimate_inference(_req(model=catalog.model("llama-3.1-70b"), devices=4, tp=4,
+                                      batch=8, precision=p)).memory_per_device_gb
+           for p in ("bf16", "fp8", "int4")}
+    assert mem["bf16"] > mem["fp8"] > mem["int4"]
+
+
+def test_moe_reads_only_touched_experts_at_small_batch():
+    assert experts_touched(8, 2, 1) == pytest.approx(2.0)
+    assert experts_touched(8, 2, 1000) == pytest.approx(8.0)
+    d = model_dims(catalog.model("mixtral-8x7b"))
+    r = serve(d, H100, tp=2, pp=1, ep=1, batch=[1, 512], prompt_tokens=100, output_tokens=200,
+              precision="bf16")
+    assert r["memory_s"][0] < r["memory_s"][1]
+
+
+def test_batch_over_memory_names_capacity_and_largest_batch():
+    with pytest.raises(InfeasiblePlanError, match=r"> 80 GB on h100-sxm; the largest batch that fits is \d+"):
+        estimate_inference(_req(batch=100000))
+
+
+def test_itl_slo_limits_the_batch():
+    free = estimate_inference(_req())
+    slo = estimate_inference(_req(itl_slo_ms=20))
+    assert slo.itl_s * 1e3 <= 20 < free.itl_s * 1e3
+    assert slo.batch < free.batch
+
+
+def test_tp_not_dividing_heads_and_ep_on_dense_are_refused():
+    from pydantic import ValidationError
+
+    with pytest.raises(InfeasiblePlanError, match="not divisible by tp"):
+        estimate_inference(_req(model=catalog.model("llama-3.1-70b"), devices=3, tp=3))
+    with pytest.raises(ValidationError, match="mixture-of-experts"):
+        _req(ep=2, devices=2)
+
+
+def test_boundary_chain_from_google_components():
+    c = boundary_chain(0.10, host_ratio=0.25 / 0.58, idle_share=0.10 / 0.92, pue=1.09)
+    assert c["node"] == pytest.approx(0.1431, abs=1e-3)
+    assert c["accelerator"] < c["node"] < c["it_with_idle"] < c["facility_with_idle"]
