@@ -116,6 +116,18 @@ def print_catalog_list(kind: str, items: dict) -> None:
             fig = f"{param_count(e).total / 1e9:.1f} B params, {e.n_layers} layers, d={e.d_model}"
         elif kind == "regions":
             fig = f"{e.grid_gco2_kwh:g} g/kWh ({e.grid_year}), ${e.price_usd_mwh:g}/MWh, PUE {e.pue}"
+        elif kind == "trends":
+            fig = f"{e.low:g} / {e.central:g} / {e.high:g} {e.unit}"
+        elif kind == "paradigms":
+            m = e.efficiency_multiplier
+            fig = (f"{e.kind}, {e.maturity}, from {e.earliest_volume_year}, "
+                   f"{m.low:g}/{m.central:g}/{m.high:g}x on {'+'.join(e.applies_to)}")
+        elif kind == "equivalences":
+            fig = f"{e.annual_electricity_kwh / 1e9:g} TWh ({e.year})"
+        elif kind == "actors":
+            fig = f"capex {e.capex_usd / 1e9:g} B USD (FY{e.fiscal_year})"
+        elif hasattr(e, "value") and hasattr(e, "unit"):
+            fig = f"{e.value:g} {e.unit}"
         else:
             fig = f"{e.value:g} {e.unit}"
         t.add_row(e.id, e.name, fig)

@@ -1,0 +1,233 @@
+"""The ``outlook`` command: options, runner and the JSON contract.
+
+``run_outlook(OutlookOptions(...))`` returns the object ``scalewall outlook --json`` prints:
+``years`` (quantiles per year), ``wall_year`` (per wall), ``levers`` (years gained),
+``sensitivity`` (Sobol S1/ST), ``drivers`` and ``assumptions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from scalewall import catalog
+from scalewall.errors import InputError
+from scalewall.outlook import summary as S
+from scalewall.outlook.drivers import draw, driver_table, sample_uniform
+from scalewall.outlook.levers import acts_from, apply_levers, get_lever
+from scalewall.outlook.model import BASE_YEAR, WALLS, Trajectories, evaluate, landauer_j_per_bit
+from scalewall.outlook.scenario import load_scenario, overrides
+
+__all__ = ["OutlookOptions", "run_outlook", "COMMAND", "DATA_LAST_YEAR"]
+
+#: last year the drivers are extrapolated to (growth rates are not sourced beyond it)
+DATA_LAST_YEAR = 2060
+
+
+class OutlookOptions(BaseModel):
+    """Options of ``scalewall outlook`` (``from``/``to`` are the CLI's ``--from``/``--to``)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_year: int = Field(default=BASE_YEAR, alias="from", description="first year")
+    to_year: int = Field(default=2050, alias="to", description="last year")
+    scenario: str | None = Field(default=None, description="preset name or scenario YAML file")
+    samples: int = Field(default=2000, ge=16, le=1_000_000, description="Monte Carlo samples")
+    seed: int = Field(default=0, ge=0, description="random seed")
+    lever: list[str] = Field(default_factory=list, description="levers to evaluate (repeatable)")
+    sensitivity_samples: int = Field(
+        default=256, ge=0, le=8192, description="Sobol base sample N (power of 2); 0 skips")
+
+
+def _check_years(o: OutlookOptions) -> np.ndarray:
+    if not BASE_YEAR <= o.from_year <= DATA_LAST_YEAR:
+        raise InputError(f"--from {o.from_year} is outside the data ({BASE_YEAR}-{DATA_LAST_YEAR})")
+    if not BASE_YEAR <= o.to_year <= DATA_LAST_YEAR:
+        raise InputError(f"--to {o.to_year} is outside the data ({BASE_YEAR}-{DATA_LAST_YEAR})")
+    if o.to_year < o.from_year:
+        raise InputError(f"--to {o.to_year} is before --from {o.from_year}")
+    if o.sensitivity_samples and o.sensitivity_samples & (o.sensitivity_samples - 1):
+        raise InputError(f"sensitivity_samples {o.sensitivity_samples} must be a power of 2 (or 0)")
+    return np.arange(o.from_year, o.to_year + 1)
+
+
+def _f(x) -> float:
+    return float(f"{float(x):.4g}")
+
+
+def _q(x: np.ndarray) -> list[dict]:
+    q = S.quantiles(x)
+    return [{k: _f(q[k][j]) for k in q} for j in range(x.shape[1])]
+
+
+def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
+    capex = np.array([a.capex_usd for a in catalog.entries("actors").values()])
+    scale = p["largest-budget-2024"] / capex.max()
+    budget = (capex[None, :, None] * scale[:, None, None] * tr.budget_scale[:, None, :]
+              * p["budget-share-for-frontier"][:, None, None])
+    return np.sum(budget >= tr.cluster_capex_usd[:, None, :], axis=1)
+
+
+def _equivalent(dc_twh: float) -> dict:
+    eq = catalog.entries("equivalences")
+    house = eq["us-household"]
+    countries = [e for e in eq.values() if e.kind == "country"]
+    best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / dc_twh)))
+    return {"us_households_million": _f(dc_twh * 1e9 / house.annual_electricity_kwh / 1e6),
+            "closest_country": best.name, "closest_country_twh": _f(best.annual_electricity_twh)}
+
+
+def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None = None) -> dict:
+    """Monte Carlo outlook of the frontier run, its walls, electricity and levers.
+
+    ``progress(stage, fraction)`` is called as work advances (the CLI draws a bar with it).
+    """
+    tick = progress or (lambda stage, f: None)
+    years = _check_years(o)
+    for name in o.lever:
+        get_lever(name)
+    sc = load_scenario(o.scenario)
+    table = driver_table(overrides(sc))
+    walls = tuple(sc.walls or WALLS)
+    paradigm_ids = list(catalog.entries("paradigms"))
+    order = list(table) + [f"paradigm:{pid}" for pid in paradigm_ids]
+    u = sample_uniform(o.samples, len(order), o.seed)
+    u_by_id = {k: u[:, j] for j, k in enumerate(order)}
+    p = draw(table, u, list(table))
+    depreciation = float(catalog.assumption("hardware-depreciation-years"))
+    tick("sampling", 0.1)
+
+    def run(levers: list[str], p_in=p, u_in=u_by_id) -> tuple[Trajectories, dict]:
+        q, eff = apply_levers(list(sc.levers) + levers, p_in, u_in, years, o.from_year)
+        return evaluate(q, years, walls, eff, depreciation), q
+
+    tr, pq = run([])
+    wy = S.wall_years(tr)
+    tick("trajectories", 0.3)
+
+    year_rows = []
+    qs = {k: _q(v) for k, v in {
+        "frontier_training_flop": tr.feasible_flop,
+        "demanded_training_flop": tr.demanded_flop,
+        "feasible_max_flop": np.minimum(tr.allowed_min_flop, 1e300),
+        "frontier_run_power_gw": tr.run_power_gw,
+        "frontier_run_energy_twh": tr.run_energy_twh,
+        "frontier_run_cost_usd": tr.run_cost_usd,
+        "frontier_cluster_capex_usd": tr.cluster_capex_usd,
+        "ai_electricity_twh": tr.ai_electricity_twh,
+        "datacentre_electricity_twh": tr.datacentre_electricity_twh,
+        "share_of_world_electricity": tr.datacentre_electricity_twh / tr.world_electricity_twh,
+        "actors_able_to_afford": _actors_able(tr, pq).astype(float),
+    }.items()}
+    binding = S.binding_probability(tr)
+    for j, y in enumerate(years):
+        row = {"year": int(y)}
+        row.update({k: v[j] for k, v in qs.items()})
+        row["binding_constraint"] = binding[j]
+        row["datacentre_electricity_equivalent"] = _equivalent(qs["datacentre_electricity_twh"][j]["p50"])
+        year_rows.append(row)
+
+    wall_year = {}
+    for w, arr in wy.items():
+        wall_year[w] = S.year_quantiles(arr) | {
+            "probability_by_end": round(float(np.mean(np.isfinite(arr))), 4)}
+
+    horizon = float(years[-1] + 1)
+    base_first = np.minimum(wy["first_wall"], horizon)
+    base_p50 = wall_year["first_wall"]["p50"]
+    lever_rows = []
+    for k, name in enumerate(dict.fromkeys(o.lever)):
+        lv = get_lever(name)
+        tr_l, _ = run([lv.name])
+        wy_l = S.wall_years(tr_l)
+        gain = np.minimum(wy_l["first_wall"], horizon) - base_first
+        gain_t = np.minimum(wy_l.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon) - \
+            np.minimum(wy.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon)
+        start = acts_from(lv, o.from_year, table["build-lead-time"].central)
+        g = S.quantiles(gain)
+        gt = S.quantiles(gain_t)
+        if start is not None and base_p50 is not None and start > base_p50:
+            note = (f"cannot act before {start}; the trend is first capped in {base_p50} (p50), "
+                    "so it does not move the first wall")
+        elif g["p90"] == 0 and gt["p90"] == 0:
+            note = f"no gain: it changes the {lv.target_wall} wall, which does not bind first here"
+        elif g["p50"] == 0:
+            note = f"moves the {lv.target_wall} wall, but another wall binds first in most samples"
+        else:
+            note = "moves the first wall"
+        lever_rows.append({
+            "name": lv.name, "driver": lv.driver, "change": lv.change, "target_wall": lv.target_wall,
+            "acts_from": start,
+            "years_gained": {kk: round(float(vv), 2) for kk, vv in g.items()},
+            "target_wall_years_gained": {kk: round(float(vv), 2) for kk, vv in gt.items()},
+            "note": note, "sources": list(lv.sources)})
+        tick("levers", 0.3 + 0.4 * (k + 1) / max(1, len(o.lever)))
+
+    sens = []
+    if o.sensitivity_samples:
+        sens = _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids)
+    tick("sensitivity", 1.0)
+
+    e0 = table["hardware-flop-per-j-2024"].central
+    j_flop = 1.0 / e0
+    landauer = landauer_j_per_bit(300.0)
+    head = table["cmos-headroom"]
+    assumptions = [
+        f"scenario {sc.name}: {sc.description.strip()}" if sc.description else f"scenario {sc.name}",
+        f"walls: {', '.join(walls)}; levers always on: {', '.join(sc.levers) or 'none'}",
+        f"{o.samples} Latin-hypercube samples, seed {o.seed}; quantiles p10/p50/p90 across samples",
+        f"physics: a 2024 accelerator spends {j_flop:.2g} J per BF16 FLOP, {j_flop / landauer:.2g} "
+        f"times the Landauer limit kT ln2 = {landauer:.3g} J per bit erased at 300 K; efficiency "
+        f"growth stops at the CMOS limit, {head.low:g}/{head.central:g}/{head.high:g}x the 2024 level",
+        "frontier_training_flop is the run the walls allow (min of trend and walls); "
+        "feasible_max_flop is the largest run every wall allows; demanded_training_flop is the trend",
+        "frontier_run_cost_usd: cluster hardware amortised over the run "
+        f"({depreciation:g}-year life) plus electricity; actors_able_to_afford counts catalogue "
+        "actors whose capex x budget-share covers the cluster's hardware",
+        "wall years are the first year a wall caps the trend; null = not within the horizon",
+    ]
+    drivers = [{"id": d.id, "name": catalog.get("trends", d.id).name, "unit": d.unit, "low": d.low,
+                "central": d.central, "high": d.high} for d in table.values()]
+    return {
+        "scenario": sc.name, "from": int(years[0]), "to": int(years[-1]), "samples": o.samples,
+        "seed": o.seed, "walls": list(walls),
+        "years": year_rows, "wall_year": wall_year, "levers": lever_rows, "sensitivity": sens,
+        "drivers": drivers, "assumptions": assumptions,
+    }
+
+
+def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list[dict]:
+    from scalewall.outlook.drivers import quantile_map
+    from scalewall.outlook.sensitivity import sobol_indices
+
+    varying = [k for k, d in table.items() if d.varies]
+    horizon = float(years[-1] + 1)
+    y_ref = 2030 if years[0] <= 2030 <= years[-1] else int(years[-1])
+    j_ref = int(np.searchsorted(years, y_ref))
+
+    def model(x: np.ndarray) -> dict[str, np.ndarray]:
+        n = x.shape[0]
+        p = {k: (quantile_map(d, x[:, varying.index(k)]) if k in varying
+                 else np.full(n, d.central)) for k, d in table.items()}
+        u_by_id = {k: (x[:, varying.index(k)] if k in varying else np.full(n, 0.5)) for k in table}
+        u_by_id.update({f"paradigm:{pid}": np.full(n, 0.5) for pid in paradigm_ids})
+        q, eff = apply_levers(list(sc.levers), p, u_by_id, years, int(years[0]))
+        tr = evaluate(q, years, walls, eff, depreciation)
+        first = np.minimum(S.wall_years(tr)["first_wall"], horizon)
+        return {"first_wall_year": first,
+                f"datacentre_electricity_twh_{y_ref}": tr.datacentre_electricity_twh[:, j_ref],
+                f"frontier_run_power_gw_{y_ref}": tr.run_power_gw[:, j_ref]}
+
+    rows = sobol_indices(varying, model, o.sensitivity_samples, o.seed)
+    # keep the informative rows: the five largest total effects per output
+    out, seen = [], {}
+    for r in rows:
+        seen[r["output"]] = seen.get(r["output"], 0) + 1
+        if seen[r["output"]] <= 5:
+            out.append(r)
+    return out
+
+
+COMMAND = (OutlookOptions, run_outlook)

@@ -1,0 +1,96 @@
+"""Scenarios: the presets shipped in ``outlook/presets`` and users' YAML files of the same form.
+
+A scenario file::
+
+    name: my-scenario
+    description: slower compute growth
+    drivers:                      # any trend id of `scalewall catalog list trends`
+      frontier-compute-growth: {low: 2.5, central: 3.0, high: 3.5}
+      sites-per-run: {value: 2}
+    walls: [site_power, grid, chips, cost, data, latency, data_movement]   # optional subset
+    levers: [distributed-training]                                           # optional, always on
+
+Errors name the field: an unknown driver, a range with low > high, an unknown wall or lever.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from scalewall import catalog
+from scalewall.catalog.loader import format_validation_error
+from scalewall.errors import ScenarioError
+from scalewall.outlook.model import WALLS
+from scalewall.outlook.schema import Scenario
+
+__all__ = ["PRESETS", "load_scenario", "overrides"]
+
+PRESETS = ("baseline", "epoch-2024", "constrained", "accelerated")
+
+
+def _closest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=3, cutoff=0.5)
+    return f" (closest: {', '.join(close)})" if close else ""
+
+
+def _parse(raw: object, where: str) -> Scenario:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where} must hold one mapping (name, drivers, walls, levers)")
+    try:
+        sc = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, where)) from None
+    known = list(catalog.entries("trends"))
+    for key in sc.drivers:
+        if key not in known:
+            raise ScenarioError(
+                f"{where}: drivers.{key} is not a known driver{_closest(key, known)}; "
+                "see `scalewall catalog list trends`")
+    for w in sc.walls or []:
+        if w not in WALLS:
+            raise ScenarioError(f"{where}: walls has unknown wall {w!r}; walls: {', '.join(WALLS)}")
+    if sc.levers:
+        from scalewall.outlook.levers import get_lever
+
+        for name in sc.levers:
+            try:
+                get_lever(name)
+            except Exception as exc:  # InputError -> name the scenario field
+                raise ScenarioError(f"{where}: levers: {exc}") from None
+    return sc
+
+
+def load_scenario(name_or_file: str | None) -> Scenario:
+    """A preset by name, or a user's scenario YAML file by path.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown preset, missing file, invalid YAML, or a field that does not validate.
+    """
+    key = (name_or_file or "baseline").strip()
+    if key in PRESETS:
+        text = resources.files("scalewall.outlook").joinpath("presets", f"{key}.yaml").read_text("utf-8")
+        return _parse(yaml.safe_load(text), f"preset {key}")
+    path = Path(key)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"scenario file {key!r} does not exist")
+        try:
+            raw = yaml.safe_load(path.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"{path.name} is not valid YAML: {exc}") from None
+        return _parse(raw, path.name)
+    raise ScenarioError(
+        f"--scenario {key!r} is neither a preset ({', '.join(PRESETS)}) nor a .yaml file"
+        f"{_closest(key, list(PRESETS))}")
+
+
+def overrides(sc: Scenario) -> dict[str, tuple[float, float, float]]:
+    """The scenario's driver ranges {trend id: (low, central, high)} [driver units]."""
+    return {k: v.triple() for k, v in sc.drivers.items()}

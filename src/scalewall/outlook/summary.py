@@ -1,0 +1,52 @@
+"""From sample × year arrays to the quantiles, probabilities and wall years of the JSON result."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scalewall.outlook.model import Trajectories
+
+__all__ = ["quantiles", "first_capped_year", "wall_years", "binding_probability", "year_quantiles"]
+
+
+def quantiles(x: np.ndarray, axis: int = 0) -> dict:
+    """{p10, p50, p90} of ``x`` along ``axis`` (floats, or lists for higher-dimensional x)."""
+    q = np.quantile(np.asarray(x, dtype=float), [0.1, 0.5, 0.9], axis=axis)
+    return {"p10": q[0], "p50": q[1], "p90": q[2]}
+
+
+def year_quantiles(years: np.ndarray) -> dict:
+    """{p10, p50, p90} of years that may be ``inf`` (beyond the horizon → None) [year]."""
+    q = np.quantile(years, [0.1, 0.5, 0.9], method="inverted_cdf")
+    return {k: (int(v) if np.isfinite(v) else None) for k, v in zip(("p10", "p50", "p90"), q)}
+
+
+def first_capped_year(capped: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """First year each sample's trend is capped (``inf`` if never within ``years``) [year]."""
+    any_cap = capped.any(axis=1)
+    idx = np.argmax(capped, axis=1)
+    return np.where(any_cap, years[idx].astype(float), np.inf)
+
+
+def wall_years(tr: Trajectories) -> dict[str, np.ndarray]:
+    """First year each wall caps the demanded run, per sample, and ``first_wall`` for any wall."""
+    out = {w: first_capped_year(tr.demanded_flop > tr.allowed_flop[w], tr.years) for w in tr.walls}
+    out["first_wall"] = first_capped_year(tr.demanded_flop > tr.allowed_min_flop, tr.years)
+    return out
+
+
+def binding_probability(tr: Trajectories) -> list[dict[str, float]]:
+    """Per year, the share of samples in which each wall binds ('none': the trend runs free) [-]."""
+    stack = np.stack([tr.allowed_flop[w] for w in tr.walls])  # (W, n, T)
+    which = np.argmin(stack, axis=0)
+    capped = tr.demanded_flop > tr.allowed_min_flop
+    n = capped.shape[0]
+    rows = []
+    for j in range(capped.shape[1]):
+        d = {"none": float(np.sum(~capped[:, j]) / n)}
+        for i, w in enumerate(tr.walls):
+            share = float(np.sum(capped[:, j] & (which[:, j] == i)) / n)
+            if share > 0:
+                d[w] = share
+        rows.append({k: round(v, 4) for k, v in sorted(d.items(), key=lambda kv: -kv[1])})
+    return rows
