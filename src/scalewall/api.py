@@ -19,21 +19,30 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["COMMANDS", "TrainOptions", "PlanOptions", "run", "options_model", "check_options"]
+__all__ = [
+    "COMMANDS",
+    "ModelAccOptions",
+    "TrainOptions",
+    "PlanOptions",
+    "run",
+    "options_model",
+    "check_options",
+    "resolve_options",
+]
 
 
 class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _ModelAcc(_Options):
+class ModelAccOptions(_Options):
     model: str | None = Field(default=None, description="catalogue model id")
     model_file: str | None = Field(default=None, description="model YAML file")
     accelerator: str | None = Field(default=None, description="catalogue accelerator id")
     accelerator_file: str | None = Field(default=None, description="accelerator YAML file")
 
 
-class TrainOptions(_ModelAcc):
+class TrainOptions(ModelAccOptions):
     """Options of ``scalewall train`` (see the README's CLI reference)."""
 
     devices: int
@@ -62,7 +71,7 @@ class TrainOptions(_ModelAcc):
     power_model: Literal["modelled", "tdp"] = "modelled"
 
 
-class PlanOptions(_ModelAcc):
+class PlanOptions(ModelAccOptions):
     """Options of ``scalewall plan``."""
 
     devices: int
@@ -82,7 +91,8 @@ class PlanOptions(_ModelAcc):
     grid_gco2_kwh: float | None = None
 
 
-def _resolve(o: _ModelAcc) -> dict:
+def resolve_options(o: ModelAccOptions) -> dict:
+    """Catalogue objects (model, accelerator, region) named by a command's options."""
     from scalewall import catalog
     from scalewall.catalog.schema import Accelerator, Model
 
@@ -106,7 +116,7 @@ def train_request(o: TrainOptions):
         for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave", "recompute",
                   "sequence_parallel", "zero"):
             kw[k] = None
-    return TrainingRequest(**_resolve(o), **kw)
+    return TrainingRequest(**resolve_options(o), **kw)
 
 
 def _train(o: TrainOptions) -> dict:
@@ -119,7 +129,7 @@ def _plan(o: PlanOptions) -> dict:
     from scalewall.performance.plan_api import PlanRequest, plan_training
 
     kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region"})
-    return plan_training(PlanRequest(**_resolve(o), **kw))
+    return plan_training(PlanRequest(**resolve_options(o), **kw))
 
 
 #: command -> (options model, runner) or "module:attribute" of a (options model, runner) pair

@@ -72,22 +72,13 @@ def _emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, default=float) + "\n")
 
 
-def _resolve_model(model: Optional[str], model_file: Optional[Path]):
-    from scalewall import catalog
-    from scalewall.catalog.schema import Model
-
-    if (model is None) == (model_file is None):
-        _fail("give exactly one of --model ID or --model-file FILE")
-    return catalog.load_file(model_file, Model) if model_file else catalog.model(model)
+def _path(p: Optional[Path]) -> Optional[str]:
+    return str(p) if p is not None else None
 
 
-def _resolve_accelerator(acc: Optional[str], acc_file: Optional[Path]):
-    from scalewall import catalog
-    from scalewall.catalog.schema import Accelerator
-
-    if (acc is None) == (acc_file is None):
-        _fail("give exactly one of --accelerator ID or --accelerator-file FILE")
-    return catalog.load_file(acc_file, Accelerator) if acc_file else catalog.accelerator(acc)
+def _given(opts: dict) -> dict:
+    """Only the options the user gave (the library's defaults apply to the rest)."""
+    return {k: v for k, v in opts.items() if v is not None}
 
 
 def _parse_float(text: Optional[str], name: str) -> Optional[float]:
@@ -145,30 +136,24 @@ def train(
     json_out: JsonOpt = False,
 ) -> None:
     """Time, MFU, memory, plan, energy, carbon, water and cost of a training run."""
-    from scalewall import catalog
-    from scalewall.performance.training import TrainingRequest, estimate_training
+    from scalewall.api import run
 
-    m = _resolve_model(model, model_file)
-    acc = _resolve_accelerator(accelerator, accelerator_file)
-    reg = _run(catalog.region, region) if region else None
     if plan not in (None, "auto"):
         _fail(f"--plan must be 'auto', not {plan!r}")
-    sizes = dict(tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch, interleave=interleave,
-                 recompute=recompute.value if recompute else None,
-                 sequence_parallel=sequence_parallel, zero=zero)
-    if plan == "auto":
-        sizes = {k: None for k in sizes}
-    req = _run(
-        TrainingRequest,
-        model=m, accelerator=acc, devices=devices, tokens=_parse_float(tokens, "--tokens"),
-        days=days, device_hours=device_hours, global_batch=global_batch, seq_len=seq_len,
-        precision=precision.value, stack=stack.value, pue=pue, region=reg,
-        grid_gco2_kwh=grid_gco2_kwh, power_per_device_w=power_per_device_w,
-        power_model=power_model.value, **sizes,
+    opts = dict(
+        model=model, model_file=_path(model_file), accelerator=accelerator,
+        accelerator_file=_path(accelerator_file), devices=devices,
+        tokens=_parse_float(tokens, "--tokens"), days=days, device_hours=device_hours,
+        global_batch=global_batch, seq_len=seq_len, micro_batch=micro_batch, tp=tp, pp=pp,
+        dp=dp, cp=cp, ep=ep, interleave=interleave,
+        recompute=recompute.value if recompute else None, sequence_parallel=sequence_parallel,
+        zero=zero, precision=precision.value, stack=stack.value, plan=plan, pue=pue,
+        region=region, grid_gco2_kwh=grid_gco2_kwh, power_per_device_w=power_per_device_w,
+        power_model=power_model.value,
     )
-    res = _run(estimate_training, req)
+    res = _run(run, "train", _given(opts))
     if json_out:
-        _emit_json(res.model_dump())
+        _emit_json(res)
         return
     from scalewall.report.tables import print_training
 
@@ -199,21 +184,18 @@ def plan_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """The best parallel plan for a model on a cluster, the runners-up, and why others lost."""
-    from scalewall import catalog
-    from scalewall.performance.plan_api import PlanRequest, plan_training
+    from scalewall.api import run
 
-    m = _resolve_model(model, model_file)
-    acc = _resolve_accelerator(accelerator, accelerator_file)
-    reg = _run(catalog.region, region) if region else None
-    req = _run(
-        PlanRequest, model=m, accelerator=acc, devices=devices, global_batch=global_batch,
+    opts = dict(
+        model=model, model_file=_path(model_file), accelerator=accelerator,
+        accelerator_file=_path(accelerator_file), devices=devices, global_batch=global_batch,
         seq_len=seq_len, tokens=_parse_float(tokens, "--tokens"), precision=precision.value,
         stack=stack.value, objective=objective.value, top=top, max_days=max_days,
         max_memory_fraction=max_memory_fraction, allow_uneven_layers=allow_uneven_layers,
-        allow_tp_beyond_domain=allow_tp_beyond_domain, pue=pue, region=reg,
+        allow_tp_beyond_domain=allow_tp_beyond_domain, pue=pue, region=region,
         grid_gco2_kwh=grid_gco2_kwh,
     )
-    res = _run(plan_training, req)
+    res = _run(run, "plan", _given(opts))
     if json_out:
         _emit_json(res)
         return

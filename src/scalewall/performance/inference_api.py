@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall import catalog
+from scalewall.api import ModelAccOptions, resolve_options
 from scalewall.catalog.schema import Accelerator, Model, Region
 from scalewall.errors import InfeasiblePlanError, InputError
 from scalewall.performance.inference import COMPUTE_PRECISION, serve
@@ -259,15 +260,9 @@ def estimate_inference(req: InferenceRequest) -> InferenceResult:
     )
 
 
-class InferOptions(BaseModel):
+class InferOptions(ModelAccOptions):
     """Options of ``scalewall infer`` (CLI names in snake_case)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    model: str | None = None
-    model_file: str | None = None
-    accelerator: str | None = None
-    accelerator_file: str | None = None
     devices: int
     tp: int | None = None
     ep: int = 1
@@ -284,12 +279,10 @@ class InferOptions(BaseModel):
 
 
 def run_infer(o: InferOptions) -> dict:
-    from scalewall.api import _resolve
-
     kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region"})
     if isinstance(kw["batch"], str) and kw["batch"] != "max":
         raise InputError(f"batch must be a number or 'max', not {kw['batch']!r}")
-    return estimate_inference(InferenceRequest(**_resolve(o), **kw)).model_dump()
+    return estimate_inference(InferenceRequest(**resolve_options(o), **kw)).model_dump()
 
 
 COMMAND = (InferOptions, run_infer)

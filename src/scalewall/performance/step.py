@@ -70,6 +70,22 @@ def _peak_flops(acc: Accelerator, precision: str) -> float:
     return acc.peak_tflops[precision] * 1e12
 
 
+def _sizes(P: PlanArrays, seq_len: int):
+    """The plan's columns as float arrays, plus derived sizes.
+
+    Returns tp, pp, dp, cp, ep, micro-batch, global batch, interleave, recompute code, sequence
+    parallel flag, ZeRO stage, sequence length, its per-device shard ``s/cp``, tokens per
+    micro-batch on a device ``T = b·s/cp`` and micro-batches per replica ``m = B/(dp·ep·b)``.
+    """
+    f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
+    t, p, dp, c, e = f(P.tp), f(P.pp), f(P.dp), f(P.cp), f(P.ep)
+    b, B, v = f(P.micro_batch), f(P.global_batch), f(P.interleave)
+    s = float(seq_len)
+    s_c = s / c
+    return (t, p, dp, c, e, b, B, v, P.recompute, P.sequence_parallel, P.zero, s, s_c,
+            b * s_c, B / (dp * e * b))
+
+
 def _stage_params(d: ModelDims, t, p, v, e):
     """Parameters on a device of the first (largest) stage: dense and expert [params]."""
     Lps = np.ceil(d.L / (p * v)) * v
@@ -90,14 +106,7 @@ def memory(d: ModelDims, acc: Accelerator, P: PlanArrays, seq_len: int, stack: S
     in flight on the first stage; fp32 logits when the whole model is one stage; the runtime
     reserve (``runtime-reserved-gb``).
     """
-    f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
-    t, p, dp, c, e = f(P.tp), f(P.pp), f(P.dp), f(P.cp), f(P.ep)
-    b, B, v = f(P.micro_batch), f(P.global_batch), f(P.interleave)
-    rc, sp, zero = P.recompute, P.sequence_parallel, P.zero
-    s = float(seq_len)
-    s_c = s / c
-    T = b * s_c
-    m = B / (dp * e * b)
+    t, p, dp, c, e, b, B, v, rc, sp, zero, s, s_c, T, m = _sizes(P, seq_len)
     L = d.L
     Lps, dense_dev, expert_dev = _stage_params(d, t, p, v, e)
     n_dense, n_exp = dp * e * c, dp * c
@@ -175,14 +184,7 @@ def evaluate(
     alpha = calibration("link-latency-s")
     t_kernel = calibration("kernel-overhead-s")
 
-    f = lambda x: np.asarray(x, dtype=float)  # noqa: E731
-    t, p, dp, c, e = f(P.tp), f(P.pp), f(P.dp), f(P.cp), f(P.ep)
-    b, B, v = f(P.micro_batch), f(P.global_batch), f(P.interleave)
-    rc, sp, zero = P.recompute, P.sequence_parallel, P.zero
-    s = float(seq_len)
-    s_c = s / c
-    T = b * s_c  # tokens per micro-batch on one device's sequence shard
-    m = B / (dp * e * b)  # micro-batches per replica
+    t, p, dp, c, e, b, B, v, rc, sp, zero, s, s_c, T, m = _sizes(P, seq_len)
     L = d.L
     Lps, dense_dev, expert_dev = _stage_params(d, t, p, v, e)  # uneven splits round up
 

@@ -41,37 +41,38 @@ def _plan_str(p: dict) -> str:
     return s
 
 
-def print_training(r: Any) -> None:
+def print_training(r: dict) -> None:
     c = _console()
-    t = Table(title=f"Training {r.model} on {r.devices:,} × {r.accelerator}", show_header=False)
+    t = Table(title=f"Training {r['model']} on {r['devices']:,} × {r['accelerator']}", show_header=False)
     t.add_column("quantity", style="bold")
     t.add_column("value")
-    t.add_row("plan", _plan_str(r.plan))
-    t.add_row("tokens", f"{r.tokens:.3g} (seq {r.seq_len})")
-    t.add_row("step time", _fmt(r.step_time_s, "s"))
-    t.add_row("throughput", _fmt(r.tokens_per_s, "tokens/s"))
-    t.add_row("MFU / HFU", f"{r.mfu:.1%} / {r.hfu:.1%}")
-    t.add_row("wall clock", _fmt(r.wall_clock_days, "days"))
-    t.add_row("device-hours", _fmt(r.device_hours, "h"))
-    t.add_row("memory per device", f"{r.memory_per_device_gb:.1f} / {r.memory_capacity_gb:.0f} GB "
-              + "(" + ", ".join(f"{k} {v:.1f}" for k, v in r.memory_breakdown_gb.items()) + ")")
-    total = sum(r.breakdown_s.values())
+    t.add_row("plan", _plan_str(r["plan"]))
+    t.add_row("tokens", f"{r['tokens']:.3g} (seq {r['seq_len']})")
+    t.add_row("step time", _fmt(r["step_time_s"], "s"))
+    t.add_row("throughput", _fmt(r["tokens_per_s"], "tokens/s"))
+    t.add_row("MFU / HFU", f"{r['mfu']:.1%} / {r['hfu']:.1%}")
+    t.add_row("wall clock", _fmt(r["wall_clock_days"], "days"))
+    t.add_row("device-hours", _fmt(r["device_hours"], "h"))
+    t.add_row("memory per device", f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
+              + "(" + ", ".join(f"{k} {v:.1f}" for k, v in r["memory_breakdown_gb"].items()) + ")")
+    parts = r["breakdown_s"]
+    total = sum(parts.values())
     t.add_row("step breakdown", ", ".join(
-        f"{k} {v / total:.0%}" for k, v in r.breakdown_s.items() if v / total >= 0.005))
-    t.add_row("bottleneck", r.bottleneck)
-    t.add_row("power per device", ", ".join(f"{k} {v:,.0f} W" for k, v in r.power_per_device_w.items()))
-    t.add_row("average power", ", ".join(f"{k} {v:.3g} MW" for k, v in r.avg_power_mw.items()))
-    t.add_row("energy", ", ".join(f"{k} {_fmt(v, 'MWh')}" for k, v in r.energy_mwh.items()))
-    t.add_row("CO2e", ", ".join(f"{k} {_fmt(v, 't')}" for k, v in r.co2e_t.items()))
-    t.add_row("water", _fmt(r.water_m3, "m³"))
-    cb = r.cost_breakdown_usd
-    cost = "n/a (no price in catalogue)" if r.cost_usd is None else (
-        f"${r.cost_usd:,.0f} (hardware ${cb['hardware_depreciation']:,.0f} + energy ${cb['energy']:,.0f})")
+        f"{k} {v / total:.0%}" for k, v in parts.items() if v / total >= 0.005))
+    t.add_row("bottleneck", r["bottleneck"])
+    t.add_row("power per device", ", ".join(f"{k} {v:,.0f} W" for k, v in r["power_per_device_w"].items()))
+    t.add_row("average power", ", ".join(f"{k} {v:.3g} MW" for k, v in r["avg_power_mw"].items()))
+    t.add_row("energy", ", ".join(f"{k} {_fmt(v, 'MWh')}" for k, v in r["energy_mwh"].items()))
+    t.add_row("CO2e", ", ".join(f"{k} {_fmt(v, 't')}" for k, v in r["co2e_t"].items()))
+    t.add_row("water", _fmt(r["water_m3"], "m³"))
+    cb = r["cost_breakdown_usd"]
+    cost = "n/a (no price in catalogue)" if r["cost_usd"] is None else (
+        f"${r['cost_usd']:,.0f} (hardware ${cb['hardware_depreciation']:,.0f} + energy ${cb['energy']:,.0f})")
     if cb.get("cloud_rental_alternative"):
         cost += f"; renting instead ≈ ${cb['cloud_rental_alternative']:,.0f}"
     t.add_row("cost", cost)
     c.print(t)
-    for a in r.assumptions:
+    for a in r["assumptions"]:
         c.print(f"  • {a}", style="dim")
 
 
