@@ -1,0 +1,227 @@
+"""A sweep's output directory: Parquet parts written atomically, read back as one table.
+
+Layout of ``DIR``::
+
+    sweep.json              what the directory holds (command, format, scalewall version)
+    parts/part-*.parquet    result rows; a part exists whole or not at all
+    parts/.part-*.tmp       a part being written (left behind only by a killed run)
+    .lock                   held by the one sweep writing to DIR
+
+Exactly once: a part is written under a temporary name, flushed to disk and renamed, and a
+rename is atomic, so after any crash each part is either complete or absent. A scenario is
+finished when its key is in a part; a rerun skips those and recomputes the rest, and the lock
+keeps two sweeps from writing the same DIR at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from scalewall.errors import InputError, ScenarioError
+
+__all__ = ["ResultStore", "read_results", "FORMAT"]
+
+FORMAT = 1
+MANIFEST = "sweep.json"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # platforms without directory file descriptors
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        write(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(path.parent)
+
+
+class ResultStore:
+    """The output directory of one sweep, opened for writing (holds its lock).
+
+    Use as a context manager; :meth:`close` releases the lock (the kernel also releases it
+    when the process dies, even on SIGKILL).
+    """
+
+    def __init__(self, out_dir: str | Path, command: str) -> None:
+        from scalewall import __version__
+
+        self.dir = Path(out_dir)
+        self.parts = self.dir / "parts"
+        try:
+            self.parts.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create output directory {str(self.dir)!r}: "
+                             f"{exc.strerror}") from None
+        self._lock_fd = self._lock()
+        try:
+            self._check_manifest(command, __version__)
+            for tmp in [*self.parts.glob(".*.tmp"), *self.dir.glob(".*.tmp")]:
+                tmp.unlink()  # left by a run killed mid-write
+        except BaseException:
+            self.close()
+            raise
+        self.run_id = uuid.uuid4().hex[:8]
+        self._seq = 0
+
+    def _lock(self) -> int | None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory lock
+            return None
+        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ScenarioError(f"another sweep is writing to {str(self.dir)!r}; wait for it to "
+                                "finish or give another --out") from None
+        return fd
+
+    def _check_manifest(self, command: str, version: str) -> None:
+        path = self.dir / MANIFEST
+        if path.exists():
+            try:
+                m = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                raise ScenarioError(f"{path} is not readable JSON; is {str(self.dir)!r} a sweep "
+                                    "output directory?") from None
+            if m.get("command") != command:
+                raise ScenarioError(f"{str(self.dir)!r} holds results of "
+                                    f"{m.get('command')!r} scenarios, not {command!r}; "
+                                    "give another --out")
+            return
+        m = {"format": FORMAT, "command": command, "scalewall_version": version}
+        _write_atomic(path, lambda p: p.write_text(json.dumps(m, indent=2) + "\n", "utf-8"))
+
+    def part_files(self) -> list[Path]:
+        return sorted(self.parts.glob("part-*.parquet"))
+
+    def finished_keys(self) -> set[str]:
+        """Keys of the scenarios that have a row in a part."""
+        import pyarrow.parquet as pq
+
+        keys: set[str] = set()
+        for p in self.part_files():
+            try:
+                col = pq.read_table(p, columns=["key"]).column("key")
+            except Exception as exc:  # noqa: BLE001 - any reader error means the same thing
+                raise ScenarioError(f"result part {p} cannot be read ({type(exc).__name__}); "
+                                    "move it away and rerun to recompute its scenarios") from None
+            keys.update(col.to_pylist())
+        return keys
+
+    def write_part(self, table: Any) -> Path:
+        """Write rows as a new part, atomically (temporary name, fsync, rename)."""
+        import pyarrow.parquet as pq
+
+        self._seq += 1
+        path = self.parts / f"part-{self.run_id}-{self._seq:06d}.parquet"
+        _write_atomic(path, lambda p: pq.write_table(table, p))
+        return path
+
+    def close(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _concat(tables: list[Any]):
+    import pyarrow as pa
+
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # a column typed differently in two parts (text in one, number in another): as text
+        names = {n for t in tables for n in t.column_names}
+        types: dict[str, set] = {n: {t.schema.field(n).type for t in tables if n in t.column_names}
+                                 for n in names}
+        clash = set()
+        for n, ts in types.items():
+            try:
+                pa.unify_schemas([pa.schema([pa.field(n, t)]) for t in ts],
+                                 promote_options="permissive")
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                clash.add(n)
+        fixed = []
+        for t in tables:
+            for n in clash & set(t.column_names):
+                i = t.column_names.index(n)
+                t = t.set_column(i, n, t.column(n).cast(pa.string()))
+            fixed.append(t)
+        return pa.concat_tables(fixed, promote_options="permissive")
+
+
+def _order(columns: list[str]) -> list[str]:
+    def rank(c: str) -> int:
+        if c in ("key", "command"):
+            return 0
+        if c.startswith("in."):
+            return 1
+        if c.startswith("out."):
+            return 2
+        return 3
+
+    return sorted(columns, key=rank)  # stable: keeps first-seen order inside each group
+
+
+def read_results(out_dir: str | Path):
+    """All result rows of a sweep directory as a pandas DataFrame.
+
+    Columns: ``key``, ``command``, ``in.<option>``..., ``out.<field>``..., ``error``,
+    ``model_s``. Rows are sorted by their inputs, then key.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    d = Path(out_dir)
+    if not (d / MANIFEST).exists():
+        raise InputError(f"{str(d)!r} is not a sweep output directory (no {MANIFEST}); run "
+                         "`scalewall sweep SPEC --out DIR` first")
+    files = sorted((d / "parts").glob("part-*.parquet"))
+    if not files:
+        return pd.DataFrame({"key": pd.Series([], dtype=object)})
+    tables = []
+    for p in files:
+        try:
+            tables.append(pq.read_table(p))
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(f"result part {p} cannot be read ({type(exc).__name__})") from None
+    table = _concat(tables)
+    table = table.select(_order(table.column_names))
+    # integers and booleans with nulls stay integers and booleans (not float / object)
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(),
+                pa.bool_(): pd.BooleanDtype()}
+    df = table.to_pandas(types_mapper=nullable.get)
+    by = [c for c in df.columns if c.startswith("in.")] + ["key"]
+    try:
+        df = df.sort_values(by, na_position="first", kind="stable")
+    except TypeError:  # inputs of mixed types cannot be ordered: keep key order
+        df = df.sort_values("key", kind="stable")
+    return df.reset_index(drop=True)
