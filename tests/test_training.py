@@ -119,3 +119,8 @@ def test_mfu_uses_model_flops_and_hfu_adds_recompute():
     full = estimate_training(_req(tp=1, pp=1, dp=64, cp=1, ep=1, recompute="full"))
     assert full.hfu == pytest.approx(full.mfu * full.flops["hardware_per_step"] / full.flops["model_per_step"])
     assert full.hfu > full.mfu
+
+
+def test_given_sizes_that_do_not_divide_the_devices_are_named():
+    with pytest.raises(InfeasiblePlanError, match=r"the sizes given \(tp=3\) do not divide 64 devices"):
+        estimate_training(_req(model=catalog.model("llama-2-13b"), tp=3))

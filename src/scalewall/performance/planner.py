@@ -178,9 +178,13 @@ def search(
     P = P.take(np.flatnonzero(fits))
     if len(P) == 0:
         if over_best is None:
+            why = "; ".join(list(rejected)[:3]) or (
+                "the sizes given (" + ", ".join(f"{k}={v}" for k, v in sorted(fixed.items())
+                                                 if k in ("tp", "pp", "dp", "cp", "ep"))
+                + f") do not divide {devices} devices"
+            )
             raise InfeasiblePlanError(
-                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: "
-                + "; ".join(list(rejected)[:3])
+                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: {why}"
             )
         gb, pl = over_best
         fixes = [f"more devices (memory scales down roughly as 1/devices: try about "
