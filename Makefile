@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 
-# The main job on the built-in default: a GPT-3 175B training run on 1,024 H100s.
+# The main job: the HTML report of the built-in default scenario (summary table + report path).
 run: $(STAMP)
-	$(BIN)/scalewall train --model gpt-3-175b --accelerator h100-sxm --devices 1024 --tokens 300e9
+	$(BIN)/scalewall report --out report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -262,6 +262,8 @@ PLUGIN_COMMANDS = (
     "scalewall.supply.cli",
     "scalewall.outlook.cli",
     "scalewall.sweep.cli",
+    "scalewall.report.cli",
+    "scalewall.web.cli",
 )
 
 

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", "print_validation"]
+__all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", "print_validation",
+           "print_report_summary"]
 
 
 def _console() -> Console:
@@ -199,3 +200,17 @@ def print_inference(r: dict) -> None:
                 f"accelerator ({p['status']})", style="dim")
     for a in r["assumptions"]:
         c.print(f"  • {a}", style="dim")
+
+
+def print_report_summary(title: str, rows: list[tuple[str, str, str]], path: str | None = None) -> None:
+    """The short summary ``scalewall report`` prints: (section, quantity, value) rows and the path."""
+    c = _console()
+    t = Table(title=title)
+    t.add_column("section", style="bold")
+    t.add_column("quantity")
+    t.add_column("value")
+    for sec, q, v in rows:
+        t.add_row(escape(sec), escape(q), escape(v))
+    c.print(t)
+    if path is not None:
+        c.print(f"report: {escape(path)}", highlight=False, soft_wrap=True)

@@ -1,0 +1,80 @@
+"""Run a scenario through :func:`scalewall.api.run`: one result per section, nothing computed here.
+
+The report and ``make run`` call :func:`run_scenario`; it returns the commands' ``--json`` objects
+unchanged, plus the site solved again at each CFE target of the cost-vs-CFE curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scalewall.errors import ScalewallError, ScenarioError
+from scalewall.report.scenario import Scenario
+
+__all__ = ["ScenarioResults", "run_scenario", "is_unavailable"]
+
+#: progress(label, done, total): called before each unit of work and once at the end
+Progress = Callable[[str, float, float], None]
+
+
+def is_unavailable(exc: Exception) -> bool:
+    """True for the error a command raises when its stage is not in this version."""
+    return isinstance(exc, ScenarioError) and "not available in this version" in str(exc)
+
+
+class ScenarioResults(dict):
+    """``title``, ``options`` {section: options}, ``results`` {section: --json object},
+    ``unavailable`` {section: why}, ``site_curve`` [{cfe, result | error}]."""
+
+
+def _run_outlook(opts: dict, tick: Callable[[float], None]) -> dict:
+    """The outlook with its own progress callback (same object as ``api.run('outlook', …)``)."""
+    from scalewall import api
+
+    checked = api.check_options("outlook", opts)
+    try:
+        from scalewall.outlook.api import run_outlook
+    except ModuleNotFoundError:  # pragma: no cover - the outlook stage ships with this version
+        return api.run("outlook", opts)
+    return run_outlook(checked, lambda stage, f: tick(f))
+
+
+def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResults:
+    """Run every section of a scenario; a command not in this version is marked unavailable."""
+    from scalewall import api
+
+    tick = progress or (lambda label, done, total: None)
+    sections = sc.sections()
+    curve = sc.report.cfe_curve if "site" in sections else []
+    total = float(len(sections) + len(curve))
+    done = 0.0
+    out = ScenarioResults(title=sc.title, options=sections, results={}, unavailable={},
+                          site_curve=[])
+    for name, opts in sections.items():
+        tick(name, done, total)
+        try:
+            if name == "outlook":
+                base = done
+                res = _run_outlook(opts, lambda f, b=base: tick("outlook", b + f, total))
+            else:
+                res = api.run(name, opts)
+        except ScalewallError as exc:
+            if is_unavailable(exc):
+                out["unavailable"][name] = str(exc)
+                done += 1 + (len(curve) if name == "site" else 0)
+                continue
+            raise type(exc)(f"scenario section {name}: {exc}") from None
+        out["results"][name] = res
+        done += 1
+        if name == "site":
+            for cfe in curve:
+                tick(f"site at CFE {cfe:.0%}", done, total)
+                try:
+                    point: dict[str, Any] = {"cfe": cfe, "result": api.run("site", {**opts, "cfe": cfe})}
+                except ScalewallError as exc:  # e.g. a target the allowed technologies cannot meet
+                    point = {"cfe": cfe, "error": str(exc)}
+                out["site_curve"].append(point)
+                done += 1
+    tick("done", total, total)
+    return out
