@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 #: the default scenario with a smaller outlook, so the suite stays fast (same sections and charts)
 SMALL = yaml.safe_load(default_scenario_text())
 SMALL["outlook"] |= {"samples": 300, "sensitivity_samples": 32, "lever": ["efficient-chips", "smr"]}
-SMALL["report"]["cfe_curve"] = [0.5, 0.9]
+SMALL["report"]["cfe_curve"] = [0.5]
+SMALL["site"] |= {"techs": "solar,battery,gas"}  # a 3-technology LP keeps each solve to seconds
 
 
 class _Doc(HTMLParser):
@@ -107,14 +108,9 @@ def test_scenario_file_errors_are_one_sentence(tmp_path):
         load_scenario(bad)
 
 
-def test_site_section_is_kept_until_the_command_lands():
-    sc = parse_scenario({"site": {"load_mw": 100, "anything": 1}})
-    try:
-        api.options_model("site")
-    except ScenarioError:  # not in this version: kept as given, reported as unavailable
-        assert run_scenario(sc)["unavailable"]["site"].endswith("not available in this version")
-    else:
-        pytest.skip("site has landed: its options are validated like the others")
+def test_site_section_is_validated_by_the_site_options():
+    with pytest.raises(ScenarioError, match="anything"):
+        parse_scenario({"site": {"load_mw": 100, "anything": 1}})
 
 
 # ------------------------------------------------------------------ the report
@@ -182,7 +178,7 @@ def test_report_draws_a_site_result_when_site_lands(monkeypatch):
         return real_run(command, options)
 
     monkeypatch.setattr(api, "run", run)
-    res = run_scenario(parse_scenario({"site": {"weather": "greensboro"},
+    res = run_scenario(parse_scenario({"site": {"load_mw": 100, "weather": "greensboro"},
                                        "report": {"cfe_curve": [0.5, 0.9, 0.99], "dispatch_week_start_day": 3}}))
     d = _Doc()
     d.feed(render_report(res, 3))

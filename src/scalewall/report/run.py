@@ -57,6 +57,8 @@ def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResu
             if name == "outlook":
                 base = done
                 res = _run_outlook(opts, lambda f, b=base: tick("outlook", b + f, total))
+            elif name == "site":  # the report draws a week of the hourly dispatch
+                res = api.run(name, {**opts, "include_dispatch": True})
             else:
                 res = api.run(name, opts)
         except ScalewallError as exc:

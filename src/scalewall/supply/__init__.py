@@ -1,0 +1,2 @@
+"""Site power supply: weather → solar/wind/SBSP profiles and hourly PUE → least-cost hourly
+supply with a carbon-free (CFE) target, solved with PyPSA (linopy + HiGHS)."""

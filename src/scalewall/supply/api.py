@@ -1,0 +1,112 @@
+"""``site`` command for :func:`scalewall.api.run`: options model and runner.
+
+``run("site", {"load_mw": 100, "weather": "greensboro", "cfe": 0.9})`` returns exactly the object
+``scalewall site --load-mw 100 --weather greensboro --cfe 0.9 --json`` prints.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scalewall.errors import InputError
+
+__all__ = ["SiteOptions", "run_site", "site_request", "COMMAND"]
+
+
+class SiteOptions(BaseModel):
+    """Options of ``scalewall site`` (snake_case CLI option names)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    load_mw: float = Field(gt=0, description="mean IT load [MW]")
+    load_profile: str = Field(default="flat", description="flat | diurnal | FILE (8,760 values)")
+    weather: str | None = Field(default=None, description="bundled id (greensboro, sand-point, miami) or file")
+    lat: float | None = Field(default=None, ge=-90, le=90, description="clear-sky site latitude [deg]")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="clear-sky site longitude [deg]")
+    cfe: float = Field(default=0.9, ge=0, le=1, description="hourly-matched carbon-free share target [-]")
+    techs: str | list[str] | None = Field(default=None, description="comma-separated technologies")
+    year: int = Field(default=2030, ge=2023, le=2060, description="cost year")
+    region: str | None = Field(default=None, description="catalogue region for grid price and carbon")
+    flexible_share: float = Field(default=0.0, ge=0, lt=1, description="load shiftable within the day [-]")
+    cooling: Literal["air", "evaporative", "liquid"] = "air"
+    grid_cap_mw: float | None = Field(default=None, ge=0, description="maximum grid import [MW]")
+    dispatch_out: str | None = Field(default=None, description="write hourly dispatch (.csv or .parquet)")
+    include_dispatch: bool = Field(
+        default=False,
+        description="add `dispatch_mw` {source: 8,760 hourly MW} and the hourly load to the JSON",
+    )
+
+
+def site_request(o: SiteOptions):
+    """The library request of a ``site`` option set (resolves weather, region, techs)."""
+    from scalewall import catalog
+    from scalewall.supply.site import DEFAULT_TECHS, SiteRequest
+    from scalewall.supply.weather import clear_sky_weather, load_weather
+
+    if (o.weather is None) == (o.lat is None and o.lon is None):
+        raise InputError("give exactly one of --weather ID|FILE or --lat X --lon Y")
+    if o.weather is None:
+        if o.lat is None or o.lon is None:
+            raise InputError("clear-sky needs both --lat and --lon")
+        w = clear_sky_weather(o.lat, o.lon)
+    else:
+        w = load_weather(o.weather)
+    if o.techs is None:
+        techs = tuple(t for t in DEFAULT_TECHS if not (w.clear_sky and t == "wind"))
+    else:
+        raw = o.techs.split(",") if isinstance(o.techs, str) else o.techs
+        techs = tuple(dict.fromkeys(t.strip().lower() for t in raw if t.strip()))
+    region = catalog.region(o.region) if o.region else None
+    return SiteRequest(load_mw=o.load_mw, weather=w, techs=techs, load_profile=o.load_profile,
+                       cfe=o.cfe, year=o.year, region=region, flexible_share=o.flexible_share,
+                       cooling=o.cooling, grid_cap_mw=o.grid_cap_mw)
+
+
+def write_dispatch(dispatch, path: str) -> None:
+    """Write the hourly dispatch table as CSV or Parquet, chosen by the file extension."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() == ".csv":
+        dispatch.to_csv(p, index_label="hour")
+    elif p.suffix.lower() in (".parquet", ".pq"):
+        dispatch.to_parquet(p)
+    else:
+        raise InputError(f"--dispatch-out {p.name!r}: use a .csv or .parquet file name")
+
+
+def run_site(o: SiteOptions, progress=None) -> dict:
+    """Run ``site``; returns its ``--json`` object (and writes the dispatch if asked)."""
+    from scalewall.supply.site import plan_site
+
+    if o.dispatch_out:
+        from pathlib import Path
+
+        if Path(o.dispatch_out).suffix.lower() not in (".csv", ".parquet", ".pq"):
+            raise InputError(f"--dispatch-out {o.dispatch_out!r}: use a .csv or .parquet file name")
+    res, dispatch = plan_site(site_request(o), progress=progress)
+    if o.dispatch_out:
+        write_dispatch(dispatch, o.dispatch_out)
+    out = res.model_dump()
+    if o.include_dispatch:
+        out["dispatch_mw"] = hourly_supply(dispatch, out["capacity_mw"])
+    return out
+
+
+def hourly_supply(dispatch, capacity_mw: dict) -> dict[str, list[float]]:
+    """The dispatch table as {source: hourly MW} for generators and storage discharge, plus the
+    facility ``load`` [MW] (rounded to 1 kW; solver noise below it is dropped)."""
+    import numpy as np
+
+    cols: dict[str, list[float]] = {}
+    for name in capacity_mw:
+        col = name if name in dispatch.columns else f"{name}_discharge"
+        if col in dispatch.columns:
+            cols[name] = np.round(np.clip(dispatch[col].to_numpy(), 0.0, None), 3).tolist()
+    cols["load"] = np.round(dispatch["load"].to_numpy(), 3).tolist()
+    return cols
+
+
+COMMAND = (SiteOptions, run_site)

@@ -1,0 +1,82 @@
+"""``scalewall site``: parse options, call the library, render. No physics here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+__all__ = ["register"]
+
+
+def _table(res: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console(width=110)
+    t = Table(title=f"Least-cost supply for {res['load_mw_it']:g} MW IT at {res['site']} "
+                    f"({res['year']}, CFE target {res['cfe_target']:.0%})")
+    for col in ("technology", "capacity MW", "storage MWh", "energy MWh/yr", "CF resource", "CF used"):
+        t.add_column(col, justify="right" if col != "technology" else "left")
+    for tech, mw in res["capacity_mw"].items():
+        t.add_row(tech, f"{mw:,.1f}", f"{res['storage_mwh'].get(tech, 0):,.0f}" if tech in res["storage_mwh"] else "",
+                  f"{res['energy_mwh_per_year'].get(tech, 0):,.0f}",
+                  f"{res['capacity_factor'][tech]:.1%}" if tech in res["capacity_factor"] else "",
+                  f"{res['capacity_factor_dispatched'][tech]:.1%}" if tech in res["capacity_factor_dispatched"] else "")
+    c.print(t)
+    s = Table(show_header=False)
+    rows = [
+        ("cost", f"{res['cost_usd_per_mwh']:.1f} USD/MWh ({res['annual_cost_usd'] / 1e6:,.1f} M USD/yr)"),
+        ("CFE share (hourly)", f"{res['cfe_share']:.1%}"),
+        ("CO2e", f"{res['co2e_t_per_year']:,.0f} t/yr lifecycle ({res['co2e_g_per_kwh']:.1f} g/kWh); "
+                 f"direct {res['co2e_direct_t_per_year']:,.0f} t/yr"),
+        ("PUE (annual)", f"{res['pue_annual']:.3f}"),
+        ("curtailment", f"{res['curtailment_share']:.1%} of variable output"),
+        ("land / water", f"{res['land_km2']:.2f} km² / {res['water_m3_per_year']:,.0f} m³/yr"),
+        ("lead time", f"{res['lead_time_years']:g} years ({res['lead_time_binding']})"),
+        ("solve", f"{res['solve_s']:.1f} s (build {res['build_s']:.1f} s); balance error {res['balance_error_mw']:.1e} MW"),
+    ]
+    for k, v in rows:
+        s.add_row(k, v)
+    c.print(s)
+    for n in res["notes"]:
+        c.print(f"  • {n}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``site`` command to the scalewall app."""
+
+    @app.command()
+    def site(
+        load_mw: Annotated[float, typer.Option(help="mean IT load [MW]")] = ...,  # type: ignore[assignment]
+        load_profile: Annotated[str, typer.Option(help="flat | diurnal | FILE with 8,760 values")] = "flat",
+        weather: Annotated[Optional[str], typer.Option(help="greensboro | sand-point | miami | TMY3/TMY2/EPW/PVGIS file")] = None,
+        lat: Annotated[Optional[float], typer.Option(help="clear-sky latitude (solar upper bound only)")] = None,
+        lon: Annotated[Optional[float], typer.Option(help="clear-sky longitude")] = None,
+        cfe: Annotated[float, typer.Option(help="hourly-matched carbon-free share target, 0-1")] = 0.9,
+        techs: Annotated[Optional[str], typer.Option(help="comma list of solar,wind,battery,ldes,nuclear,smr,geothermal,gas,gas-ccs,grid,sbsp,sbsp-optimistic")] = None,
+        year: Annotated[int, typer.Option(help="cost year")] = 2030,
+        region: Annotated[Optional[str], typer.Option(help="catalogue region for grid price and carbon")] = None,
+        flexible_share: Annotated[float, typer.Option(help="share of load shiftable within the day")] = 0.0,
+        cooling: Annotated[str, typer.Option(help="air | evaporative | liquid")] = "air",
+        grid_cap_mw: Annotated[Optional[float], typer.Option(help="maximum grid import [MW]")] = None,
+        dispatch_out: Annotated[Optional[Path], typer.Option(help="write hourly dispatch to .csv or .parquet")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON only")] = False,
+    ) -> None:
+        """The least-cost hourly power supply for a data-centre load at a site, with a CFE target."""
+        from scalewall.cli import _emit_json, _run
+        from scalewall.supply.api import SiteOptions, run_site
+
+        opts = _run(SiteOptions, load_mw=load_mw, load_profile=load_profile, weather=weather, lat=lat,
+                    lon=lon, cfe=cfe, techs=techs, year=year, region=region,
+                    flexible_share=flexible_share, cooling=cooling, grid_cap_mw=grid_cap_mw,
+                    dispatch_out=str(dispatch_out) if dispatch_out else None)
+        if json_out:
+            _emit_json(_run(run_site, opts))
+            return
+        from rich.console import Console
+
+        with Console(stderr=True).status("planning the site supply…") as status:
+            res = _run(run_site, opts, progress=lambda msg: status.update(msg))
+        _table(res)

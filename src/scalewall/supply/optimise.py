@@ -1,0 +1,331 @@
+"""Least-cost hourly supply of a site load with an hourly-matched carbon-free share (PyPSA).
+
+One bus, one typical year of 8,760 hours. PyPSA (linopy + HiGHS) chooses the capacity of every
+allowed technology and its hourly dispatch to minimise annualised cost (capital annuity + fixed
+O&M + variable O&M + fuel + grid energy), subject to the hourly energy balance and
+
+    sum_t sum_{g not carbon-free} p_g,t  <=  (1 - cfe) * sum_t load_t            (CFE)
+
+Definition of the CFE share used here (hourly matching on an islanded site): the site exports
+nothing, so every MWh consumed in hour t is produced in hour t or drawn from storage that was
+charged earlier. The share of load NOT met by carbon-free energy is at most the energy generated
+by non-carbon-free sources (gas, gas-CCS, grid import), counted when generated, including any of
+it that is stored and lost. Hence ``cfe_share = 1 - E_non-CFE / E_load`` is a conservative
+(lower-bound) hourly-matched CFE score in the sense of Riepin & Brown (2024): surplus clean
+energy in one hour cannot offset another hour except through physical storage.
+
+References
+----------
+Riepin, I., Brown, T. (2024). On the means, costs, and system-level impacts of 24/7 carbon-free
+energy procurement. Energy Strategy Reviews 54, 101488. doi:10.1016/j.esr.2024.101488
+Brown, T., Hörsch, J., Schlachtberger, D. (2018). PyPSA: Python for Power System Analysis.
+Journal of Open Research Software 6(1). doi:10.5334/jors.188
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.supply.schema import EnergySource
+
+__all__ = ["SupplyProblem", "SupplySolution", "solve_supply", "max_cfe_without_storage"]
+
+NON_CFE_ROLES = ("dispatchable", "import")
+
+
+@dataclass
+class SupplyProblem:
+    """Inputs of one solve (all hourly arrays have 8,760 values).
+
+    Attributes
+    ----------
+    load_mw : ndarray
+        Facility load (IT x PUE) [MW].
+    sources : list of EnergySource
+        Technologies allowed.
+    profiles : dict
+        tech -> hourly maximum output per MW of capacity [MW/MW] for variable sources.
+    year : int
+        Cost year.
+    cfe_target : float
+        Minimum hourly-matched CFE share [-].
+    grid_price_usd_mwh : float
+        [USD/MWh]
+    grid_cap_mw : float or None
+        Maximum grid import [MW]; None = unlimited.
+    flexible_share : float
+        Share of each hour's load that can move to another hour of the same day [-].
+    """
+
+    load_mw: np.ndarray
+    sources: list[EnergySource]
+    profiles: dict[str, np.ndarray]
+    year: int
+    cfe_target: float
+    grid_price_usd_mwh: float = 80.0
+    grid_cap_mw: float | None = None
+    flexible_share: float = 0.0
+
+
+@dataclass
+class SupplySolution:
+    """Optimal capacities and dispatch.
+
+    Attributes
+    ----------
+    capacity_mw : dict
+        tech -> power capacity [MW].
+    storage_mwh : dict
+        storage tech -> energy capacity [MWh].
+    dispatch : DataFrame
+        Hourly MW: one column per generator (output), ``<storage>_discharge``,
+        ``<storage>_charge``, ``<storage>_soc_mwh``, ``flex_shift`` (load moved out of the hour,
+        negative = moved in), ``load``, ``curtailment``.
+    annual_cost_usd : float
+    balance_error_mw : float
+        Largest hourly |supply - demand| [MW].
+    solve_s, build_s : float
+    notes : list of str
+    """
+
+    capacity_mw: dict[str, float]
+    storage_mwh: dict[str, float]
+    dispatch: pd.DataFrame
+    annual_cost_usd: float
+    balance_error_mw: float
+    solve_s: float
+    build_s: float
+    notes: list[str] = field(default_factory=list)
+
+
+def max_cfe_without_storage(load_mw: np.ndarray, clean_profiles: list[np.ndarray]) -> float:
+    """Highest CFE share reachable with unlimited clean capacity and no storage [-].
+
+    Hours in which no carbon-free source can produce anything must be met by non-CFE energy.
+    """
+    if not clean_profiles:
+        return 0.0
+    avail = np.max(np.vstack(clean_profiles), axis=0) > 0
+    return float(load_mw[avail].sum() / load_mw.sum())
+
+
+def _prune_dominated(sources: list[EnergySource], year: int) -> tuple[list[EnergySource], list[str]]:
+    """Drop constant-availability generators that another one beats on every cost term.
+
+    B is dominated by A when A is at least as clean, costs no more per *available* MW-year and
+    no more per MWh. Exact for this LP: any use of B can be replaced by A at no extra cost.
+    """
+    firm = [s for s in sources if s.role in ("firm", "dispatchable")]
+    drop: dict[str, str] = {}
+    for b in firm:
+        for a in firm:
+            if a.id == b.id or a.id in drop:
+                continue
+            if (a.carbon_free >= b.carbon_free
+                    and a.annualised_cost_usd_per_mw_year(year) / a.availability
+                    <= b.annualised_cost_usd_per_mw_year(year) / b.availability
+                    and a.marginal_usd_per_mwh <= b.marginal_usd_per_mwh):
+                drop[b.id] = a.id
+                break
+    notes = [f"{b} left out: dominated by {a} (no cheaper per available MW or per MWh, no dirtier)"
+             for b, a in drop.items()]
+    return [s for s in sources if s.id not in drop], notes
+
+
+def _check_feasible(p: SupplyProblem) -> None:
+    clean = [s for s in p.sources if s.carbon_free]
+    names = ", ".join(s.tech for s in p.sources)
+    if p.cfe_target > 0 and not clean:
+        raise InfeasiblePlanError(
+            f"a CFE target of {p.cfe_target:.0%} needs at least one carbon-free technology; "
+            f"allowed: {names}"
+        )
+    has_store = any(s.role == "storage" for s in p.sources)
+    has_firm_clean = any(s.role == "firm" and s.carbon_free for s in p.sources)
+    gens_clean = [p.profiles[s.tech] for s in clean if s.role == "variable"]
+    if p.cfe_target > 0 and not has_firm_clean and not has_store:
+        ceiling = max_cfe_without_storage(p.load_mw, gens_clean)
+        if p.cfe_target > ceiling + 1e-9:
+            raise InfeasiblePlanError(
+                f"CFE target {p.cfe_target:.1%} is infeasible with {names}: without storage or "
+                f"firm clean power at most {ceiling:.1%} of the load falls in hours when a "
+                "carbon-free source produces anything; add battery, ldes, nuclear or geothermal"
+            )
+    if has_store and p.cfe_target > 0 and not has_firm_clean:
+        if not gens_clean or max(float(g.sum()) for g in gens_clean) <= 0:
+            raise InfeasiblePlanError(
+                f"CFE target {p.cfe_target:.1%} is infeasible with {names}: the carbon-free "
+                "sources produce nothing at this site (storage needs something to store)"
+            )
+    only_grid = all(s.role == "import" for s in p.sources)
+    if only_grid and p.grid_cap_mw is not None and p.grid_cap_mw < p.load_mw.max() * (1 - p.flexible_share):
+        raise InfeasiblePlanError(
+            f"grid import cap {p.grid_cap_mw:g} MW is below the peak facility load "
+            f"{p.load_mw.max():.1f} MW and no other technology is allowed"
+        )
+
+
+def _clean_profile(x: np.ndarray) -> np.ndarray:
+    """Round hourly output to 1e-4 of capacity: values below it are noise (dawn/dusk PV,
+    sub-cut-in wind) and their tiny matrix coefficients slow the solver down."""
+    return np.where(x < 1e-3, 0.0, np.round(x, 4))
+
+
+def _network(p: SupplyProblem):
+    import pypsa
+
+    pypsa.options.api.legacy_string_dtype = True
+    pypsa.options.general.allow_network_requests = False
+    n = pypsa.Network()
+    n.set_snapshots(pd.RangeIndex(len(p.load_mw), name="snapshot"))
+    carriers = sorted({s.tech for s in p.sources} | {"AC", "load", "flex"})
+    n.add("Carrier", carriers)
+    n.add("Bus", "site", carrier="AC")
+    n.add("Load", "facility", bus="site", p_set=pd.Series(p.load_mw, index=n.snapshots), carrier="load")
+    peak = float(p.load_mw.max())
+    for s in p.sources:
+        if s.role == "storage":
+            eff = float(np.sqrt(s.round_trip_efficiency))
+            n.add("StorageUnit", s.tech, bus="site", carrier=s.tech, p_nom_extendable=True,
+                  capital_cost=s.annualised_cost_usd_per_mw_year(p.year), max_hours=s.duration_hours,
+                  efficiency_store=eff, efficiency_dispatch=eff, cyclic_state_of_charge=True,
+                  marginal_cost=s.variable_om_usd_per_mwh)
+        elif s.role == "import":
+            cap = p.grid_cap_mw if p.grid_cap_mw is not None else float(p.load_mw.max()) * (1 + p.flexible_share)
+            n.add("Generator", s.tech, bus="site", carrier=s.tech, p_nom=cap,
+                  marginal_cost=p.grid_price_usd_mwh)
+        else:
+            pmax = (pd.Series(_clean_profile(p.profiles[s.tech]), index=n.snapshots)
+                    if s.role == "variable" else s.availability)
+            n.add("Generator", s.tech, bus="site", carrier=s.tech, p_nom_extendable=True,
+                  capital_cost=s.annualised_cost_usd_per_mw_year(p.year),
+                  marginal_cost=s.marginal_usd_per_mwh, p_max_pu=pmax)
+    if p.flexible_share > 0:
+        nom = p.flexible_share * peak
+        n.add("Generator", "flex", bus="site", carrier="flex", p_nom=nom, p_min_pu=-1.0,
+              p_max_pu=pd.Series(p.flexible_share * p.load_mw / nom, index=n.snapshots))
+    return n
+
+
+def _add_constraints(n, m, p: SupplyProblem) -> None:
+    import xarray as xr
+
+    gen = m.variables["Generator-p"]
+    dirty = [s.tech for s in p.sources if s.role in NON_CFE_ROLES]
+    if p.cfe_target > 0 and dirty:
+        budget = (1.0 - p.cfe_target) * float(p.load_mw.sum())
+        m.add_constraints(gen.sel(name=dirty).sum() <= budget, name="cfe_share")
+    if p.flexible_share > 0:
+        day = xr.DataArray(np.arange(len(p.load_mw)) // 24, coords=[n.snapshots], name="day")
+        flex = gen.sel(name="flex")
+        m.add_constraints(flex.groupby(day).sum() == 0, name="flex_daily_balance")
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Send file descriptor 1 to the null device while the solver runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution:
+    """Build and solve the least-cost supply LP; see the module docstring for the formulation.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        When the CFE target or grid cap cannot be met with the technologies allowed; the
+        message says why.
+    """
+    import logging
+
+    if len(p.load_mw) != 8760 and len(p.load_mw) < 24:
+        raise InputError("the load needs at least one day of hourly values")
+    if not 0 <= p.cfe_target <= 1:
+        raise InputError(f"--cfe must be between 0 and 1, got {p.cfe_target}")
+    if not 0 <= p.flexible_share < 1:
+        raise InputError(f"--flexible-share must be in [0, 1), got {p.flexible_share}")
+    sources, notes = _prune_dominated(p.sources, p.year)
+    p = SupplyProblem(**{**p.__dict__, "sources": sources})
+    _check_feasible(p)
+    for name in ("pypsa", "linopy"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    n = _network(p)
+    m = n.optimize.create_model(include_objective_constant=False)
+    _add_constraints(n, m, p)
+    build_s = time.perf_counter() - t0
+    opts = {"solver": "ipm", "run_crossover": "off", "output_flag": False, "log_to_console": False,
+            "primal_feasibility_tolerance": 1e-7, "dual_feasibility_tolerance": 1e-7}
+    if threads:
+        opts["threads"] = threads
+    t0 = time.perf_counter()
+    with _quiet_stdout():  # HiGHS prints its banner on fd 1 whatever the options; --json owns stdout
+        status, condition = n.optimize.solve_model(solver_name="highs", io_api="direct",
+                                                   solver_options=opts)
+    solve_s = time.perf_counter() - t0
+    if status != "ok":
+        names = ", ".join(s.tech for s in p.sources)
+        raise InfeasiblePlanError(
+            f"no supply plan meets CFE {p.cfe_target:.1%} with {names}"
+            + (f" and a grid cap of {p.grid_cap_mw:g} MW" if p.grid_cap_mw is not None else "")
+            + f" (solver: {condition}); allow more technologies or lower --cfe"
+        )
+    return _solution(n, p, build_s, solve_s, notes)
+
+
+def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[str]) -> SupplySolution:
+    cols: dict[str, np.ndarray] = {}
+    cap: dict[str, float] = {}
+    store: dict[str, float] = {}
+    gens = n.generators
+    for name in gens.index:
+        if name == "flex":
+            continue
+        cap[name] = float(gens.at[name, "p_nom_opt"])
+        cols[name] = n.generators_t.p[name].to_numpy()
+    su = n.storage_units
+    for name in su.index:
+        cap[name] = float(su.at[name, "p_nom_opt"])
+        store[name] = cap[name] * float(su.at[name, "max_hours"])
+        cols[f"{name}_discharge"] = n.storage_units_t.p_dispatch[name].to_numpy()
+        cols[f"{name}_charge"] = n.storage_units_t.p_store[name].to_numpy()
+        cols[f"{name}_soc_mwh"] = n.storage_units_t.state_of_charge[name].to_numpy()
+    flex = n.generators_t.p["flex"].to_numpy() if "flex" in gens.index else np.zeros(len(p.load_mw))
+    cols["flex_shift"] = flex
+    cols["load"] = p.load_mw.copy()
+    curtail = np.zeros(len(p.load_mw))
+    for s in p.sources:
+        if s.role == "variable":
+            curtail += np.clip(p.profiles[s.tech] * cap[s.tech] - cols[s.tech], 0, None)
+    cols["curtailment"] = curtail
+    dispatch = pd.DataFrame(cols)
+    supply = sum(cols[g] for g in gens.index if g != "flex") + flex
+    for name in su.index:
+        supply = supply + cols[f"{name}_discharge"] - cols[f"{name}_charge"]
+    balance = float(np.max(np.abs(supply - p.load_mw)))
+    annual = 0.0
+    for s in p.sources:
+        energy = cols[s.tech].sum() if s.tech in cols else cols[f"{s.tech}_discharge"].sum()
+        if s.role == "import":
+            annual += p.grid_price_usd_mwh * energy
+        else:
+            annual += s.annualised_cost_usd_per_mw_year(p.year) * cap[s.tech]
+            annual += (s.variable_om_usd_per_mwh if s.role == "storage" else s.marginal_usd_per_mwh) * energy
+    return SupplySolution(cap, store, dispatch, float(annual), balance, solve_s, build_s, notes)

@@ -1,0 +1,215 @@
+"""The ``site`` stage: weather -> profiles and PUE -> least-cost supply -> typed result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from scalewall.errors import InputError
+from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
+from scalewall.supply.schema import EnergySource
+
+__all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "source_profiles"]
+
+#: every --techs name, in display order
+TECHS = ("solar", "wind", "battery", "ldes", "nuclear", "smr", "geothermal", "gas", "gas-ccs",
+         "grid", "sbsp", "sbsp-optimistic")
+DEFAULT_TECHS = ("solar", "wind", "battery", "gas", "grid")
+
+
+@dataclass
+class SiteRequest:
+    """Library inputs of one site plan (the CLI/API resolve ids and files into these)."""
+
+    load_mw: float
+    weather: object  # scalewall.supply.weather.Weather
+    techs: tuple[str, ...] = DEFAULT_TECHS
+    load_profile: str = "flat"
+    cfe: float = 0.9
+    year: int = 2030
+    region: object | None = None  # scalewall.catalog.schema.Region
+    flexible_share: float = 0.0
+    cooling: str = "air"
+    grid_cap_mw: float | None = None
+
+
+class SiteResult(BaseModel):
+    """The ``scalewall site --json`` object (units in the names)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    site: str
+    weather_source: str
+    year: int
+    techs: list[str]
+    load_mw_it: float
+    cfe_target: float
+    capacity_mw: dict[str, float]
+    storage_mwh: dict[str, float]
+    cost_usd_per_mwh: float
+    annual_cost_usd: float
+    cfe_share: float
+    co2e_t_per_year: float
+    co2e_direct_t_per_year: float
+    co2e_g_per_kwh: float
+    curtailment_share: float
+    land_km2: float
+    water_m3_per_year: float
+    lead_time_years: float
+    lead_time_binding: str | None
+    capacity_factor: dict[str, float]
+    capacity_factor_dispatched: dict[str, float]
+    pue_annual: float
+    energy_mwh_per_year: dict[str, float]
+    load_mwh_per_year: float
+    grid: dict[str, float | str]
+    balance_error_mw: float
+    solve_s: float
+    build_s: float
+    notes: list[str]
+
+
+def _sources(techs, year: int) -> tuple[list[EnergySource], list[str]]:
+    from scalewall import catalog
+
+    out, notes = [], []
+    for t in techs:
+        s = catalog.get("energy_sources", t)
+        if s.earliest_year > year:
+            notes.append(f"{s.tech} left out: not available before {s.earliest_year} (--year {year})")
+            continue
+        out.append(s)
+    if not out:
+        raise InputError(f"no technology of {', '.join(techs)} is available in {year}")
+    return out, notes
+
+
+def source_profiles(sources: list[EnergySource], weather) -> dict[str, np.ndarray]:
+    """Hourly maximum output per MW of each variable source at the site [MW/MW]."""
+    from scalewall.supply.sbsp import hourly_availability
+    from scalewall.supply.solar import pv_capacity_factor
+    from scalewall.supply.wind import wind_capacity_factor
+
+    out: dict[str, np.ndarray] = {}
+    for s in sources:
+        if s.role != "variable":
+            continue
+        if s.tech == "solar":
+            out[s.tech] = pv_capacity_factor(weather, **{k: float(v) for k, v in s.model.items()})
+        elif s.tech == "wind":
+            kw = {k: v for k, v in s.model.items()}
+            out[s.tech] = wind_capacity_factor(weather, **kw)
+        elif s.tech.startswith("sbsp"):
+            out[s.tech] = hourly_availability(weather.data.index, weather.longitude)
+        else:
+            raise InputError(f"no hourly model for variable source {s.tech!r}")
+    return out
+
+
+def _grid(region) -> tuple[dict, list[str]]:
+    from scalewall import catalog
+
+    if region is None:
+        return ({"region": "default", "price_usd_mwh": catalog.assumption("default-electricity-usd-mwh"),
+                 "gco2e_kwh": catalog.assumption("default-grid-gco2-kwh"),
+                 "water_m3_per_mwh": catalog.assumption("default-water-l-kwh-electricity")},
+                ["no --region: grid import at the default price, world-average carbon and water"])
+    return ({"region": region.id, "price_usd_mwh": region.price_usd_mwh,
+             "gco2e_kwh": region.grid_gco2_kwh, "water_m3_per_mwh": region.water_l_kwh_electricity}, [])
+
+
+def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame]:
+    """Least-cost supply for a site; returns the result and the hourly dispatch [MW]."""
+    from scalewall.supply.cooling import hourly_pue
+    from scalewall.supply.load import it_load_profile
+
+    w = req.weather
+    unknown = [t for t in req.techs if t not in TECHS]
+    if unknown:
+        raise InputError(f"unknown technology {', '.join(unknown)} in --techs; allowed: {', '.join(TECHS)}")
+    if not req.techs:
+        raise InputError("--techs is empty; allowed: " + ", ".join(TECHS))
+    if req.grid_cap_mw is not None and req.grid_cap_mw < 0:
+        raise InputError(f"--grid-cap-mw must be >= 0, got {req.grid_cap_mw}")
+    sources, notes = _sources(req.techs, req.year)
+    notes = list(w.notes) + notes
+    if w.clear_sky and "wind" in [s.tech for s in sources]:
+        raise InputError("wind needs measured wind speeds: --lat/--lon gives clear-sky solar only; "
+                         "use --weather ID|FILE or drop wind from --techs")
+    it, load_notes = it_load_profile(req.load_mw, req.load_profile)
+    pue = hourly_pue(w.data["temp_air"].to_numpy(), w.data["relative_humidity"].to_numpy(), req.cooling)
+    facility = it * pue
+    notes += load_notes
+    if progress:
+        progress("weather → capacity factors")
+    profiles = source_profiles(sources, w)
+    grid, gnotes = _grid(req.region)
+    notes += gnotes
+    problem = SupplyProblem(facility, sources, profiles, req.year, req.cfe, float(grid["price_usd_mwh"]),
+                            req.grid_cap_mw, req.flexible_share)
+    if progress:
+        progress("solving 8,760-hour LP (PyPSA + HiGHS)")
+    sol = solve_supply(problem)
+    return _result(req, w, sources, profiles, facility, pue, grid, sol, notes), sol.dispatch
+
+
+def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution, notes) -> SiteResult:
+    load_mwh = float(facility.sum())
+    built = {s.tech: s for s in sources if s.tech in sol.capacity_mw}
+    energy, cf_disp = {}, {}
+    for tech, s in built.items():
+        col = tech if s.role != "storage" else f"{tech}_discharge"
+        energy[tech] = float(sol.dispatch[col].sum())
+        if sol.capacity_mw[tech] > 1e-6 and s.role != "import":
+            cf_disp[tech] = energy[tech] / (sol.capacity_mw[tech] * len(facility))
+    dirty = sum(e for t, e in energy.items() if not built[t].carbon_free and built[t].role != "storage")
+    life_t = direct_t = water = land = 0.0
+    for tech, s in built.items():
+        e = energy[tech]
+        if s.role == "import":
+            life_t += e * float(grid["gco2e_kwh"]) / 1000.0
+            direct_t += e * float(grid["gco2e_kwh"]) / 1000.0
+            water += e * float(grid["water_m3_per_mwh"])
+        elif s.role != "storage":
+            life_t += e * s.lifecycle_gco2e_kwh / 1000.0
+            direct_t += e * s.direct_gco2e_kwh / 1000.0
+            water += e * s.water_m3_per_mwh
+        land += sol.capacity_mw[tech] * s.land_km2_per_mw if s.role != "import" else 0.0
+    threshold = 1e-3 * float(facility.max())
+    used = [s for t, s in built.items() if (sol.capacity_mw[t] > threshold if s.role != "import"
+                                            else energy[t] > threshold)]
+    slowest = max(used, key=lambda s: s.lead_time_years) if used else None
+    available = sum(float((profiles[s.tech] * sol.capacity_mw[s.tech]).sum())
+                    for s in sources if s.role == "variable")
+    cf = {t: float(np.mean(v)) for t, v in profiles.items()}
+    cf.update({s.tech: s.availability for s in sources if s.role in ("firm", "dispatchable")})
+    notes = notes + sol.notes
+    if w.clear_sky:
+        notes.insert(0, "UPPER BOUND: clear-sky solar, no clouds — real output is lower")
+    r = lambda x, k=4: float(round(x, k))  # noqa: E731
+    return SiteResult(
+        site=w.name, weather_source=w.source, year=req.year, techs=[s.tech for s in sources],
+        load_mw_it=req.load_mw, cfe_target=req.cfe,
+        capacity_mw={t: r(v, 3) for t, v in sol.capacity_mw.items()},
+        storage_mwh={t: r(v, 2) for t, v in sol.storage_mwh.items()},
+        cost_usd_per_mwh=r(sol.annual_cost_usd / load_mwh, 3),
+        annual_cost_usd=r(sol.annual_cost_usd, 0),
+        cfe_share=r(1.0 - dirty / load_mwh, 5),
+        co2e_t_per_year=r(life_t, 1), co2e_direct_t_per_year=r(direct_t, 1),
+        co2e_g_per_kwh=r(life_t * 1000.0 / load_mwh, 3),
+        curtailment_share=r(float(sol.dispatch["curtailment"].sum()) / available if available > 0 else 0.0, 5),
+        land_km2=r(land, 4), water_m3_per_year=r(water, 0),
+        lead_time_years=float(slowest.lead_time_years) if slowest else 0.0,
+        lead_time_binding=slowest.tech if slowest else None,
+        capacity_factor={t: r(v) for t, v in cf.items()},
+        capacity_factor_dispatched={t: r(v) for t, v in cf_disp.items()},
+        pue_annual=r(float(facility.sum() / (facility / pue).sum())),
+        energy_mwh_per_year={t: r(v, 1) for t, v in energy.items()},
+        load_mwh_per_year=r(load_mwh, 1),
+        grid={k: (v if isinstance(v, str) else float(v)) for k, v in grid.items()},
+        balance_error_mw=float(sol.balance_error_mw), solve_s=r(sol.solve_s, 2),
+        build_s=r(sol.build_s, 2), notes=notes,
+    )

@@ -1,0 +1,104 @@
+"""Least-cost supply LP (PyPSA + HiGHS): energy balance, CFE target, cost-vs-CFE shape.
+
+Small problems (two to four weeks of the bundled Greensboro TMY3) keep the suite fast; one test
+solves the full 8,760-hour year through the public API. Truth comes from the LP itself (balance,
+CFE accounting) and from the qualitative result of Riepin & Brown (2024, Energy Strategy Reviews
+54:101488): hourly matching gets steeply more expensive near 100 % with only wind, solar and
+batteries, and firm clean power or long-duration storage lowers the cost of the last percent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scalewall import catalog
+from scalewall.errors import InfeasiblePlanError
+from scalewall.supply.optimise import SupplyProblem, max_cfe_without_storage, solve_supply
+from scalewall.supply.site import source_profiles
+from scalewall.supply.weather import load_weather
+
+
+@pytest.fixture(scope="module")
+def greensboro():
+    return load_weather("greensboro")
+
+
+def _problem(weather, techs, cfe, days=14, start_day=0, **kw):
+    sources = [catalog.get("energy_sources", t) for t in techs]
+    prof = source_profiles(sources, weather)
+    sl = slice(start_day * 24, (start_day + days) * 24)
+    load = np.full(days * 24, 100.0)
+    return SupplyProblem(load, sources, {k: v[sl] for k, v in prof.items()}, 2030, cfe, **kw)
+
+
+def _cost(weather, techs, cfe, **kw):
+    sol = solve_supply(_problem(weather, techs, cfe, **kw))
+    return sol.annual_cost_usd
+
+
+def test_full_year_8760h_solve_balances_and_meets_the_cfe_target():
+    from scalewall.api import run
+
+    out = run("site", {"load_mw": 20, "weather": "greensboro", "techs": "solar,battery,gas",
+                       "cfe": 0.5, "year": 2030})
+    assert out["balance_error_mw"] < 1e-4  # hourly balance to solver tolerance
+    assert out["cfe_share"] >= 0.5 - 1e-6
+    for key in ("capacity_mw", "storage_mwh", "cost_usd_per_mwh", "annual_cost_usd", "cfe_share",
+                "co2e_t_per_year", "co2e_g_per_kwh", "curtailment_share", "land_km2",
+                "water_m3_per_year", "lead_time_years", "capacity_factor", "pue_annual",
+                "energy_mwh_per_year"):
+        assert key in out
+    served = sum(out["energy_mwh_per_year"].values())
+    assert served >= out["load_mwh_per_year"] * 0.999  # storage discharge double-counts nothing lost
+    assert out["load_mwh_per_year"] == pytest.approx(20 * 8760 * out["pue_annual"], rel=1e-4)  # pue rounded to 4 decimals
+
+
+def test_hourly_balance_and_cfe_accounting_with_flexible_load(greensboro):
+    p = _problem(greensboro, ["solar", "wind", "battery", "gas"], 0.8, flexible_share=0.2)
+    sol = solve_supply(p)
+    d = sol.dispatch
+    assert sol.balance_error_mw < 1e-4
+    dirty = d["gas"].sum()
+    assert 1 - dirty / p.load_mw.sum() >= 0.8 - 1e-6
+    # the flexible share moves load only within each day
+    daily = d["flex_shift"].to_numpy().reshape(-1, 24).sum(axis=1)
+    assert np.abs(daily).max() < 1e-3
+
+
+def test_cfe_target_without_any_clean_technology_is_infeasible_with_reason(greensboro):
+    with pytest.raises(InfeasiblePlanError, match="at least one carbon-free technology"):
+        solve_supply(_problem(greensboro, ["gas", "grid"], 0.5))
+
+
+def test_solar_only_cannot_exceed_the_share_of_load_in_daylight(greensboro):
+    p = _problem(greensboro, ["solar", "gas"], 0.9)
+    ceiling = max_cfe_without_storage(p.load_mw, [p.profiles["solar"]])
+    assert 0.3 < ceiling < 0.7  # roughly the daylight hours of a winter fortnight
+    with pytest.raises(InfeasiblePlanError, match="add battery, ldes, nuclear or geothermal"):
+        solve_supply(p)
+    ok = solve_supply(_problem(greensboro, ["solar", "gas"], ceiling * 0.9))
+    assert ok.balance_error_mw < 1e-4
+
+
+def test_cost_rises_with_cfe_and_steeply_near_100_percent_with_solar_wind_battery(greensboro):
+    techs = ["solar", "wind", "battery", "gas"]
+    targets = [0.5, 0.8, 0.95, 0.99]
+    cost = [_cost(greensboro, techs, c) for c in targets]
+    assert all(b >= a * (1 - 1e-6) for a, b in zip(cost, cost[1:]))
+    slope_low = (cost[1] - cost[0]) / 0.30
+    slope_high = (cost[3] - cost[2]) / 0.04
+    assert slope_high > 3 * slope_low
+
+
+@pytest.mark.parametrize("extra", ["geothermal", "ldes"])
+def test_firm_clean_power_or_long_duration_storage_lowers_the_99_percent_cost(greensboro, extra):
+    base = ["solar", "wind", "battery", "gas"]
+    without = _cost(greensboro, base, 0.99, days=28)
+    with_extra = _cost(greensboro, base + [extra], 0.99, days=28)
+    assert with_extra < without * 0.98
+
+
+def test_dominated_firm_technology_is_left_out_with_a_note(greensboro):
+    sol = solve_supply(_problem(greensboro, ["solar", "battery", "geothermal", "nuclear", "gas"], 0.5, days=7))
+    assert any("dominated" in n for n in sol.notes)
