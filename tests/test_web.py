@@ -86,15 +86,14 @@ def test_library_error_is_400_with_one_sentence(client):
     assert r.status_code == 400 and "outside the data" in r.json()["detail"]
 
 
-def test_site_is_unavailable_or_runs(client):
-    try:
-        api.options_model("site")
-    except Exception:
-        r = client.post("/api/site", json={"load_mw": 100})
-        assert r.status_code == 400 and "not available in this version" in r.json()["detail"]
-        assert "(n/a)" in client.get("/site").text
-    else:
-        pytest.skip("site has landed; covered by the fuzz and browser tests")
+def test_site_api_validates_before_solving_and_refuses_files(client):
+    r = client.post("/api/site", json={"load_mw": 100, "weather": "greensboro", "cfee": 0.9})
+    assert r.status_code == 422 and "cfee" in r.text
+    r = client.post("/api/site", json={"load_mw": 100, "weather": "../../etc/passwd"})
+    assert r.status_code == 422
+    r = client.post("/api/site", json={"load_mw": 100, "weather": "atlantis"})
+    assert r.status_code == 400 and "greensboro" in r.json()["detail"]
+    assert client.get("/site").status_code == 200
 
 
 def test_body_over_1mb_gives_413(client):
