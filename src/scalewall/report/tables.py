@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+
+from scalewall.report.summary import fmt as _fmt
 from rich.table import Table
 
 __all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", "print_validation",
@@ -14,19 +16,6 @@ __all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", 
 
 def _console() -> Console:
     return Console(width=110)
-
-
-def _fmt(x: float | None, unit: str = "", digits: int = 3) -> str:
-    if x is None:
-        return "n/a"
-    ax = abs(x)
-    if ax != 0 and (ax >= 1e6 or ax < 1e-2):
-        s = f"{x:.{digits}g}"
-    elif ax >= 100:
-        s = f"{x:,.0f}"
-    else:
-        s = f"{x:.{digits}g}"
-    return f"{s} {unit}".strip()
 
 
 def _plan_str(p: dict) -> str:
