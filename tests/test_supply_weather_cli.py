@@ -56,7 +56,7 @@ def test_garbage_file_is_reported_as_unreadable(tmp_path):
 
 
 def test_unknown_id_suggests_the_bundled_one():
-    with pytest.raises(InputError, match="did you mean 'greensboro'"):
+    with pytest.raises(InputError, match="closest: greensboro"):
         load_weather("greensborough")
 
 

@@ -111,8 +111,8 @@ def test_show_prints_a_table_with_the_varying_inputs_and_errors(swept):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["--where", "out.mfuu > 0.5"], "no column 'out.mfuu' (closest: out.mfu"),
-    (["--columns", "in.device"], "no column 'in.device' (closest: in.devices"),
+    (["--where", "out.mfuu > 0.5"], "no column 'out.mfuu'; closest: out.mfu"),
+    (["--columns", "in.device"], "no column 'in.device'; closest: in.devices"),
 ])
 def test_show_with_an_unknown_column_is_one_sentence(swept, args, needle):
     r = scalewall("sweep", "show", str(swept), *args)

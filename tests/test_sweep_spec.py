@@ -120,7 +120,7 @@ def test_where_quotes_dotted_columns_but_not_strings_or_methods():
     assert quote_dotted_names("error.isnull()", cols) == "error.isnull()"
     assert quote_dotted_names("in.model.str.startswith('l')", cols) == (
         "`in.model`.str.startswith('l')")
-    with pytest.raises(InputError, match=r"no column 'out.energy_mwh.facilty' \(closest: "
+    with pytest.raises(InputError, match=r"no column 'out.energy_mwh.facilty'; closest: "
                                          r"out.energy_mwh.facility"):
         quote_dotted_names("out.energy_mwh.facilty > 1", cols)
 

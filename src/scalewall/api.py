@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from scalewall.errors import ScenarioError
 
@@ -164,13 +164,9 @@ def options_model(command: str) -> type[BaseModel]:
 
 def check_options(command: str, options: dict) -> BaseModel:
     """Validate options; an unknown or invalid one raises ScenarioError naming it."""
-    from scalewall.catalog.loader import format_validation_error
+    from scalewall.catalog.loader import validate_as
 
-    schema = options_model(command)
-    try:
-        return schema.model_validate(options)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, f"{command} options")) from None
+    return validate_as(options_model(command), options, f"{command} options")
 
 
 def run(command: str, options: dict) -> dict:

@@ -6,12 +6,24 @@ The CLI maps any :class:`ScalewallError` to one sentence on stderr and exit code
 from __future__ import annotations
 
 __all__ = [
+    "closest_hint",
     "ScalewallError",
     "CatalogError",
     "InfeasiblePlanError",
     "InputError",
     "ScenarioError",
 ]
+
+
+def closest_hint(word: str, options, n: int = 3, cutoff: float = 0.4, sep: str = "; ") -> str:
+    """``"; closest: a, b"`` for the options most like ``word``, or ``""`` when none is close.
+
+    The one way every "unknown name" message in scalewall suggests what the user meant.
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=n, cutoff=cutoff)
+    return f"{sep}closest: {', '.join(close)}" if close else ""
 
 
 class ScalewallError(Exception):

@@ -30,6 +30,7 @@ __all__ = [
     "calibration",
     "load_file",
     "format_validation_error",
+    "validate_as",
 ]
 
 T = TypeVar("T", bound=BaseModel)
@@ -66,6 +67,20 @@ def format_validation_error(err: ValidationError, where: str) -> str:
         parts.append(f"{loc}: {msg}" if loc else msg)
     more = f" (+{len(err.errors()) - 3} more)" if len(err.errors()) > 3 else ""
     return f"{where}: " + "; ".join(parts) + more
+
+
+def validate_as(schema: type[T], data: Any, where: str, error: type[Exception] | None = None) -> T:
+    """Validate ``data`` (a mapping) against a pydantic ``schema``; a wrong type or field raises
+    ``error`` (default :class:`ScenarioError`) with one sentence naming the field."""
+    from scalewall.errors import ScenarioError
+
+    error = error or ScenarioError
+    if not isinstance(data, dict):
+        raise error(f"{where} must hold one mapping of fields, not {type(data).__name__}")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise error(format_validation_error(exc, where)) from None
 
 
 def _read_yaml(text: str, where: str) -> Any:
@@ -123,7 +138,7 @@ def get(kind: str, entry_id: str) -> Any:
     if key in table:
         return entries(kind)[table[key]]
     close = difflib.get_close_matches(key, list(table), n=4, cutoff=0.4)
-    close_ids = list(dict.fromkeys(table[c] for c in close))
+    close_ids = list(dict.fromkeys(table[c] for c in close))  # aliases map back to their id
     hint = f"; closest: {', '.join(close_ids)}" if close_ids else ""
     singular = kind[:-1] if kind.endswith("s") else kind
     raise CatalogError(
@@ -159,9 +174,4 @@ def load_file(path: str | Path, schema: type[T]) -> T:
     if not p.is_file():
         raise CatalogError(f"file {str(p)!r} does not exist")
     raw = _read_yaml(p.read_text("utf-8"), p.name)
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{p.name} must hold one mapping of fields, got {type(raw).__name__}")
-    try:
-        return schema.model_validate(raw)
-    except ValidationError as exc:
-        raise CatalogError(format_validation_error(exc, p.name)) from None
+    return validate_as(schema, raw, p.name, CatalogError)

@@ -13,13 +13,12 @@ Three families:
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
 
 from scalewall import catalog
-from scalewall.errors import InputError
+from scalewall.errors import InputError, closest_hint
 from scalewall.outlook.drivers import Driver, quantile_map
 from scalewall.outlook.model import LeverEffects
 
@@ -119,8 +118,7 @@ def get_lever(name: str) -> Lever:
     key = ALIASES.get(name.strip().lower(), name.strip().lower())
     if key in _levers():
         return _levers()[key]
-    close = difflib.get_close_matches(key, lever_names() + list(ALIASES), n=3, cutoff=0.4)
-    hint = f"; closest: {', '.join(close)}" if close else f"; levers: {', '.join(lever_names())}"
+    hint = closest_hint(key, lever_names() + list(ALIASES)) or f"; levers: {', '.join(lever_names())}"
     raise InputError(f"--lever {name!r} is not a known lever{hint}")
 
 

@@ -15,16 +15,14 @@ Errors name the field: an unknown driver, a range with low > high, an unknown wa
 
 from __future__ import annotations
 
-import difflib
 from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
 from scalewall import catalog
-from scalewall.catalog.loader import format_validation_error
-from scalewall.errors import ScenarioError
+from scalewall.catalog.loader import validate_as
+from scalewall.errors import ScenarioError, closest_hint
 from scalewall.outlook.model import WALLS
 from scalewall.outlook.schema import Scenario
 
@@ -33,23 +31,15 @@ __all__ = ["PRESETS", "load_scenario", "overrides"]
 PRESETS = ("baseline", "epoch-2024", "constrained", "accelerated")
 
 
-def _closest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=3, cutoff=0.5)
-    return f" (closest: {', '.join(close)})" if close else ""
-
-
 def _parse(raw: object, where: str) -> Scenario:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where} must hold one mapping (name, drivers, walls, levers)")
-    try:
-        sc = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, where)) from None
+    sc = validate_as(Scenario, raw, where)
     known = list(catalog.entries("trends"))
     for key in sc.drivers:
         if key not in known:
             raise ScenarioError(
-                f"{where}: drivers.{key} is not a known driver{_closest(key, known)}; "
+                f"{where}: drivers.{key} is not a known driver{closest_hint(key, known)}; "
                 "see `scalewall catalog list trends`")
     for w in sc.walls or []:
         if w not in WALLS:
@@ -88,7 +78,7 @@ def load_scenario(name_or_file: str | None) -> Scenario:
         return _parse(raw, path.name)
     raise ScenarioError(
         f"--scenario {key!r} is neither a preset ({', '.join(PRESETS)}) nor a .yaml file"
-        f"{_closest(key, list(PRESETS))}")
+        f"{closest_hint(key, PRESETS)}")
 
 
 def overrides(sc: Scenario) -> dict[str, tuple[float, float, float]]:

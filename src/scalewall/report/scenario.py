@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scalewall.errors import ScenarioError
 
@@ -86,16 +86,13 @@ def _available(command: str) -> bool:
 def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
     """Validate a scenario already read from YAML; raise ScenarioError naming the field."""
     from scalewall import api
-    from scalewall.catalog.loader import format_validation_error
+    from scalewall.catalog.loader import validate_as
 
     if not isinstance(data, dict):
         raise ScenarioError(f"{where} must be a mapping with sections "
                             f"{', '.join(('title',) + COMMAND_SECTIONS + ('report',))}, "
                             f"not {type(data).__name__}")
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, where)) from None
+    sc = validate_as(Scenario, data, where)
     if not sc.sections():
         raise ScenarioError(f"{where} has no section to report; give at least one of "
                             f"{', '.join(COMMAND_SECTIONS)}")

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scalewall.errors import InputError
+from scalewall.errors import InputError, closest_hint
 
 __all__ = ["Weather", "BUNDLED", "load_weather", "read_weather_file", "clear_sky_weather"]
 
@@ -238,10 +238,7 @@ def load_weather(weather: str) -> Weather:
                        f"pvlib bundled {fname} ({kind.upper()})", notes=w.notes)
     if Path(weather).suffix or Path(weather).exists():
         return read_weather_file(weather)
-    import difflib
-
-    close = difflib.get_close_matches(key, list(BUNDLED), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = closest_hint(key, BUNDLED)
     raise InputError(
         f"unknown weather {weather!r}: give a bundled id ({', '.join(BUNDLED)}) or a file path{hint}"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalewall.errors import InputError
+from scalewall.errors import InputError, closest_hint
 from scalewall.supply.weather import Weather
 
 __all__ = ["hub_height_wind_speed", "wind_capacity_factor"]
@@ -60,11 +60,8 @@ def _power_curve(turbine_type: str):
     with resources.as_file(path) as f:
         curves = pd.read_csv(f, index_col=0)
     if turbine_type not in curves.index:
-        import difflib
-
-        close = difflib.get_close_matches(turbine_type, [str(i) for i in curves.index], n=3)
         raise InputError(f"turbine {turbine_type!r} has no power curve in windpowerlib's library"
-                         + (f"; closest: {', '.join(close)}" if close else ""))
+                         + closest_hint(turbine_type, curves.index))
     row = curves.loc[turbine_type].dropna()
     speeds = np.array([float(s) for s in row.index])
     order = np.argsort(speeds)

@@ -7,20 +7,14 @@ are; they are quoted for pandas here.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import io
 import tokenize
 from typing import Any
 
-from scalewall.errors import InputError
+from scalewall.errors import InputError, closest_hint
 
 __all__ = ["select", "quote_dotted_names", "resolve_columns", "default_columns"]
-
-
-def _closest(name: str, columns: list[str]) -> str:
-    close = difflib.get_close_matches(name, columns, n=3, cutoff=0.5)
-    return f" (closest: {', '.join(close)})" if close else ""
 
 
 def quote_dotted_names(expr: str, columns: list[str]) -> str:
@@ -66,7 +60,7 @@ def quote_dotted_names(expr: str, columns: list[str]) -> str:
             else:
                 if names[0] in ("in", "out") and names[0] not in cols:
                     raise InputError(f"--where: no column {'.'.join(names)!r}"
-                                     + _closest(".".join(names), columns))
+                                     + closest_hint(".".join(names), columns))
         i = j
     for a, b, text in reversed(edits):
         expr = expr[:a] + text + expr[b:]
@@ -85,7 +79,7 @@ def resolve_columns(wanted: list[str], columns: list[str]) -> list[str]:
             else:
                 hits = [name] if name in columns else []
             if not hits:
-                raise InputError(f"--columns: no column {name!r}" + _closest(name, columns))
+                raise InputError(f"--columns: no column {name!r}" + closest_hint(name, columns))
             out.extend(h for h in hits if h not in out)
     return out
 
@@ -122,7 +116,7 @@ def select(df: Any, where: str | None = None, columns: list[str] | None = None) 
             hint = ""
             if isinstance(exc, NameError):
                 name = msg.split("'")[1] if msg.count("'") >= 2 else ""
-                hint = _closest(name, cols) if name else ""
+                hint = closest_hint(name, cols) if name else ""
             raise InputError(f"--where {where!r}: {msg}{hint}") from None
     if columns:
         df = df[resolve_columns(columns, cols)]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from scalewall.errors import ScenarioError
 
@@ -77,14 +77,11 @@ def scenario_key(command: str, canonical_options: dict[str, Any]) -> str:
 
 def parse_spec(data: Any, where: str = "sweep spec") -> SweepSpec:
     """Validate a SPEC already read into Python objects; ScenarioError names what is wrong."""
-    from scalewall.catalog.loader import format_validation_error
+    from scalewall.catalog.loader import validate_as
 
     if not isinstance(data, dict):
         raise ScenarioError(f"{where} must be a mapping with keys command, base, grid, cases")
-    try:
-        spec = SweepSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, where)) from None
+    spec = validate_as(SweepSpec, data, where)
     for name, values in spec.grid.items():
         if not values:
             raise ScenarioError(f"{where}: grid option {name!r} has no values; give at least one")
