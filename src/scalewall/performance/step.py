@@ -51,6 +51,10 @@ ACT_BYTES = 2.0
 #: ZeRO accounting of mixed-precision Adam: 2 (bf16 weights) + 2 (grads) + 12 (fp32 master, m, v)
 STATE_BYTES_PER_PARAM = {"weights": 2.0, "grads": 2.0, "optimizer": 12.0}
 
+#: HBM traffic of one Adam step per locally owned parameter: read and write the 12 B of fp32
+#: state, read the 2 B gradient, write the 2 B weight copy [B]
+OPTIMIZER_BYTES_PER_PARAM = 2 * 12.0 + 2.0 + 2.0
+
 #: names of the step-time parts, in the order they are reported [s]
 BREAKDOWN_PARTS = (
     "compute",
@@ -198,13 +202,16 @@ def evaluate(
     lin = layer_linear_flops(d, T) / t
     w_layer_dev = (d.dense_params_layer + d.expert_params_layer / e) / t
     gemm_bytes = ACT_BYTES * (w_layer_dev + T * (4 * d.h + 2 * d.f_token) / t)
+    # 4 GEMM kernels per layer forward: QKV, output projection, FFN in (gate fused), FFN out
     gemm_f = np.maximum(lin / (peak * eta_gemm), gemm_bytes / hbm) + 4 * t_kernel
 
     core_flops = attention_core_flops(d, b, s_c, s) / t  # model convention (full s x s)
     if stack.flash_attention:
-        causal = 0.5
+        causal = 0.5  # FlashAttention skips the masked upper triangle (Dao 2023, Sec. 3.1)
         core_f = causal * core_flops / (peak16 * eta_flash) + t_kernel
-        core_b_mult = 2.5  # FlashAttention backward recomputes the scores: 2.5x forward matmuls
+        # backward runs 5 matmuls to forward's 2, recomputing the scores (Dao et al. 2022,
+        # FlashAttention, Sec. 3.1 and App. B.4)
+        core_b_mult = 2.5
     else:
         scores_b = ACT_BYTES * b * (d.a / t) * s_c * s
         qkv_b = ACT_BYTES * T * (d.qk_dim + d.k_dim + d.v_kv_dim + d.v_dim) / t
@@ -214,6 +221,8 @@ def evaluate(
     ew_hidden, ew_core = layer_elementwise_bytes(
         d, b, s_c, s, t, sp, stack.flash_attention, stack.dropout
     )
+    # estimate: 8 element-wise kernels per layer forward (2 norms, 2 residual adds, 2 bias/dropout,
+    # the FFN activation, rotary or scaling); only their launch cost, the bytes are counted above
     ew_f = ew_hidden / hbm + 8 * t_kernel
     core_ew_f = ew_core / hbm + (0 if stack.flash_attention else 2 * t_kernel)
 
@@ -260,7 +269,9 @@ def evaluate(
 
     # ---- logits on the last stage -------------------------------------------------------------
     lg_flops = logits_flops(d, T) / t
-    lg_f = lg_flops / (peak * eta_gemm) + ACT_BYTES * T * d.V / t * 5 / hbm  # + softmax/CE traffic
+    # estimate: a fused cross-entropy reads the 16-bit logits and writes fp32 gradients of them,
+    # ~5 B of HBM traffic per logit
+    lg_f = lg_flops / (peak * eta_gemm) + ACT_BYTES * T * d.V / t * 5 / hbm
     lg_b = 2 * lg_f
 
     # ---- per micro-batch on the slowest stage ---------------------------------------------------
@@ -310,7 +321,7 @@ def evaluate(
     # ---- optimizer update: stream the (sharded) fp32 state through HBM -------------------------------
     shard_opt = np.where(zero >= 1, n_dense, 1.0)
     opt_params = (dense_dev + expert_dev) / shard_opt
-    optimizer = opt_params * 28.0 / hbm + 10 * t_kernel
+    optimizer = opt_params * OPTIMIZER_BYTES_PER_PARAM / hbm + 10 * t_kernel
 
     compute_total = m * comp_mb
     step = m * slot + bubble + pp_p2p + dp_exposed + optimizer
@@ -334,7 +345,7 @@ def evaluate(
     # attention-core passes (backward ≈ 2× forward), recomputation, optimizer state
     layer_bytes = gemm_bytes + ew_hidden + ew_core
     reco_bytes = np.select([rc == 1, rc == 2], [ew_core, layer_bytes], default=0.0)
-    hbm_bytes = m * (Lps * (3.0 * layer_bytes + reco_bytes)) + opt_params * 28.0
+    hbm_bytes = m * (Lps * (3.0 * layer_bytes + reco_bytes)) + opt_params * OPTIMIZER_BYTES_PER_PARAM
     n_dev = t * p * dp * c * e
 
     out = {
