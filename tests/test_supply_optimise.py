@@ -102,3 +102,52 @@ def test_firm_clean_power_or_long_duration_storage_lowers_the_99_percent_cost(gr
 def test_dominated_firm_technology_is_left_out_with_a_note(greensboro):
     sol = solve_supply(_problem(greensboro, ["solar", "battery", "geothermal", "nuclear", "gas"], 0.5, days=7))
     assert any("dominated" in n for n in sol.notes)
+
+
+def test_a_solver_stop_short_of_the_optimum_is_caught_and_retried(greensboro, monkeypatch):
+    """A HiGHS run that ends without a verified optimum (here: an IPM capped at 3 iterations,
+    standing in for a "no progress" stall) is never reported; the next configuration is tried
+    and the note names what happened."""
+    from scalewall.supply import optimise
+
+    real = optimise._solver_attempts
+
+    def capped_first(threads):
+        attempts = real(threads)
+        label, opts = attempts[-2]  # IPX without crossover
+        return [("IPX capped at 3 iterations", {**opts, "ipm_iteration_limit": 3}), *attempts]
+
+    monkeypatch.setattr(optimise, "_solver_attempts", capped_first)
+    p = _problem(greensboro, ["solar", "wind", "battery", "gas"], 0.9, days=7)
+    sol = solve_supply(p)
+    assert any(n.startswith("solver fallback: IPX capped at 3 iterations") for n in sol.notes)
+    assert optimise._worst_violation(sol, p)[0] <= optimise._tolerance_mw(p)
+
+
+def test_every_solver_failing_is_one_clear_error(greensboro, monkeypatch):
+    from scalewall.errors import SolverError
+    from scalewall.supply import optimise
+
+    monkeypatch.setattr(optimise, "_solver_attempts", lambda threads: [
+        ("IPX capped", {"solver": "ipx", "run_crossover": "off", "ipm_iteration_limit": 2,
+                        "output_flag": False})])
+    with pytest.raises(SolverError, match="no verified optimum .*IPX capped"):
+        solve_supply(_problem(greensboro, ["solar", "battery", "gas"], 0.5, days=3))
+
+
+def test_violation_check_finds_a_doctored_solution(greensboro):
+    """The independent check of a solution: negative storage charge (which an unconverged IPM
+    returned for solar + battery + LDES, 'creating' energy) and over-availability are caught."""
+    from scalewall.supply import optimise
+
+    p = _problem(greensboro, ["solar", "battery", "gas"], 0.5, days=3)
+    sol = solve_supply(p)
+    assert optimise._worst_violation(sol, p)[0] <= optimise._tolerance_mw(p)
+    sol.dispatch.loc[5, "battery_charge"] = -2.0
+    worst, what = optimise._worst_violation(sol, p)
+    assert worst == pytest.approx(2.0) and what == "battery_charge >= 0"
+    sol.dispatch.loc[5, "battery_charge"] = 0.0
+    cf = optimise._clean_profile(p.profiles["solar"])  # the hourly availability the LP used
+    noon = int(np.argmax(cf))
+    sol.dispatch.loc[noon, "solar"] = cf[noon] * sol.capacity_mw["solar"] + 3.0
+    assert optimise._worst_violation(sol, p) == (pytest.approx(3.0, abs=1e-3), "solar <= available")

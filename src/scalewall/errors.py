@@ -12,6 +12,7 @@ __all__ = [
     "InfeasiblePlanError",
     "InputError",
     "ScenarioError",
+    "SolverError",
 ]
 
 
@@ -44,3 +45,7 @@ class InfeasiblePlanError(ScalewallError):
 
 class ScenarioError(ScalewallError):
     """A scenario file that does not validate."""
+
+
+class SolverError(ScalewallError):
+    """An optimisation solver that stopped without a verified optimum (numerical trouble)."""

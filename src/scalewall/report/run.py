@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scalewall.errors import ScalewallError, ScenarioError
-from scalewall.report.scenario import Scenario
+from scalewall.report.scenario import LINKED_LOADS, Scenario
 
 __all__ = ["ScenarioResults", "run_scenario", "is_unavailable"]
 
@@ -40,6 +40,17 @@ def _run_outlook(opts: dict, tick: Callable[[float], None]) -> dict:
     return run_outlook(checked, lambda stage, f: tick(f))
 
 
+def _linked_site_options(opts: dict, out: dict) -> dict:
+    """``site.load_from: train|infer`` replaced by that section's result (its node power)."""
+    link = opts.get("load_from")
+    if not (isinstance(link, str) and link in LINKED_LOADS):
+        return opts
+    if link not in out["results"]:
+        raise ScenarioError(f"site.load_from: {link} — the {link} section has no result "
+                            f"({out['unavailable'].get(link, 'it did not run')})")
+    return {**opts, "load_from": out["results"][link]}
+
+
 def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResults:
     """Run every section of a scenario; a command not in this version is marked unavailable."""
     from scalewall import api
@@ -58,6 +69,7 @@ def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResu
                 base = done
                 res = _run_outlook(opts, lambda f, b=base: tick("outlook", b + f, total))
             elif name == "site":  # the report draws a week of the hourly dispatch
+                opts = _linked_site_options(opts, out)
                 res = api.run(name, {**opts, "include_dispatch": True})
             else:
                 res = api.run(name, opts)

@@ -13,7 +13,7 @@ Schema (every section optional; at least one command section)::
     title: str                       # shown at the top of the report
     train:   {model, accelerator, devices, tokens, ...}    # scalewall train options
     infer:   {model, accelerator, devices, queries_per_day, ...}
-    site:    {load_mw, load_profile, weather, cfe, techs, year, region, ...}
+    site:    {load_mw | load_from: train|infer, load_profile, weather, cfe, techs, year, ...}
     outlook: {scenario, samples, seed, lever: [...], sensitivity_samples, ...}
     report:  {cfe_curve: [0.5, 0.9, 0.99], dispatch_week_start_day: 182}
 """
@@ -29,11 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["COMMAND_SECTIONS", "ReportSettings", "Scenario", "load_scenario", "parse_scenario",
+__all__ = ["COMMAND_SECTIONS", "LINKED_LOADS", "ReportSettings", "Scenario", "load_scenario", "parse_scenario",
            "default_scenario_text"]
 
 #: the command sections a scenario may hold, in report order
 COMMAND_SECTIONS = ("train", "infer", "site", "outlook")
+#: ``site.load_from`` values that take the site's IT load from another section's result
+LINKED_LOADS = ("train", "infer")
 
 
 class ReportSettings(BaseModel):
@@ -99,6 +101,9 @@ def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
     for command, opts in sc.sections().items():
         if _available(command):
             api.check_options(command, opts)  # raises "<command> options: field: problem"
+    link = (sc.site or {}).get("load_from")
+    if isinstance(link, str) and link in LINKED_LOADS and getattr(sc, link) is None:
+        raise ScenarioError(f"{where}: site.load_from: {link} needs a {link} section in the scenario")
     return sc
 
 

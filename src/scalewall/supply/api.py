@@ -20,8 +20,16 @@ class SiteOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    load_mw: float = Field(gt=0, description="mean IT load [MW]")
-    load_profile: str = Field(default="flat", description="flat | diurnal | FILE (8,760 values)")
+    load_mw: float | None = Field(default=None, gt=0, description="mean IT load [MW]")
+    load_from: str | dict | None = Field(
+        default=None,
+        description="take the IT load from a `scalewall train --json` or `infer --json` result "
+                    "(a JSON file, or the object itself in the API): its mean node power",
+    )
+    load_profile: str | None = Field(
+        default=None,
+        description="flat | diurnal | FILE (8,760 values); default flat, or diurnal for an infer result",
+    )
     weather: str | None = Field(default=None, description="bundled id (greensboro, sand-point, miami) or file")
     lat: float | None = Field(default=None, ge=-90, le=90, description="clear-sky site latitude [deg]")
     lon: float | None = Field(default=None, ge=-180, le=180, description="clear-sky site longitude [deg]")
@@ -43,8 +51,14 @@ def site_request(o: SiteOptions):
     """The library request of a ``site`` option set (resolves weather, region, techs)."""
     from scalewall import catalog
     from scalewall.supply.site import DEFAULT_TECHS, SiteRequest
+    from scalewall.supply.load import it_load_from_result
     from scalewall.supply.weather import clear_sky_weather, load_weather
 
+    if (o.load_mw is None) == (o.load_from is None):
+        raise InputError("give exactly one of --load-mw MW or --load-from RESULT.json")
+    load_mw, profile, load_notes = (o.load_mw, "flat", [])
+    if o.load_from is not None:
+        load_mw, profile, load_notes = it_load_from_result(o.load_from)
     if (o.weather is None) == (o.lat is None and o.lon is None):
         raise InputError("give exactly one of --weather ID|FILE or --lat X --lon Y")
     if o.weather is None:
@@ -59,7 +73,8 @@ def site_request(o: SiteOptions):
         raw = o.techs.split(",") if isinstance(o.techs, str) else o.techs
         techs = tuple(dict.fromkeys(t.strip().lower() for t in raw if t.strip()))
     region = catalog.region(o.region) if o.region else None
-    return SiteRequest(load_mw=o.load_mw, weather=w, techs=techs, load_profile=o.load_profile,
+    return SiteRequest(load_mw=load_mw, weather=w, techs=techs, load_profile=o.load_profile or profile,
+                       load_notes=tuple(load_notes),
                        cfe=o.cfe, year=o.year, region=region, flexible_share=o.flexible_share,
                        cooling=o.cooling, grid_cap_mw=o.grid_cap_mw)
 

@@ -49,8 +49,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def site(
-        load_mw: Annotated[float, typer.Option(help="mean IT load [MW]")] = ...,  # type: ignore[assignment]
-        load_profile: Annotated[str, typer.Option(help="flat | diurnal | FILE with 8,760 values")] = "flat",
+        load_mw: Annotated[Optional[float], typer.Option(help="mean IT load [MW]")] = None,
+        load_from: Annotated[Optional[Path], typer.Option(help="IT load from a saved `scalewall train --json` or `infer --json` result")] = None,
+        load_profile: Annotated[Optional[str], typer.Option(help="flat | diurnal | FILE with 8,760 values (default: flat; diurnal for an infer result)")] = None,
         weather: Annotated[Optional[str], typer.Option(help="greensboro | sand-point | miami | TMY3/TMY2/EPW/PVGIS file")] = None,
         lat: Annotated[Optional[float], typer.Option(help="clear-sky latitude (solar upper bound only)")] = None,
         lon: Annotated[Optional[float], typer.Option(help="clear-sky longitude")] = None,
@@ -68,7 +69,8 @@ def register(app: typer.Typer) -> None:
         from scalewall.cli import _emit_json, _run
         from scalewall.supply.api import SiteOptions, run_site
 
-        opts = _run(SiteOptions, load_mw=load_mw, load_profile=load_profile, weather=weather, lat=lat,
+        opts = _run(SiteOptions, load_mw=load_mw, load_from=str(load_from) if load_from else None,
+                    load_profile=load_profile, weather=weather, lat=lat,
                     lon=lon, cfe=cfe, techs=techs, year=year, region=region,
                     flexible_share=flexible_share, cooling=cooling, grid_cap_mw=grid_cap_mw,
                     dispatch_out=str(dispatch_out) if dispatch_out else None)

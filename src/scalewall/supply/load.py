@@ -8,7 +8,7 @@ import numpy as np
 
 from scalewall.errors import InputError
 
-__all__ = ["DIURNAL_AMPLITUDE", "DIURNAL_PEAK_HOUR", "it_load_profile"]
+__all__ = ["DIURNAL_AMPLITUDE", "DIURNAL_PEAK_HOUR", "it_load_profile", "it_load_from_result"]
 
 HOURS = 8760
 
@@ -66,3 +66,62 @@ def it_load_profile(load_mw: float, profile: str = "flat") -> tuple[np.ndarray, 
     if not np.isfinite(values).all() or (values < 0).any() or values.sum() <= 0:
         raise InputError(f"load profile {p.name!r} has missing, negative or all-zero values")
     return load_mw * values / values.mean(), [f"IT load shape from {p.name}, scaled to mean {load_mw:g} MW"]
+
+
+def it_load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
+    """Mean IT load [MW], its default shape and a note, from a ``train`` or ``infer`` result.
+
+    Parameters
+    ----------
+    result : dict or str
+        The object ``scalewall train --json`` or ``scalewall infer --json`` prints (or
+        :func:`scalewall.api.run` returns), or the path of a JSON file holding it.
+
+    Returns
+    -------
+    load_mw : float
+        Mean power at the node boundary (accelerators + hosts) [MW]: the IT load the site's
+        hourly PUE multiplies. For ``infer`` this is the fleet's mean, idle instances included.
+    profile : str
+        ``flat`` for a training run (constant draw for weeks), ``diurnal`` for a serving fleet.
+    notes : list of str
+    """
+    import json
+
+    name = "the result"
+    if isinstance(result, str):
+        p = Path(result)
+        name = p.name
+        if not p.is_file():
+            raise InputError(f"--load-from {result!r}: no such file (save `scalewall train --json` "
+                             "or `scalewall infer --json` output to a file)")
+        try:
+            result = json.loads(p.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"--load-from {name!r} is not a JSON file: {exc}") from None
+    if not isinstance(result, dict):
+        raise InputError(f"--load-from {name!r}: expected a JSON object from `scalewall train --json` "
+                         "or `scalewall infer --json`")
+    try:
+        if "wall_clock_days" in result:  # a training run
+            mw = float(result["avg_power_mw"]["node"])
+            what = (f"training run of {result['model']} on {result['devices']:,} x {result['accelerator']} "
+                    f"({result['wall_clock_days']:.1f} days)")
+            profile = "flat"
+        elif "energy_j_per_output_token" in result:  # a serving result
+            fleet = result.get("fleet")
+            if not fleet:
+                raise InputError(f"--load-from {name!r} is an infer result without a fleet: run "
+                                 "`scalewall infer` with --queries-per-day to size one")
+            mw = float(fleet["avg_power_mw"]["node"])
+            what = (f"serving fleet of {result['model']} on {fleet['devices']:,} x {result['accelerator']} "
+                    f"for {fleet['queries_per_day']:.3g} queries/day")
+            profile = "diurnal"
+        else:
+            raise InputError(f"--load-from {name!r} is neither a `scalewall train --json` nor a "
+                             "`scalewall infer --json` result")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"--load-from {name!r}: the result lacks a field the load needs ({exc})") from None
+    if not np.isfinite(mw) or mw <= 0:
+        raise InputError(f"--load-from {name!r}: node power {mw} MW is not a positive number")
+    return mw, profile, [f"IT load {mw:,.2f} MW = mean node power (accelerators + hosts) of the {what}"]

@@ -34,6 +34,7 @@ class SiteRequest:
     flexible_share: float = 0.0
     cooling: str = "air"
     grid_cap_mw: float | None = None
+    load_notes: tuple[str, ...] = ()  # where load_mw came from (e.g. a training run)
 
 
 class SiteResult(BaseModel):
@@ -142,7 +143,7 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
     it, load_notes = it_load_profile(req.load_mw, req.load_profile)
     pue = hourly_pue(w.data["temp_air"].to_numpy(), w.data["relative_humidity"].to_numpy(), req.cooling)
     facility = it * pue
-    notes += load_notes
+    notes += list(req.load_notes) + load_notes
     if progress:
         progress("weather → capacity factors")
     profiles = source_profiles(sources, w)

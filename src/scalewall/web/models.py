@@ -4,8 +4,8 @@ The fields are copied from :func:`scalewall.api.options_model` (same names, type
 constraints, ``extra="forbid"``), with two changes, because a web request must never make the
 server read or write a file of its choosing or run for hours:
 
-- options that name a file (``model_file``, ``accelerator_file``, anything ending in ``_file``,
-  ``_path``, ``_dir`` or ``_out``) are left out: the web API takes catalogue ids only;
+- options that name a file (``model_file``, ``accelerator_file``, ``load_from``, anything ending
+  in ``_file``, ``_path``, ``_dir`` or ``_out``) are left out: the web API takes catalogue ids only;
 - options that may be an id *or* a path (``scenario``, ``weather``, ``load_profile``) accept ids
   only (letters, digits, ``-`` and ``_``), and sizes of Monte Carlo work are capped
   (:data:`WEB_LIMITS`).
@@ -35,7 +35,7 @@ _FILE_SUFFIXES = ("_file", "_path", "_dir", "_out", "_output")
 
 def is_file_option(name: str) -> bool:
     """True for an option that names a file or folder (left out of the web API)."""
-    return name.endswith(_FILE_SUFFIXES) or name in ("file", "path", "out", "output")
+    return name.endswith(_FILE_SUFFIXES) or name in ("file", "path", "out", "output", "load_from")
 
 
 def request_model(command: str, options: type[BaseModel]) -> type[BaseModel]:
