@@ -7,6 +7,8 @@ import subprocess
 import sys
 from importlib import resources
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from scalewall.errors import InputError
@@ -85,3 +87,49 @@ def test_cli_clear_sky_json_is_labelled_an_upper_bound_and_writes_dispatch(tmp_p
 
     d = pd.read_parquet(out)
     assert len(d) == 8760 and {"solar", "gas", "battery_charge", "load"} <= set(d.columns)
+
+
+def _pvgis_json_from_greensboro(tmp_path, rows=None):
+    """A PVGIS TMY JSON (the layout api/v5_2/tmy?outputformat=json returns) holding the bundled
+    Greensboro TMY3 hours, stamped in UTC as PVGIS does."""
+    w = load_weather("greensboro")
+    # hour-ending local standard time (UTC-5) -> hour start in UTC, 00:00 on 1 January first
+    d = w.data.set_axis(w.data.index.tz_convert("UTC") - pd.Timedelta("1h"))
+    d.index = d.index.map(lambda t: t.replace(year=2019))  # the year's last 5 hours wrap to its start
+    d = d.sort_index()
+    hourly = [{"time(UTC)": t.strftime("%Y%m%d:%H%M"), "T2m": r.temp_air, "RH": r.relative_humidity,
+               "G(h)": r.ghi, "Gb(n)": r.dni, "Gd(h)": r.dhi, "IR(h)": 300.0, "WS10m": r.wind_speed,
+               "WD10m": 180.0, "SP": r.pressure}
+              for t, r in zip(d.index, d.itertuples())]
+    doc = {"inputs": {"location": {"latitude": w.latitude, "longitude": w.longitude, "elevation": 273.0},
+                      "meteo_data": {"radiation_db": "test copy of the Greensboro TMY3"}},
+           "outputs": {"months_selected": [{"month": m, "year": 2019} for m in range(1, 13)],
+                       "tmy_hourly": hourly[:rows] if rows else hourly},
+           "meta": {"inputs": {}, "outputs": {}}}
+    f = tmp_path / "greensboro_pvgis.json"
+    f.write_text(json.dumps(doc))
+    return w, f
+
+
+def test_pvgis_tmy_json_reads_like_the_tmy3_it_was_made_from(tmp_path):
+    from scalewall import catalog
+    from scalewall.supply.solar import pv_capacity_factor
+
+    tmy3, f = _pvgis_json_from_greensboro(tmp_path)
+    w = read_weather_file(f)
+    assert len(w.data) == 8760
+    assert (w.latitude, w.longitude) == (tmy3.latitude, tmy3.longitude)
+    assert w.data["temp_air"].mean() == pytest.approx(tmy3.data["temp_air"].mean())
+    assert w.data["wind_speed"].mean() == pytest.approx(tmy3.data["wind_speed"].mean())
+    model = {k: float(v) for k, v in catalog.get("energy_sources", "solar").model.items()}
+    cf_pvgis = pv_capacity_factor(w, **model).mean()
+    cf_tmy3 = pv_capacity_factor(tmy3, **model).mean()
+    assert cf_pvgis == pytest.approx(cf_tmy3, rel=1e-9)  # same sky, same plant, UTC vs local stamps
+    # rolled back onto local standard time: every hour lines up with the TMY3 it came from
+    np.testing.assert_allclose(w.data["ghi"].to_numpy(), tmy3.data["ghi"].to_numpy())
+
+
+def test_pvgis_file_of_the_wrong_length_is_named(tmp_path):
+    _, f = _pvgis_json_from_greensboro(tmp_path, rows=500)
+    with pytest.raises(InputError, match="500 hourly rows"):
+        read_weather_file(f)

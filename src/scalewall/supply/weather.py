@@ -160,16 +160,19 @@ def _read_epw(path) -> tuple[pd.DataFrame, dict]:
 
 
 def _read_pvgis(path) -> tuple[pd.DataFrame, dict]:
+    """PVGIS TMY: hours stamped in UTC from 00:00 on 1 January; rolled onto local standard time
+    (UTC offset round(longitude / 15) h, the year wrapping around) like TMY3 and EPW, so that
+    hour-of-day means the same thing (diurnal load, dispatch) whatever the file format."""
     import pvlib
 
     res = pvlib.iotools.read_pvgis_tmy(str(path), map_variables=True)
     df, meta = res[0], res[-1]
-    df = df.copy()
-    loc = meta.get("location", meta.get("inputs", {}).get("location", {}))
+    loc = meta.get("location", meta.get("inputs", {}).get("location", meta.get("inputs", {})))
     meta = {"latitude": loc.get("latitude"), "longitude": loc.get("longitude"),
-            "altitude": loc.get("elevation", 0.0), "TZ": 0}
-    if df.index.tz is not None and str(df.index.tz) in ("UTC", "utc"):
-        meta["TZ"] = 0
+            "altitude": loc.get("elevation", 0.0)}
+    tz = round(float(meta["longitude"]) / 15.0)
+    df = pd.DataFrame(np.roll(df.to_numpy(), tz, axis=0), columns=df.columns)
+    meta["TZ"] = tz
     return df, meta
 
 
