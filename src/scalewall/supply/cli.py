@@ -15,7 +15,7 @@ def _table(res: dict) -> None:
     from rich.table import Table
 
     c = Console(width=110)
-    t = Table(title=f"Least-cost supply for {res['load_mw_it']:g} MW IT at {res['site']} "
+    t = Table(title=f"Least-cost supply for {res['load_mw_it']:,.4g} MW IT at {res['site']} "
                     f"({res['year']}, CFE target {res['cfe_target']:.0%})")
     for col in ("technology", "capacity MW", "storage MWh", "energy MWh/yr", "CF resource", "CF used"):
         t.add_column(col, justify="right" if col != "technology" else "left")
