@@ -215,8 +215,8 @@ def _network(p: SupplyProblem):
             pmax = (pd.Series(_clean_profile(p.profiles[s.tech]), index=n.snapshots)
                     if s.role == "variable" else s.availability)
             n.add("Generator", s.tech, bus="site", carrier=s.tech, p_nom_extendable=True,
-                  p_nom_max=CAPACITY_CAP_X_PEAK * peak, capital_cost=s.annualised_cost_usd_per_mw_year(p.year),
-                  marginal_cost=s.marginal_usd_per_mwh, p_max_pu=pmax)
+                  p_nom_max=CAPACITY_CAP_X_PEAK * peak,
+                  capital_cost=s.annualised_cost_usd_per_mw_year(p.year), marginal_cost=s.marginal_usd_per_mwh, p_max_pu=pmax)
     if p.flexible_share > 0:
         nom = p.flexible_share * peak
         n.add("Generator", "flex", bus="site", carrier="flex", p_nom=nom, p_min_pu=-1.0,
@@ -263,8 +263,9 @@ def _solver_attempts(threads: int) -> list[tuple[str, dict]]:
     fill-reducing ordering solved all 18 Greensboro cases of the README (3-10 technologies,
     CFE 0-100 %) and was faster than its default ordering on 14 of them; the default ordering
     stalled ("no progress") on solar + battery + LDES and, before capacities were bounded, on
-    several 99 % cases; IPX stalls on solar + battery + LDES too. Each attempt is checked against the constraints in :func:`_worst_violation`
-    before it is accepted; the last resort is IPX with crossover (a vertex, slow but exact).
+    several 99 % cases; IPX stalls on solar + battery + LDES too. Each attempt is checked
+    against the constraints in :func:`_worst_violation` before it is accepted; the last resort
+    is IPX with crossover (a vertex, slow but exact).
     """
     base = {"run_crossover": "off", "output_flag": False, "log_to_console": False,
             "primal_feasibility_tolerance": 1e-7, "dual_feasibility_tolerance": 1e-7,
