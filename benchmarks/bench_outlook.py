@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import time
 
-from scalewall.outlook.api import OutlookOptions, run_outlook
+from scalewall.commands.outlook import OutlookOptions, run_outlook
 
 
 def _time(**kw) -> tuple[float, dict]:
     best, res = float("inf"), {}
     for _ in range(3):
         t0 = time.perf_counter()
-        res = run_outlook(OutlookOptions(**kw))
+        res = run_outlook(OutlookOptions(**kw)).model_dump()
         best = min(best, time.perf_counter() - t0)
     return best, res
 

@@ -13,7 +13,6 @@ import time
 
 from scalewall import catalog
 from scalewall.performance.planner import search
-from scalewall.performance.training import resolve_site
 
 CASES = [
     ("gpt-3-175b", "h100-sxm", 1024, 1536, 2048),
@@ -22,14 +21,13 @@ CASES = [
 
 
 def main() -> None:
-    site = resolve_site(None, None, None)
     print(f"{'case':<40} {'candidates':>11} {'feasible':>9} {'search s':>9} {'cand/s':>10}")
     for mid, aid, n, B, s in CASES:
         m, acc = catalog.model(mid), catalog.accelerator(aid)
         best = float("inf")
         for _ in range(3):
             t0 = time.perf_counter()
-            res = search(m, acc, n, global_batch=B, seq_len=s, site=site)
+            res = search(m, acc, n, global_batch=B, seq_len=s)
             best = min(best, time.perf_counter() - t0)
         print(f"{mid + ' on ' + str(n) + ' ' + aid:<40} {res.candidates_evaluated:>11,} "
               f"{res.feasible:>9,} {best:>9.3f} {res.candidates_evaluated / best:>10,.0f}")

@@ -7,7 +7,7 @@ dp=devices), so each takes milliseconds and the sweep's own overhead is what is 
 10 clusters (5 sizes × 2 batches) × 10 token counts × 10 PUEs × 10 grid intensities = 10,000.
 
 Printed per worker count: wall time (cluster start included), throughput, the time inside the
-model (sum over scenarios of the time in `scalewall.api.run`), and the share of worker time
+model (sum over scenarios of the time in `scalewall.commands.run`), and the share of worker time
 spent outside the model (scheduling, transfers, Parquet writing, cluster start):
 ``1 - model_s / (wall_s × workers)``.
 """
@@ -56,7 +56,7 @@ def main() -> None:
     n = len(expand_spec(spec))
     print(f"{n:,} train scenarios; expanding and validating the SPEC: "
           f"{time.perf_counter() - t0:.2f} s")
-    from scalewall import api
+    from scalewall import commands as api
 
     sample = expand_spec(spec)[:200]
     t0 = time.perf_counter()

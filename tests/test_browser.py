@@ -22,7 +22,7 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
-from scalewall import api  # noqa: E402
+from scalewall import commands as api  # noqa: E402
 from scalewall.web.testing import serve  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

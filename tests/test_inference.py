@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from scalewall import catalog
 from scalewall.errors import InfeasiblePlanError
 from scalewall.facility.boundaries import boundary_chain
+from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.inference import experts_touched, kv_bytes_per_token, serve
-from scalewall.performance.inference_api import InferenceRequest, estimate_inference
+from scalewall.commands.infer import InferenceRequest, estimate_inference
 from scalewall.workload.transformer import model_dims
 
 H100 = catalog.accelerator("h100-sxm")
@@ -58,7 +59,7 @@ def test_throughput_rises_and_energy_per_token_falls_with_batch(model, prompt, o
     batch = np.arange(1, 257)
     r = serve(d, H100, tp=tp, pp=1, ep=1, batch=batch, prompt_tokens=prompt,
               output_tokens=output, precision="bf16")
-    j = r["power_acc_w"] * tp / r["tokens_per_s"]
+    j = accelerator_power_w(H100, r["flop_utilisation"], r["hbm_utilisation"]) * tp / r["tokens_per_s"]
     assert np.all(np.diff(r["tokens_per_s"]) >= -1e-9 * r["tokens_per_s"][1:])
     assert np.all(np.diff(j) <= 1e-9 * j[1:])
 

@@ -11,7 +11,7 @@ import pytest
 
 from scalewall import catalog
 from scalewall.errors import InputError, ScenarioError
-from scalewall.outlook.api import OutlookOptions, run_outlook
+from scalewall.commands.outlook import OutlookOptions, run_outlook
 from scalewall.outlook.drivers import Driver, quantile_map
 from scalewall.outlook.model import landauer_j_per_bit
 
@@ -19,7 +19,7 @@ from scalewall.outlook.model import landauer_j_per_bit
 def _run(**kw) -> dict:
     kw.setdefault("samples", 600)
     kw.setdefault("sensitivity_samples", 0)
-    return run_outlook(OutlookOptions(**kw))
+    return run_outlook(OutlookOptions(**kw)).model_dump()
 
 
 @pytest.fixture(scope="module")

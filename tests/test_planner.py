@@ -6,16 +6,22 @@ import pytest
 
 from scalewall import catalog
 from scalewall.errors import InfeasiblePlanError
-from scalewall.performance.plan_api import PlanRequest, plan_training
+from scalewall.commands.plan import PlanRequest, plan_training
 from scalewall.performance.planner import search
-from scalewall.performance.training import resolve_site
+from scalewall.facility.job import step_power_metrics
+from scalewall.facility.site import resolve_site
 from scalewall.validate.runner import planner_checks
 
 SITE = resolve_site(None, None, None)
 
 
+def _power(acc):
+    """The facility's per-step power, energy and cost, as ``plan`` gives the planner."""
+    return lambda r, P: step_power_metrics(acc, r, P.tp * P.pp * P.dp * P.cp * P.ep, SITE)
+
+
 def test_gpt3_on_1024_h100_evaluates_over_1000_candidates_and_fits(gpt3, h100):
-    res = search(gpt3, h100, 1024, global_batch=1536, seq_len=2048, site=SITE)
+    res = search(gpt3, h100, 1024, global_batch=1536, seq_len=2048)
     assert res.candidates_evaluated >= 1000
     assert res.feasible > 0
     assert res.top_metrics[0]["memory_per_device_gb"] <= h100.memory_gb
@@ -26,8 +32,8 @@ def test_gpt3_on_1024_h100_evaluates_over_1000_candidates_and_fits(gpt3, h100):
 
 def test_top_plans_are_sorted_by_the_objective(gpt3, h100):
     for objective, key in (("time", "step_time_s"), ("energy", "energy_step_j"), ("cost", "cost_step_usd")):
-        res = search(gpt3, h100, 1024, global_batch=1536, seq_len=2048, site=SITE,
-                     objective=objective, top=5)
+        res = search(gpt3, h100, 1024, global_batch=1536, seq_len=2048,
+                     extra_metrics=_power(h100), objective=objective, top=5)
         vals = [m[key] for m in res.top_metrics]
         assert vals == sorted(vals)
 
@@ -37,8 +43,8 @@ def test_energy_objective_can_choose_a_different_plan_than_time():
     # devices reach their power limit; the energy-optimal plan trades a slightly longer step
     # (more time in communication, at lower power) for less energy per step
     m, acc = catalog.model("qwen3-30b-a3b"), catalog.accelerator("h100-sxm")
-    t = search(m, acc, 2048, global_batch=1024, seq_len=2048, site=SITE, objective="time")
-    e = search(m, acc, 2048, global_batch=1024, seq_len=2048, site=SITE, objective="energy")
+    t = search(m, acc, 2048, global_batch=1024, seq_len=2048, extra_metrics=_power(acc), objective="time")
+    e = search(m, acc, 2048, global_batch=1024, seq_len=2048, extra_metrics=_power(acc), objective="energy")
     assert t.best_plan != e.best_plan
     assert t.top_metrics[0]["step_time_s"] <= e.top_metrics[0]["step_time_s"]
     assert e.top_metrics[0]["energy_step_j"] <= t.top_metrics[0]["energy_step_j"]
@@ -46,7 +52,7 @@ def test_energy_objective_can_choose_a_different_plan_than_time():
 
 def test_rejected_families_give_reasons_with_numbers(gpt3):
     acc = catalog.accelerator("a100-40gb")
-    res = search(gpt3, acc, 128, global_batch=128, seq_len=2048, site=SITE)
+    res = search(gpt3, acc, 128, global_batch=128, seq_len=2048)
     reasons = [r["reason"] for r in res.rejected]
     assert any("GB per device" in r and "40 GB" in r for r in reasons), reasons
     assert any("not divisible by tp" in r or "exceeds the scale-up domain" in r for r in reasons)
@@ -54,7 +60,7 @@ def test_rejected_families_give_reasons_with_numbers(gpt3):
 
 def test_infeasible_request_names_smallest_overshoot_and_fixes(gpt3, h100):
     with pytest.raises(InfeasiblePlanError) as exc:
-        search(gpt3, h100, 8, global_batch=8, seq_len=2048, site=SITE)
+        search(gpt3, h100, 8, global_batch=8, seq_len=2048)
     msg = str(exc.value)
     assert "smallest memory found" in msg and "> 80 GB" in msg
     assert "more devices" in msg and ("ZeRO-3" in msg or "zero=3" in msg)
@@ -70,7 +76,7 @@ def test_planner_is_at_least_as_fast_as_every_published_plan():
 
 def test_plan_json_contract(gpt3, h100):
     out = plan_training(PlanRequest(model=gpt3, accelerator=h100, devices=256, global_batch=512,
-                                    seq_len=2048, top=3))
+                                    seq_len=2048, top=3)).model_dump()
     assert set(out) >= {"best", "top", "candidates_evaluated", "feasible", "rejected", "search_s"}
     assert out["best"]["plan"] == out["top"][0]["plan"]
     assert "step_time_s" in out["best"] and len(out["top"]) == 3

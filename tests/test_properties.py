@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scalewall import catalog
-from scalewall.performance.training import TrainingRequest, estimate_training
+from scalewall.commands.train import TrainingRequest, estimate_training
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MODELS = ["llama-2-7b", "llama-3.1-8b", "qwen3-8b", "mixtral-8x7b"]

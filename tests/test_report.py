@@ -12,7 +12,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from scalewall import api
+from scalewall import commands as api
 from scalewall.errors import ScenarioError
 from scalewall.report.html import SECTIONS, render_report
 from scalewall.report.run import run_scenario
@@ -189,7 +189,7 @@ def test_report_draws_a_site_result_when_site_lands(monkeypatch):
 
 # ------------------------------------------------------------------ the command
 def _app() -> typer.Typer:
-    from scalewall.report.cli import register
+    from scalewall.cli.report import register
 
     app = typer.Typer()
     register(app)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from scalewall import api
+from scalewall import commands as api
 from scalewall.errors import InputError, ScenarioError
 from scalewall.supply.load import it_load_from_result, it_load_profile
 

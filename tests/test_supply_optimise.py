@@ -38,7 +38,7 @@ def _cost(weather, techs, cfe, **kw):
 
 
 def test_full_year_8760h_solve_balances_and_meets_the_cfe_target():
-    from scalewall.api import run
+    from scalewall.commands import run
 
     out = run("site", {"load_mw": 20, "weather": "greensboro", "techs": "solar,battery,gas",
                        "cfe": 0.5, "year": 2030})

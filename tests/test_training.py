@@ -6,7 +6,7 @@ import pytest
 
 from scalewall import catalog
 from scalewall.errors import CatalogError, InfeasiblePlanError
-from scalewall.performance.training import TrainingRequest, estimate_training
+from scalewall.commands.train import TrainingRequest, estimate_training
 
 CONTRACT = {
     "plan", "step_time_s", "tokens_per_s", "mfu", "hfu", "wall_clock_days", "device_hours",

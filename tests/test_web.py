@@ -12,7 +12,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from scalewall import api
+from scalewall import commands as api
 from scalewall.web import app as webapp
 from scalewall.web.testing import serve
 

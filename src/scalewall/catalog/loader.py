@@ -7,7 +7,6 @@ the same schema are accepted wherever an id is.
 from __future__ import annotations
 
 import difflib
-import importlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from scalewall.catalog.energy_sources import EnergySource
+from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.errors import CatalogError
 
@@ -35,27 +36,23 @@ __all__ = [
 
 T = TypeVar("T", bound=BaseModel)
 
-#: catalogue kind -> (file in catalog/data, schema or "module:Class" of the stage that owns it)
-KINDS: dict[str, tuple[str, type[BaseModel] | str]] = {
+#: catalogue kind -> (file in catalog/data, schema)
+KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "accelerators": ("accelerators.yaml", Accelerator),
     "models": ("models.yaml", Model),
     "regions": ("regions.yaml", Region),
     "assumptions": ("assumptions.yaml", Assumption),
     "calibration": ("calibration.yaml", Assumption),
-    "energy_sources": ("energy_sources.yaml", "scalewall.supply.schema:EnergySource"),
-    "trends": ("trends.yaml", "scalewall.outlook.schema:Trend"),
-    "paradigms": ("paradigms.yaml", "scalewall.outlook.schema:Paradigm"),
-    "equivalences": ("equivalences.yaml", "scalewall.outlook.schema:Equivalence"),
-    "actors": ("actors.yaml", "scalewall.outlook.schema:Actor"),
+    "energy_sources": ("energy_sources.yaml", EnergySource),
+    "trends": ("trends.yaml", Trend),
+    "paradigms": ("paradigms.yaml", Paradigm),
+    "equivalences": ("equivalences.yaml", Equivalence),
+    "actors": ("actors.yaml", Actor),
 }
 
 
 def _schema(kind: str) -> type[BaseModel]:
-    schema = KINDS[kind][1]
-    if isinstance(schema, str):
-        mod, cls = schema.split(":")
-        schema = getattr(importlib.import_module(mod), cls)
-    return schema
+    return KINDS[kind][1]
 
 
 def format_validation_error(err: ValidationError, where: str) -> str:

@@ -24,7 +24,7 @@ from scalewall import catalog
 from scalewall.catalog.loader import validate_as
 from scalewall.errors import ScenarioError, closest_hint
 from scalewall.outlook.model import WALLS
-from scalewall.outlook.schema import Scenario
+from scalewall.catalog.outlook import Scenario
 
 __all__ = ["PRESETS", "load_scenario", "overrides"]
 

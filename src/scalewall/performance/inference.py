@@ -1,4 +1,4 @@
-"""Serving model: latency, throughput, memory and power of continuous-batching inference.
+"""Serving model: latency, throughput, memory and utilisation of continuous-batching inference.
 
 Vectorised over batch sizes (and anything else passed as arrays). One *instance* serves a model on
 ``tp × pp × ep`` devices; in steady state it holds ``B`` requests, each at a uniformly random point
@@ -10,8 +10,8 @@ Model
 Step time = ``max(FLOPs/(peak·η_gemm), bytes/(HBM·η_hbm))`` over the mixed decode+prefill batch
 (weights of the dense layers, the experts the batch touches, and the KV cache read once per step)
 + a fixed serving-engine overhead per step + a per-layer kernel overhead + TP all-reduces and EP
-all-to-alls (small messages: latency + bytes/bandwidth). Power follows
-:func:`~scalewall.facility.power.accelerator_power_w` with the modelled time shares.
+all-to-alls (small messages: latency + bytes/bandwidth). The FLOP and HBM utilisation it returns
+feed :func:`~scalewall.facility.power.accelerator_power_w` (the facility stage's power model).
 
 References
 ----------
@@ -25,7 +25,6 @@ import numpy as np
 
 from scalewall.catalog import calibration
 from scalewall.catalog.schema import Accelerator
-from scalewall.facility.power import accelerator_power_w
 from scalewall.workload.transformer import ModelDims
 
 __all__ = ["WEIGHT_BYTES", "KV_BYTES", "serve", "kv_bytes_per_token", "experts_touched"]
@@ -86,7 +85,7 @@ def serve(
     ``itl_s`` (inter-token latency: a step without prefill), ``step_s`` (average step,
     with the prefill share), ``tokens_per_s`` (output, whole instance), ``memory_per_device_gb``, ``weights_per_device_gb``,
     ``kv_cache_gb`` (whole instance), ``compute_s``, ``memory_s``, ``overhead_s``, ``comm_s``,
-    ``power_acc_w`` (per device), ``bound`` (0 memory, 1 compute).
+    ``flop_utilisation`` and ``hbm_utilisation`` (per device), ``bound`` (0 memory, 1 compute).
     """
     eta_gemm = calibration("gemm-efficiency")
     eta_hbm = calibration("hbm-efficiency")
@@ -168,14 +167,13 @@ def serve(
     reserve = calibration("runtime-reserved-gb") * 1e9
     mem_dev = weights_dev + kv_dev + reserve
 
-    # ---- power (time shares) ----------------------------------------------------------------------
+    # ---- utilisation (for the facility's power model) ------------------------------------------
     fc = compute_s / step_s
     fm = memory_s / step_s
     flops_dev = lin_dec + lin_pf + (att_dec + att_pf) * peak / peak16  # in units of `peak`
     bytes_dev = dense_w + expert_read + kv_read
     u_flop = flops_dev / (step_s * peak)
     u_hbm = bytes_dev / (step_s * hbm_peak)
-    power = accelerator_power_w(acc, u_flop, u_hbm)
 
     return {
         "itl_s": itl_s,
@@ -191,7 +189,6 @@ def serve(
         "memory_s": memory_s,
         "overhead_s": overhead_s,
         "comm_s": comm_s,
-        "power_acc_w": power,
         "bound": bound,
         "compute_share": fc,
         "memory_share": fm,

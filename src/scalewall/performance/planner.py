@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -19,10 +20,11 @@ from scalewall.errors import InfeasiblePlanError
 from scalewall.performance.constraints import structural_violations
 from scalewall.performance.plan import RECOMPUTE, STACKS, Plan, PlanArrays
 from scalewall.performance.step import memory
-from scalewall.performance.training import Site, job_metrics
+from scalewall.performance.training import step_metrics
+from scalewall.units import SECONDS_PER_DAY
 from scalewall.workload.transformer import model_dims
 
-__all__ = ["search", "SearchResult", "OBJECTIVES"]
+__all__ = ["search", "choose_plan", "SearchResult", "OBJECTIVES"]
 
 #: the plan fields that identify a structural rejection, per check family
 _FAMILY_FIELDS = {
@@ -109,7 +111,6 @@ def search(
     seq_len: int,
     precision: str = "bf16",
     stack: str = "modern",
-    site: Site,
     objective: Literal["time", "energy", "cost"] = "time",
     top: int = 5,
     fixed: dict | None = None,
@@ -118,9 +119,13 @@ def search(
     tokens: float | None = None,
     allow_uneven_layers: bool = False,
     allow_tp_beyond_domain: bool = False,
-    power_model: str = "modelled",
+    extra_metrics: Callable[[dict[str, np.ndarray], PlanArrays], dict[str, np.ndarray]] | None = None,
 ) -> SearchResult:
     """Search all plans; return the best ``top`` by ``objective`` and why others were rejected.
+
+    ``extra_metrics(metrics, plans)`` adds arrays to the step metrics of the feasible plans; the
+    ``energy`` and ``cost`` objectives need it to supply ``energy_step_j`` [J] and
+    ``cost_step_usd`` [USD] (the facility stage computes them: this stage knows no power or price).
 
     Raises
     ------
@@ -199,10 +204,14 @@ def search(
             f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, "
             f"recompute={pl.recompute}); would fix it: " + ", ".join(fixes)
         )
-    r = job_metrics(d, acc, P, seq_len, precision, stack, site, power_model)
+    r = step_metrics(d, acc, P, seq_len, precision, stack)
+    if extra_metrics is not None:
+        r.update(extra_metrics(r, P))
+    if OBJECTIVES[objective] not in r:
+        raise ValueError(f"objective {objective!r} needs extra_metrics giving {OBJECTIVES[objective]}")
     score = r[OBJECTIVES[objective]]
     if max_days is not None and tokens:
-        days = tokens / r["tokens_per_s"] / 86400.0
+        days = tokens / r["tokens_per_s"] / SECONDS_PER_DAY
         slow = days > max_days
         if slow.any():
             rejected[f"slower than --max-days {max_days:g}"] = int(slow.sum())
@@ -217,7 +226,7 @@ def search(
     order = order[np.isfinite(score[order])][:top]
     keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
             "tokens_per_s", "power_facility_w")
-    top_metrics = [{k: float(r[k][i]) for k in keys} for i in order]
+    top_metrics = [{k: float(r[k][i]) for k in keys if k in r} for i in order]
     parts = ("compute_s", "recompute_s", "tp_comm_s", "cp_comm_s", "ep_comm_s", "pp_bubble_s",
              "pp_p2p_s", "dp_comm_s", "optimizer_s")
     for tm, i in zip(top_metrics, order):
@@ -234,3 +243,55 @@ def search(
         objective=objective,
         scores_sorted=np.sort(score[np.isfinite(score)]),
     )
+
+
+_SIZES = ("tp", "pp", "dp", "cp", "ep")
+_SWITCHES = ("micro_batch", "interleave", "recompute", "sequence_parallel", "zero")
+
+
+def choose_plan(
+    m: Model,
+    acc: Accelerator,
+    devices: int,
+    *,
+    seq_len: int,
+    global_batch: int,
+    precision: str,
+    stack: str,
+    given: dict,
+) -> tuple[Plan, list[str]]:
+    """The plan of a run: the sizes and switches given, the rest chosen by the planner.
+
+    ``given`` maps plan fields (``tp`` … ``ep``, ``micro_batch``, ``interleave``, ``recompute``,
+    ``sequence_parallel``, ``zero``) to values or ``None``. With all five sizes given the plan is
+    completed with Megatron's defaults (selective recomputation and sequence parallelism when
+    tp > 1, ZeRO-1); otherwise the fastest feasible plan holding the given fields is searched.
+    """
+    sizes = {k: given.get(k) for k in _SIZES}
+    fixed_sizes = {k: v for k, v in sizes.items() if v is not None}
+    if len(fixed_sizes) == len(_SIZES):
+        tp = fixed_sizes["tp"]
+        sp = given.get("sequence_parallel")
+        plan = Plan(
+            tp=tp, pp=fixed_sizes["pp"], dp=fixed_sizes["dp"], cp=fixed_sizes["cp"],
+            ep=fixed_sizes["ep"],
+            micro_batch=given.get("micro_batch") or 1,
+            global_batch=global_batch,
+            interleave=given.get("interleave") or 1,
+            recompute=given.get("recompute") or ("selective" if tp > 1 else "none"),
+            sequence_parallel=(tp > 1) if sp is None else sp,
+            zero=1 if given.get("zero") is None else given["zero"],
+        )
+        return plan, []
+    fixed = dict(fixed_sizes)
+    fixed.update({k: given[k] for k in _SWITCHES if given.get(k) is not None})
+    res = search(
+        m, acc, devices, global_batch=global_batch, seq_len=seq_len,
+        precision=precision, stack=stack, fixed=fixed, top=1,
+    )
+    free = [k for k in _SIZES if k not in fixed_sizes]
+    note = (
+        f"parallel sizes {', '.join(free)} chosen by the planner (fastest feasible of "
+        f"{res.candidates_evaluated} candidates)"
+    )
+    return res.best_plan, [note]

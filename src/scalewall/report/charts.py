@@ -1,6 +1,6 @@
 """Plotly figures (as plain JSON dicts) from the commands' ``--json`` objects. Rendering only.
 
-Each function takes a result exactly as :func:`scalewall.api.run` returns it and returns a list of
+Each function takes a result exactly as :func:`scalewall.commands.run` returns it and returns a list of
 charts ``{"id", "title", "figure": {"data": [...], "layout": {...}}}``; every number plotted is a
 field of the result, every axis label carries its unit. The HTML report embeds these dicts and the
 web app draws the same ones, so the two cannot disagree.

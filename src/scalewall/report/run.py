@@ -1,4 +1,4 @@
-"""Run a scenario through :func:`scalewall.api.run`: one result per section, nothing computed here.
+"""Run a scenario through :func:`scalewall.commands.run`: one result per section, nothing computed here.
 
 The report and ``make run`` call :func:`run_scenario`; it returns the commands' ``--json`` objects
 unchanged, plus the site solved again at each CFE target of the cost-vs-CFE curve.
@@ -30,14 +30,9 @@ class ScenarioResults(dict):
 
 def _run_outlook(opts: dict, tick: Callable[[float], None]) -> dict:
     """The outlook with its own progress callback (same object as ``api.run('outlook', …)``)."""
-    from scalewall import api
+    from scalewall import commands as api
 
-    checked = api.check_options("outlook", opts)
-    try:
-        from scalewall.outlook.api import run_outlook
-    except ModuleNotFoundError:  # pragma: no cover - the outlook stage ships with this version
-        return api.run("outlook", opts)
-    return run_outlook(checked, lambda stage, f: tick(f))
+    return api.run("outlook", opts, progress=lambda stage, f: tick(f))
 
 
 def _linked_site_options(opts: dict, out: dict) -> dict:
@@ -53,7 +48,7 @@ def _linked_site_options(opts: dict, out: dict) -> dict:
 
 def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResults:
     """Run every section of a scenario; a command not in this version is marked unavailable."""
-    from scalewall import api
+    from scalewall import commands as api
 
     tick = progress or (lambda label, done, total: None)
     sections = sc.sections()

@@ -1,7 +1,7 @@
 """The scenario file: a title and the options of train, infer, site and outlook, in one YAML file.
 
 A scenario is what ``scalewall report`` renders. Each command section holds that command's
-options in snake_case, exactly the keys :func:`scalewall.api.run` takes, and is validated by the
+options in snake_case, exactly the keys :func:`scalewall.commands.run` takes, and is validated by the
 command's own options model (``extra="forbid"``), so a misspelt option fails with a
 :class:`~scalewall.errors.ScenarioError` that names the section and the field, before any work
 starts. A section whose command is not available in this version (``site`` before the supply
@@ -76,7 +76,7 @@ class Scenario(BaseModel):
 
 
 def _available(command: str) -> bool:
-    from scalewall import api
+    from scalewall import commands as api
 
     try:
         api.options_model(command)
@@ -87,7 +87,7 @@ def _available(command: str) -> bool:
 
 def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
     """Validate a scenario already read from YAML; raise ScenarioError naming the field."""
-    from scalewall import api
+    from scalewall import commands as api
     from scalewall.catalog.loader import validate_as
 
     if not isinstance(data, dict):

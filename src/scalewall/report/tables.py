@@ -7,11 +7,12 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from scalewall.report.summary import fmt as _fmt
 from rich.table import Table
 
+from scalewall.report.summary import fmt as _fmt
+
 __all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", "print_validation",
-           "print_report_summary"]
+           "print_report_summary", "print_site", "print_outlook"]
 
 
 def _console() -> Console:
@@ -140,7 +141,8 @@ def print_entry(e: Any) -> None:
         c.print(f"  source: {s['title']} — {s['publisher']}, {s['year']}, {s['where']}")
 
 
-def print_validation(rows: list) -> None:
+def print_validation(rows: list, summary: list[str]) -> None:
+    """The validation rows as a table, then the summary lines (one per group of cases)."""
     t = Table(title="scalewall validate: predicted vs published")
     for col in ("case", "quantity", "published", "predicted", "error", "bar", "ok", "calibration"):
         t.add_column(col)
@@ -150,9 +152,7 @@ def print_validation(rows: list) -> None:
                   r.role)
     c = _console()
     c.print(t)
-    from scalewall.validate.runner import summarise
-
-    for line in summarise(rows):
+    for line in summary:
         c.print(line)
 
 
@@ -203,3 +203,102 @@ def print_report_summary(title: str, rows: list[tuple[str, str, str]], path: str
     c.print(t)
     if path is not None:
         c.print(f"report: {escape(path)}", highlight=False, soft_wrap=True)
+
+
+def print_site(res: dict) -> None:
+    """The ``site`` result as tables: capacities per technology, then cost, CFE, carbon, PUE."""
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console(width=110)
+    t = Table(title=f"Least-cost supply for {res['load_mw_it']:,.4g} MW IT at {res['site']} "
+                    f"({res['year']}, CFE target {res['cfe_target']:.0%})")
+    for col in ("technology", "capacity MW", "storage MWh", "energy MWh/yr", "CF resource", "CF used"):
+        t.add_column(col, justify="right" if col != "technology" else "left")
+    for tech, mw in res["capacity_mw"].items():
+        t.add_row(tech, f"{mw:,.1f}", f"{res['storage_mwh'].get(tech, 0):,.0f}" if tech in res["storage_mwh"] else "",
+                  f"{res['energy_mwh_per_year'].get(tech, 0):,.0f}",
+                  f"{res['capacity_factor'][tech]:.1%}" if tech in res["capacity_factor"] else "",
+                  f"{res['capacity_factor_dispatched'][tech]:.1%}" if tech in res["capacity_factor_dispatched"] else "")
+    c.print(t)
+    s = Table(show_header=False)
+    rows = [
+        ("cost", f"{res['cost_usd_per_mwh']:.1f} USD/MWh ({res['annual_cost_usd'] / 1e6:,.1f} M USD/yr)"),
+        ("CFE share (hourly)", f"{res['cfe_share']:.1%}"),
+        ("CO2e", f"{res['co2e_t_per_year']:,.0f} t/yr lifecycle ({res['co2e_g_per_kwh']:.1f} g/kWh); "
+                 f"direct {res['co2e_direct_t_per_year']:,.0f} t/yr"),
+        ("PUE (annual)", f"{res['pue_annual']:.3f}"),
+        ("curtailment", f"{res['curtailment_share']:.1%} of variable output"),
+        ("land / water", f"{res['land_km2']:.2f} km² / {res['water_m3_per_year']:,.0f} m³/yr"),
+        ("lead time", f"{res['lead_time_years']:g} years ({res['lead_time_binding']})"),
+        ("solve", f"{res['solve_s']:.1f} s (build {res['build_s']:.1f} s); balance error {res['balance_error_mw']:.1e} MW"),
+    ]
+    for k, v in rows:
+        s.add_row(k, v)
+    c.print(s)
+    for n in res["notes"]:
+        c.print(f"  • {n}", highlight=False)
+
+
+def _ofmt(x: float | None, unit: str = "") -> str:
+    """An outlook quantity: 2 significant figures when very large or small, else 3."""
+    if x is None:
+        return "—"
+    if abs(x) >= 1e5 or (0 < abs(x) < 1e-2):
+        return f"{x:.2g}{unit}"
+    return f"{x:,.3g}{unit}"
+
+
+def _band(q: dict, unit: str = "") -> str:
+    return f"{_ofmt(q['p50'], unit)} ({_ofmt(q['p10'])}–{_ofmt(q['p90'])})"
+
+
+def print_outlook(res: dict) -> None:
+    """The ``outlook`` result as tables: years, wall years, levers, sensitivity, assumptions."""
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    t = Table(title=f"Outlook {res['from']}–{res['to']} · scenario {res['scenario']} · "
+                    f"{res['samples']:,} samples (p50, p10–p90)")
+    for col in ("year", "frontier FLOP", "run power GW", "run cost USD", "DC TWh", "share of world",
+                "binding (prob.)", "actors"):
+        t.add_column(col)
+    years = res["years"]
+    pick = {years[0]["year"], years[-1]["year"]} | {y["year"] for y in years if y["year"] % 5 == 0}
+    for y in years:
+        if y["year"] not in pick:
+            continue
+        top = next(iter(y["binding_constraint"].items()))
+        t.add_row(str(y["year"]), _band(y["frontier_training_flop"]), _band(y["frontier_run_power_gw"]),
+                  _band(y["frontier_run_cost_usd"]), _band(y["datacentre_electricity_twh"]),
+                  f"{y['share_of_world_electricity']['p50']:.1%}", f"{top[0]} {top[1]:.0%}",
+                  _ofmt(y["actors_able_to_afford"]["p50"]))
+    con.print(t)
+    w = Table(title="Year each wall first caps the trend (null: not by the last year)")
+    for col in ("wall", "p10", "p50", "p90", "P(by end)"):
+        w.add_column(col)
+    for name, q in res["wall_year"].items():
+        w.add_row(name, *(str(q[k]) if q[k] else "—" for k in ("p10", "p50", "p90")),
+                  f"{q['probability_by_end']:.0%}")
+    con.print(w)
+    if res["levers"]:
+        lv = Table(title="Levers: years gained on the first wall (and on the wall they target)")
+        for col in ("lever", "acts from", "first wall p50 (p10–p90)", "target wall p50"):
+            lv.add_column(col)
+        for r in res["levers"]:
+            g, gt = r["years_gained"], r["target_wall_years_gained"]
+            lv.add_row(r["name"], str(r["acts_from"] or "now"),
+                       f"{g['p50']:+g} ({g['p10']:+g}–{g['p90']:+g})", f"{r['target_wall']} {gt['p50']:+g}")
+        con.print(lv)
+        for r in res["levers"]:
+            con.print(f"  {r['name']}: {r['change']}; {r['note']}", highlight=False)
+    if res["sensitivity"]:
+        s = Table(title="Sobol sensitivity (largest total effects)")
+        for col in ("output", "parameter", "S1", "ST"):
+            s.add_column(col)
+        for r in res["sensitivity"]:
+            s.add_row(r["output"], r["parameter"], f"{r['s1']:.2f}", f"{r['st']:.2f}")
+        con.print(s)
+    for a in res["assumptions"]:
+        con.print(f"  • {a}", highlight=False)

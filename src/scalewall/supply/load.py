@@ -75,7 +75,7 @@ def it_load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
     ----------
     result : dict or str
         The object ``scalewall train --json`` or ``scalewall infer --json`` prints (or
-        :func:`scalewall.api.run` returns), or the path of a JSON file holding it.
+        :func:`scalewall.commands.run` returns), or the path of a JSON file holding it.
 
     Returns
     -------

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from scalewall.errors import InfeasiblePlanError, InputError, SolverError
-from scalewall.supply.schema import EnergySource
+from scalewall.catalog.energy_sources import EnergySource
 
 __all__ = ["SupplyProblem", "SupplySolution", "solve_supply", "max_cfe_without_storage"]
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
-from scalewall.supply.schema import EnergySource
+from scalewall.catalog.energy_sources import EnergySource
 
 __all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "source_profiles"]
 

@@ -11,7 +11,7 @@ Modules: :mod:`~scalewall.sweep.spec` (SPEC, scenario keys), :mod:`~scalewall.sw
 (what a Dask task runs), :mod:`~scalewall.sweep.flatten` (nested results to flat rows),
 :mod:`~scalewall.sweep.store` (atomic Parquet parts, resume), :mod:`~scalewall.sweep.runner`
 (the Dask driver), :mod:`~scalewall.sweep.query` (``show --where/--columns``) and
-:mod:`~scalewall.sweep.cli`. Names are imported lazily so the CLI starts fast.
+:mod:`scalewall.cli.sweep` (its commands). Names are imported lazily so the CLI starts fast.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A SPEC names one ``command`` of :mod:`scalewall.api`, the ``base`` options every scenario
 shares, and a ``grid`` (option -> list of values, crossed) and/or ``cases`` (a list of option
-sets). Every scenario is validated with :func:`scalewall.api.check_options` when the SPEC is
+sets). Every scenario is validated with :func:`scalewall.commands.check_options` when the SPEC is
 expanded, so an invalid option fails before any work starts.
 """
 
@@ -129,7 +129,7 @@ def expand_spec(spec: SweepSpec) -> list[Scenario]:
         On an unknown command or the first scenario with an unknown or invalid option, naming
         the scenario and the option. Nothing has run yet when it is raised.
     """
-    from scalewall import api
+    from scalewall import commands as api
 
     api.options_model(spec.command)  # unknown or unavailable command fails here
     names = list(spec.grid)

@@ -1,4 +1,4 @@
-"""What a Dask worker runs: a batch of scenarios through :func:`scalewall.api.run`.
+"""What a Dask worker runs: a batch of scenarios through :func:`scalewall.commands.run`.
 
 Scenarios travel in batches so the scheduling cost of one task is shared by many scenarios.
 A failing scenario becomes a row with ``error`` set; it never fails the batch.
@@ -35,9 +35,9 @@ def run_scenario(command: str, key: str, options: dict[str, Any],
                  inputs: dict[str, Any]) -> dict[str, Any]:
     """One result row: ``key``, ``command``, ``in.*``, ``out.*``, ``error``, ``model_s``.
 
-    ``model_s`` is the time spent in :func:`scalewall.api.run` [s].
+    ``model_s`` is the time spent in :func:`scalewall.commands.run` [s].
     """
-    from scalewall import api
+    from scalewall import commands as api
 
     row: dict[str, Any] = {"key": key, "command": command}
     row.update({f"in.{k}": v for k, v in inputs.items()})

@@ -88,6 +88,7 @@ def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
         r = inf.serve(model_dims(catalog.model(case["model"])), acc, tp=case["tp"], pp=1, ep=1,
                       batch=[case["batch"]], prompt_tokens=input_tokens,
                       output_tokens=case["avg_output_tokens"], precision=blk["precision"])
+        r["power_acc_w"] = fp.accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"])
     return {k: float(v[0]) for k, v in r.items()}
 
 

@@ -17,9 +17,10 @@ from pydantic import BaseModel
 from scalewall import catalog
 from scalewall.catalog.schema import Model
 from scalewall.facility.footprint import energy_mwh
+from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.plan import STACKS, Plan, PlanArrays
 from scalewall.performance.step import evaluate
-from scalewall.performance.training import TrainingRequest, estimate_training
+from scalewall.commands.train import TrainingRequest, estimate_training
 from scalewall.workload.transformer import model_dims
 
 __all__ = ["Row", "run_all", "summarise", "cases", "gpt_model", "planner_checks", "PlannerCheck"]
@@ -274,17 +275,16 @@ def planner_checks(top: int = 5) -> list[PlannerCheck]:
     """For every published plan: the planner's best (same devices, batch, sequence, software)."""
     from scalewall.performance.planner import search
     from scalewall.performance.step import memory
-    from scalewall.performance.training import job_metrics, resolve_site
+    from scalewall.performance.training import step_metrics
 
-    site = resolve_site(None, None, None)
     out = []
     for name, m, blk, plan, seq, uneven in _published_plans():
         acc = catalog.accelerator(blk["accelerator"])
         res = search(m, acc, plan.devices, global_batch=plan.global_batch, seq_len=seq,
-                     precision=blk["precision"], stack=blk["stack"], site=site, top=top,
+                     precision=blk["precision"], stack=blk["stack"], top=top,
                      allow_uneven_layers=uneven)
         P = PlanArrays.from_plans([plan])
-        pub = job_metrics(model_dims(m), acc, P, seq, blk["precision"], blk["stack"], site)
+        pub = step_metrics(model_dims(m), acc, P, seq, blk["precision"], blk["stack"])
         pub_step = float(pub["step_time_s"][0])
         mem = float(memory(model_dims(m), acc, P, seq, STACKS[blk["stack"]])["memory_per_device_gb"][0])
         fits = mem <= acc.memory_gb
@@ -296,8 +296,8 @@ def planner_checks(top: int = 5) -> list[PlannerCheck]:
         elif rank <= top:
             note = f"published plan is #{rank} of {res.feasible} feasible"
         else:
-            best = job_metrics(model_dims(m), acc, PlanArrays.from_plans([res.best_plan]), seq,
-                               blk["precision"], blk["stack"], site)
+            best = step_metrics(model_dims(m), acc, PlanArrays.from_plans([res.best_plan]), seq,
+                                blk["precision"], blk["stack"])
             gaps = sorted(
                 ((float(pub[k][0] - best[k][0]), k.removesuffix("_s")) for k in
                  ("compute_s", "recompute_s", "tp_comm_s", "pp_bubble_s", "pp_p2p_s", "dp_comm_s")),
@@ -346,7 +346,8 @@ def mlenergy_rows() -> list[Row]:
                   batch=[c["batch"]], prompt_tokens=P, output_tokens=c["avg_output_tokens"],
                   precision=blk["precision"])
         itl_ms = float(r["itl_s"][0]) * 1e3
-        j = float(r["power_acc_w"][0]) * c["gpus"] / float(r["tokens_per_s"][0])
+        p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"])
+        j = float(p_acc[0]) * c["gpus"] / float(r["tokens_per_s"][0])
         # the 8B rows fit the serving factors, the 70B ITL fits the small-collective latency;
         # the 70B energy is a check
         fit_itl = True

@@ -1,7 +1,7 @@
 """The scalewall web app: pages with forms, and a JSON API that mirrors the CLI.
 
 ``POST /api/<command>`` takes the command's options as JSON fields (snake_case) and returns
-exactly what ``scalewall <command> --json`` prints, through :func:`scalewall.api.run`. Endpoints
+exactly what ``scalewall <command> --json`` prints, through :func:`scalewall.commands.run`. Endpoints
 are plain ``def`` functions, so FastAPI runs them in its thread pool and a long job (a site solve,
 a large outlook) never blocks other requests. Errors: an invalid field → 422 naming it; a
 :class:`~scalewall.errors.ScalewallError` → 400 with its one-sentence message; a body over
@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
-from scalewall import api, catalog
+from scalewall import catalog, commands as api
 from scalewall.errors import CatalogError, ScalewallError, ScenarioError
 from scalewall.web.models import ID_ONLY_FIELDS, is_file_option, request_model
 

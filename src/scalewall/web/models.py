@@ -1,6 +1,6 @@
 """Request bodies of the web API: each command's own options model, made safe for a server.
 
-The fields are copied from :func:`scalewall.api.options_model` (same names, types, defaults and
+The fields are copied from :func:`scalewall.commands.options_model` (same names, types, defaults and
 constraints, ``extra="forbid"``), with two changes, because a web request must never make the
 server read or write a file of its choosing or run for hours:
 

@@ -1,4 +1,4 @@
-"""``site`` command for :func:`scalewall.api.run`: options model and runner.
+"""``scalewall site``: the least-cost hourly supply of a data-centre load at a site.
 
 ``run("site", {"load_mw": 100, "weather": "greensboro", "cfe": 0.9})`` returns exactly the object
 ``scalewall site --load-mw 100 --weather greensboro --cfe 0.9 --json`` prints.
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from scalewall.errors import InputError
+from scalewall.supply.site import SiteResult as SupplyResult
 
-__all__ = ["SiteOptions", "run_site", "site_request", "COMMAND"]
+__all__ = ["SiteOptions", "SiteResult", "run_site", "site_request"]
 
 
 class SiteOptions(BaseModel):
@@ -92,8 +93,24 @@ def write_dispatch(dispatch, path: str) -> None:
         raise InputError(f"--dispatch-out {p.name!r}: use a .csv or .parquet file name")
 
 
-def run_site(o: SiteOptions, progress=None) -> dict:
-    """Run ``site``; returns its ``--json`` object (and writes the dispatch if asked)."""
+class SiteResult(SupplyResult):
+    """The answer of ``scalewall site`` (its JSON is the CLI's ``--json`` output)."""
+
+    dispatch_mw: dict[str, list[float]] | None = Field(
+        default=None,
+        description="hourly MW by source and the facility load (only with include_dispatch)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_absent_dispatch(self, handler):
+        out = handler(self)
+        if out.get("dispatch_mw") is None:
+            out.pop("dispatch_mw", None)
+        return out
+
+
+def run_site(o: SiteOptions, progress=None) -> SiteResult:
+    """Run ``site`` (and write the dispatch if asked)."""
     from scalewall.supply.site import plan_site
 
     if o.dispatch_out:
@@ -104,9 +121,9 @@ def run_site(o: SiteOptions, progress=None) -> dict:
     res, dispatch = plan_site(site_request(o), progress=progress)
     if o.dispatch_out:
         write_dispatch(dispatch, o.dispatch_out)
-    out = res.model_dump()
+    out = SiteResult(**res.model_dump())
     if o.include_dispatch:
-        out["dispatch_mw"] = hourly_supply(dispatch, out["capacity_mw"])
+        out.dispatch_mw = hourly_supply(dispatch, out.capacity_mw)
     return out
 
 
@@ -123,5 +140,3 @@ def hourly_supply(dispatch, capacity_mw: dict) -> dict[str, list[float]]:
     cols["load"] = np.round(dispatch["load"].to_numpy(), 3).tolist()
     return cols
 
-
-COMMAND = (SiteOptions, run_site)

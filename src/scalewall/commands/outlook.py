@@ -1,6 +1,6 @@
-"""The ``outlook`` command: options, runner and the JSON contract.
+"""``scalewall outlook``: options, runner and the typed result.
 
-``run_outlook(OutlookOptions(...))`` returns the object ``scalewall outlook --json`` prints:
+``run_outlook(OutlookOptions(...))`` returns the result whose JSON ``scalewall outlook --json`` prints:
 ``years`` (quantiles per year), ``wall_year`` (per wall), ``levers`` (years gained),
 ``sensitivity`` (Sobol S1/ST), ``drivers`` and ``assumptions``.
 """
@@ -20,7 +20,7 @@ from scalewall.outlook.levers import acts_from, apply_levers, get_lever
 from scalewall.outlook.model import BASE_YEAR, WALLS, Trajectories, evaluate, landauer_j_per_bit
 from scalewall.outlook.scenario import load_scenario, overrides
 
-__all__ = ["OutlookOptions", "run_outlook", "COMMAND", "DATA_LAST_YEAR"]
+__all__ = ["OutlookOptions", "OutlookResult", "run_outlook", "check_years", "DATA_LAST_YEAR"]
 
 #: last year the drivers are extrapolated to (growth rates are not sourced beyond it)
 DATA_LAST_YEAR = 2060
@@ -41,7 +41,7 @@ class OutlookOptions(BaseModel):
         default=256, ge=0, le=8192, description="Sobol base sample N (power of 2); 0 skips")
 
 
-def _check_years(o: OutlookOptions) -> np.ndarray:
+def check_years(o: OutlookOptions) -> np.ndarray:
     if not BASE_YEAR <= o.from_year <= DATA_LAST_YEAR:
         raise InputError(f"--from {o.from_year} is outside the data ({BASE_YEAR}-{DATA_LAST_YEAR})")
     if not BASE_YEAR <= o.to_year <= DATA_LAST_YEAR:
@@ -51,6 +51,27 @@ def _check_years(o: OutlookOptions) -> np.ndarray:
     if o.sensitivity_samples and o.sensitivity_samples & (o.sensitivity_samples - 1):
         raise InputError(f"sensitivity_samples {o.sensitivity_samples} must be a power of 2 (or 0)")
     return np.arange(o.from_year, o.to_year + 1)
+
+
+class OutlookResult(BaseModel):
+    """The answer of ``scalewall outlook`` (its JSON is the CLI's ``--json`` output)."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+
+    scenario: str = Field(description="preset or scenario file name")
+    from_year: int = Field(alias="from", description="first year")
+    to_year: int = Field(alias="to", description="last year")
+    samples: int = Field(description="Monte Carlo samples [-]")
+    seed: int = Field(description="random seed")
+    walls: list[str] = Field(description="walls evaluated")
+    years: list[dict] = Field(description="per year: p10/p50/p90 of every trajectory (units in the "
+                                           "names), binding-constraint probabilities, equivalents")
+    wall_year: dict[str, dict] = Field(description="per wall: p10/p50/p90 of the year it first "
+                                                   "caps the trend, probability by the last year")
+    levers: list[dict] = Field(description="per lever: years gained on the first and target wall")
+    sensitivity: list[dict] = Field(description="Sobol S1/ST of the largest total effects")
+    drivers: list[dict] = Field(description="the drivers' low/central/high values and units")
+    assumptions: list[str] = Field(description="what the outlook assumed, in words")
 
 
 def _f(x) -> float:
@@ -79,13 +100,13 @@ def _equivalent(dc_twh: float) -> dict:
             "closest_country": best.name, "closest_country_twh": _f(best.annual_electricity_twh)}
 
 
-def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None = None) -> dict:
+def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None = None) -> OutlookResult:
     """Monte Carlo outlook of the frontier run, its walls, electricity and levers.
 
     ``progress(stage, fraction)`` is called as work advances (the CLI draws a bar with it).
     """
     tick = progress or (lambda stage, f: None)
-    years = _check_years(o)
+    years = check_years(o)
     for name in o.lever:
         get_lever(name)
     sc = load_scenario(o.scenario)
@@ -190,12 +211,12 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     ]
     drivers = [{"id": d.id, "name": catalog.get("trends", d.id).name, "unit": d.unit, "low": d.low,
                 "central": d.central, "high": d.high} for d in table.values()]
-    return {
-        "scenario": sc.name, "from": int(years[0]), "to": int(years[-1]), "samples": o.samples,
-        "seed": o.seed, "walls": list(walls),
-        "years": year_rows, "wall_year": wall_year, "levers": lever_rows, "sensitivity": sens,
-        "drivers": drivers, "assumptions": assumptions,
-    }
+    return OutlookResult(
+        scenario=sc.name, from_year=int(years[0]), to_year=int(years[-1]), samples=o.samples,
+        seed=o.seed, walls=list(walls),
+        years=year_rows, wall_year=wall_year, levers=lever_rows, sensitivity=sens,
+        drivers=drivers, assumptions=assumptions,
+    )
 
 
 def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list[dict]:
@@ -229,5 +250,3 @@ def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list
             out.append(r)
     return out
 
-
-COMMAND = (OutlookOptions, run_outlook)

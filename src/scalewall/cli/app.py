@@ -1,4 +1,5 @@
-"""The ``scalewall`` command line: parse, call the library, render. No physics here."""
+"""The ``scalewall`` typer app, the commands train, plan, catalog and validate, and the helpers
+every command module of the CLI shares (one-sentence errors, JSON output, number parsing)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,11 @@ def _run(fn, *args, **kwargs) -> Any:
 
 
 def _emit_json(obj: Any) -> None:
+    """Print a result (a pydantic model, or plain JSON data) as indented JSON on stdout."""
+    from pydantic import BaseModel
+
+    if isinstance(obj, BaseModel):
+        obj = obj.model_dump()
     sys.stdout.write(json.dumps(obj, indent=2, default=float) + "\n")
 
 
@@ -136,7 +142,7 @@ def train(
     json_out: JsonOpt = False,
 ) -> None:
     """Time, MFU, memory, plan, energy, carbon, water and cost of a training run."""
-    from scalewall.api import run
+    from scalewall.commands import run
 
     if plan not in (None, "auto"):
         _fail(f"--plan must be 'auto', not {plan!r}")
@@ -184,7 +190,7 @@ def plan_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """The best parallel plan for a model on a cluster, the runners-up, and why others lost."""
-    from scalewall.api import run
+    from scalewall.commands import run
 
     opts = dict(
         model=model, model_file=_path(model_file), accelerator=accelerator,
@@ -251,55 +257,6 @@ def validate(
         _emit_json([r.model_dump() for r in rows])
         return
     from scalewall.report.tables import print_validation
+    from scalewall.validate.runner import summarise
 
-    print_validation(rows)
-
-
-#: commands that live with their stage; each module defines ``register(app)`` and keeps heavy
-#: imports inside its command functions so start-up stays fast
-PLUGIN_COMMANDS = (
-    "scalewall.performance.inference_cli",
-    "scalewall.supply.cli",
-    "scalewall.outlook.cli",
-    "scalewall.sweep.cli",
-    "scalewall.report.cli",
-    "scalewall.web.cli",
-)
-
-
-def _register_plugins() -> None:
-    import importlib
-
-    for mod in PLUGIN_COMMANDS:
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:  # a stage not built yet in this version
-            if exc.name and mod.startswith(exc.name):
-                continue
-            raise
-        module.register(app)
-
-
-_register_plugins()
-
-
-def main() -> None:
-    """Entry point: any scalewall or validation error becomes one sentence and exit code 2."""
-    from pydantic import ValidationError
-
-    from scalewall.catalog.loader import format_validation_error
-    from scalewall.errors import ScalewallError
-
-    try:
-        app()
-    except ScalewallError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except ValidationError as exc:
-        msg = format_validation_error(exc, "invalid input").replace("invalid input: ", "", 1)
-        typer.echo(f"error: {msg}", err=True)
-        sys.exit(2)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    print_validation(rows, summarise(rows))

@@ -10,40 +10,6 @@ import typer
 __all__ = ["register"]
 
 
-def _table(res: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    c = Console(width=110)
-    t = Table(title=f"Least-cost supply for {res['load_mw_it']:,.4g} MW IT at {res['site']} "
-                    f"({res['year']}, CFE target {res['cfe_target']:.0%})")
-    for col in ("technology", "capacity MW", "storage MWh", "energy MWh/yr", "CF resource", "CF used"):
-        t.add_column(col, justify="right" if col != "technology" else "left")
-    for tech, mw in res["capacity_mw"].items():
-        t.add_row(tech, f"{mw:,.1f}", f"{res['storage_mwh'].get(tech, 0):,.0f}" if tech in res["storage_mwh"] else "",
-                  f"{res['energy_mwh_per_year'].get(tech, 0):,.0f}",
-                  f"{res['capacity_factor'][tech]:.1%}" if tech in res["capacity_factor"] else "",
-                  f"{res['capacity_factor_dispatched'][tech]:.1%}" if tech in res["capacity_factor_dispatched"] else "")
-    c.print(t)
-    s = Table(show_header=False)
-    rows = [
-        ("cost", f"{res['cost_usd_per_mwh']:.1f} USD/MWh ({res['annual_cost_usd'] / 1e6:,.1f} M USD/yr)"),
-        ("CFE share (hourly)", f"{res['cfe_share']:.1%}"),
-        ("CO2e", f"{res['co2e_t_per_year']:,.0f} t/yr lifecycle ({res['co2e_g_per_kwh']:.1f} g/kWh); "
-                 f"direct {res['co2e_direct_t_per_year']:,.0f} t/yr"),
-        ("PUE (annual)", f"{res['pue_annual']:.3f}"),
-        ("curtailment", f"{res['curtailment_share']:.1%} of variable output"),
-        ("land / water", f"{res['land_km2']:.2f} km² / {res['water_m3_per_year']:,.0f} m³/yr"),
-        ("lead time", f"{res['lead_time_years']:g} years ({res['lead_time_binding']})"),
-        ("solve", f"{res['solve_s']:.1f} s (build {res['build_s']:.1f} s); balance error {res['balance_error_mw']:.1e} MW"),
-    ]
-    for k, v in rows:
-        s.add_row(k, v)
-    c.print(s)
-    for n in res["notes"]:
-        c.print(f"  • {n}", highlight=False)
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``site`` command to the scalewall app."""
 
@@ -66,8 +32,8 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON only")] = False,
     ) -> None:
         """The least-cost hourly power supply for a data-centre load at a site, with a CFE target."""
-        from scalewall.cli import _emit_json, _run
-        from scalewall.supply.api import SiteOptions, run_site
+        from scalewall.cli.app import _emit_json, _run
+        from scalewall.commands.site import SiteOptions, run_site
 
         opts = _run(SiteOptions, load_mw=load_mw, load_from=str(load_from) if load_from else None,
                     load_profile=load_profile, weather=weather, lat=lat,
@@ -80,5 +46,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         with Console(stderr=True).status("planning the site supply…") as status:
-            res = _run(run_site, opts, progress=lambda msg: status.update(msg))
-        _table(res)
+            res = _run(run_site, opts, progress=lambda msg: status.update(msg)).model_dump()
+        from scalewall.report.tables import print_site
+
+        print_site(res)

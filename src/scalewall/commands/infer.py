@@ -9,17 +9,19 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall import catalog
-from scalewall.api import ModelAccOptions, resolve_options
 from scalewall.catalog.schema import Accelerator, Model, Region
+from scalewall.commands.options import ModelAccOptions, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.facility.power import accelerator_power_w
+from scalewall.facility.site import resolve_site
 from scalewall.performance.inference import COMPUTE_PRECISION, serve
-from scalewall.performance.training import resolve_site
+from scalewall.units import HOURS_PER_YEAR, SECONDS_PER_DAY
 from scalewall.workload.transformer import model_dims
 
-__all__ = ["InferenceRequest", "InferenceResult", "estimate_inference", "InferOptions", "COMMAND"]
+__all__ = ["InferenceRequest", "InferResult", "InferenceResult", "estimate_inference",
+           "InferOptions", "run_infer"]
 
-SECONDS_PER_DAY = 86400.0
-HOURS_PER_YEAR = 8760.0
+#: largest batch the search tries (engines cap concurrent sequences well below it) [-]
 MAX_BATCH_SEARCH = 4096
 
 
@@ -56,7 +58,7 @@ class InferenceRequest(BaseModel):
         return self
 
 
-class InferenceResult(BaseModel):
+class InferResult(BaseModel):
     """The answer of ``scalewall infer`` (its JSON is the CLI's ``--json`` output)."""
 
     model: str
@@ -111,29 +113,23 @@ def _default_tp(m: Model, acc: Accelerator, devices: int, ep: int, precision: st
 
 def _paradigms(j_acc: float) -> list[dict]:
     """Non-GPU designs with published efficiency, applied to this result (extrapolated)."""
-    try:
-        items = catalog.entries("paradigms")
-    except Exception:  # the paradigms catalogue ships with the outlook stage
-        return []
     out = []
-    for p in items.values():
-        applies = getattr(p, "applies_to", [])
-        mult = getattr(p, "efficiency_multiplier", None)
-        if "inference" not in applies or mult is None:
+    for p in catalog.entries("paradigms").values():
+        mult = p.efficiency_multiplier
+        if "inference" not in p.applies_to:
             continue
-        central = mult.central if hasattr(mult, "central") else mult["central"]
         out.append({
             "id": p.id,
             "name": p.name,
-            "demonstrated": p.demonstrated.model_dump() if hasattr(p.demonstrated, "model_dump") else p.demonstrated,
-            "efficiency_multiplier": mult.model_dump() if hasattr(mult, "model_dump") else mult,
-            "energy_j_per_output_token_accelerator": j_acc / central,
+            "demonstrated": p.demonstrated.model_dump(),
+            "efficiency_multiplier": mult.model_dump(),
+            "energy_j_per_output_token_accelerator": j_acc / mult.central,
             "status": "extrapolated: demonstrated on the workload named, not on this model",
         })
     return out
 
 
-def estimate_inference(req: InferenceRequest) -> InferenceResult:
+def estimate_inference(req: InferenceRequest) -> InferResult:
     """Latency, throughput, energy per token and per query, and the fleet for a demand.
 
     Raises
@@ -191,6 +187,7 @@ def estimate_inference(req: InferenceRequest) -> InferenceResult:
                 f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}")
     i = B - 1
     g = {k: float(v[i]) for k, v in r.items()}
+    g["power_acc_w"] = float(accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"]))
 
     # ---- power and energy at three boundaries --------------------------------------------------
     acc_w = g["power_acc_w"] * n_inst
@@ -241,7 +238,7 @@ def estimate_inference(req: InferenceRequest) -> InferenceResult:
 
     para = _paradigms(j_tok["accelerator"])
     sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources]]
-    return InferenceResult(
+    return InferResult(
         model=m.id, accelerator=acc.id, devices=req.devices, tp=tp, ep=req.ep,
         instances=instances, precision=req.precision, prompt_tokens=P, output_tokens=O,
         ttft_s=g["ttft_s"], itl_s=g["itl_s"], output_tokens_per_s=tok_s * instances,
@@ -278,11 +275,13 @@ class InferOptions(ModelAccOptions):
     grid_gco2_kwh: float | None = None
 
 
-def run_infer(o: InferOptions) -> dict:
+def run_infer(o: InferOptions) -> InferResult:
+    """Run ``infer`` on its options."""
     kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region"})
     if isinstance(kw["batch"], str) and kw["batch"] != "max":
         raise InputError(f"batch must be a number or 'max', not {kw['batch']!r}")
-    return estimate_inference(InferenceRequest(**resolve_options(o), **kw)).model_dump()
+    return estimate_inference(InferenceRequest(**resolve_options(o), **kw))
 
 
-COMMAND = (InferOptions, run_infer)
+#: the name this result had before the commands layer (kept for users' scripts)
+InferenceResult = InferResult

@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON only")] = False,
     ) -> None:
         """Latency, throughput, energy per token and per query of serving; the fleet for a demand."""
-        from scalewall.api import run
-        from scalewall.cli import _emit_json, _fail, _run
+        from scalewall.commands import run
+        from scalewall.cli.app import _emit_json, _fail, _run
 
         b: int | str = batch
         if batch != "max":

@@ -1,0 +1,316 @@
+"""``scalewall train``: time, memory, energy, carbon, water and cost of one training run.
+
+The command composes the stages: workload (model sizes) → performance (plan, step time,
+utilisation, memory) → facility (power at three boundaries, energy, carbon, water, cost).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scalewall.catalog.schema import Accelerator, Model, Region
+from scalewall.commands.options import ModelAccOptions, resolve_options
+from scalewall.errors import InfeasiblePlanError, InputError
+
+__all__ = ["TrainOptions", "TrainingRequest", "TrainResult", "estimate_training", "run_train",
+           "train_request"]
+
+
+class TrainOptions(ModelAccOptions):
+    """Options of ``scalewall train`` (see the docs' CLI reference)."""
+
+    devices: int
+    tokens: float | None = None
+    days: float | None = None
+    device_hours: float | None = None
+    global_batch: int | None = None
+    seq_len: int | None = None
+    micro_batch: int | None = None
+    tp: int | None = None
+    pp: int | None = None
+    dp: int | None = None
+    cp: int | None = None
+    ep: int | None = None
+    interleave: int | None = None
+    recompute: Literal["none", "selective", "full"] | None = None
+    sequence_parallel: bool | None = None
+    zero: int | None = None
+    precision: Literal["fp16", "bf16", "fp8"] = "bf16"
+    stack: Literal["modern", "megatron-2021"] = "modern"
+    plan: Literal["auto"] | None = None
+    pue: float | None = None
+    region: str | None = None
+    grid_gco2_kwh: float | None = None
+    power_per_device_w: float | None = None
+    power_model: Literal["modelled", "tdp"] = "modelled"
+
+
+class TrainingRequest(BaseModel):
+    """What the user asks: model, hardware, cluster size and optional overrides.
+
+    Parallel sizes left as ``None`` are chosen by the planner (fastest feasible plan with the
+    given sizes held fixed).
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    model: Model
+    accelerator: Accelerator
+    devices: int = Field(ge=1, le=10_000_000, description="accelerators [-]")
+    tokens: float | None = Field(default=None, gt=0, le=1e16, description="training tokens [-]")
+    days: float | None = Field(default=None, gt=0, le=3650, description="wall-clock duration [d]")
+    device_hours: float | None = Field(default=None, gt=0, le=1e11, description="[device·h]")
+    global_batch: int | None = Field(default=None, ge=1, le=10_000_000, description="[sequences]")
+    seq_len: int | None = Field(default=None, ge=1, le=10_000_000, description="[tokens]")
+    micro_batch: int | None = Field(default=None, ge=1, le=65536)
+    tp: int | None = Field(default=None, ge=1)
+    pp: int | None = Field(default=None, ge=1)
+    dp: int | None = Field(default=None, ge=1)
+    cp: int | None = Field(default=None, ge=1)
+    ep: int | None = Field(default=None, ge=1)
+    interleave: int | None = Field(default=None, ge=1)
+    recompute: Literal["none", "selective", "full"] | None = None
+    sequence_parallel: bool | None = None
+    zero: int | None = Field(default=None, ge=0, le=3)
+    precision: Literal["fp16", "bf16", "fp8"] = "bf16"
+    stack: Literal["modern", "megatron-2021"] = "modern"
+    pue: float | None = Field(default=None, ge=1.0, le=3.0, description="[-]")
+    region: Region | None = None
+    grid_gco2_kwh: float | None = Field(default=None, ge=0, le=2000, description="[gCO2e/kWh]")
+    power_per_device_w: float | None = Field(
+        default=None, gt=0, le=20000, description="measured average per device, node boundary [W]"
+    )
+    power_model: Literal["modelled", "tdp"] = "modelled"
+    electricity_usd_mwh: float | None = Field(default=None, ge=0, le=10000)
+
+    @model_validator(mode="after")
+    def _one_duration(self) -> TrainingRequest:
+        given = [x is not None for x in (self.tokens, self.days, self.device_hours)]
+        if sum(given[1:]) > 1:
+            raise ValueError("give at most one of --days and --device-hours")
+        if self.precision not in self.accelerator.peak_tflops:
+            have = ", ".join(sorted(self.accelerator.peak_tflops))
+            raise ValueError(
+                f"{self.accelerator.id} has no {self.precision} peak in the catalogue; it has {have}"
+            )
+        return self
+
+
+class TrainResult(BaseModel):
+    """The answer of ``scalewall train`` (its JSON is the CLI's ``--json`` output)."""
+
+    model: str = Field(description="model id")
+    accelerator: str = Field(description="accelerator id")
+    devices: int = Field(description="accelerators [-]")
+    plan: dict = Field(description="parallel plan: tp, pp, dp, cp, ep, micro_batch, global_batch, "
+                                   "interleave, recompute, sequence_parallel, zero")
+    seq_len: int = Field(description="tokens per sequence [tokens]")
+    tokens: float = Field(description="training tokens [tokens]")
+    step_time_s: float = Field(description="time of one optimizer step [s]")
+    tokens_per_s: float = Field(description="cluster throughput [tokens/s]")
+    mfu: float = Field(description="model FLOPs utilisation (no recomputation) [-]")
+    hfu: float = Field(description="hardware FLOPs utilisation (with recomputation) [-]")
+    wall_clock_days: float = Field(description="duration of the run [d]")
+    device_hours: float = Field(description="accelerator-hours [device·h]")
+    memory_per_device_gb: float = Field(description="peak memory per device [GB]")
+    memory_capacity_gb: float = Field(description="memory of one device [GB]")
+    memory_breakdown_gb: dict[str, float] = Field(
+        description="weights, grads, optimizer, activations [GB]")
+    breakdown_s: dict[str, float] = Field(description="parts of the step, summing to step_time_s [s]")
+    bottleneck: str = Field(description="the binding part of the step, in words")
+    power_per_device_w: dict[str, float] = Field(
+        description="average power per device at accelerator, node, facility boundaries [W]")
+    energy_mwh: dict[str, float] = Field(description="energy of the run at each boundary [MWh]")
+    avg_power_mw: dict[str, float] = Field(description="cluster average power at each boundary [MW]")
+    co2e_t: dict[str, float] = Field(description="operational, embodied, total [tCO2e]")
+    water_m3: float = Field(description="water consumed on site and for the electricity [m³]")
+    cost_usd: float | None = Field(description="owner's cost: hardware depreciation + energy [USD]")
+    cost_breakdown_usd: dict[str, float | None] = Field(
+        description="hardware_depreciation, energy, cloud_rental_alternative [USD]")
+    flops: dict[str, float] = Field(description="six_n_per_token, model_per_token, model_per_step, "
+                                                "hardware_per_step, model_total [FLOP]")
+    assumptions: list[str] = Field(description="what the estimate assumed, in words")
+    sources: list[dict] = Field(description="sources of the catalogue figures used")
+
+
+def _check_plan(req: TrainingRequest, plan, seq: int, notes: list[str]) -> None:
+    from scalewall.performance.constraints import structural_violations
+    from scalewall.performance.plan import PlanArrays
+
+    m, acc = req.model, req.accelerator
+    P = PlanArrays.from_plans([plan])
+    for mask, _fam, template in structural_violations(
+        m, acc, P, req.devices, seq, allow_uneven_layers=True, allow_tp_beyond_domain=True
+    ):
+        if mask[0]:
+            raise InfeasiblePlanError(
+                template.format(**plan.to_dict(), prod=plan.devices, devices=req.devices,
+                                dpemb=plan.dp * plan.ep * plan.micro_batch)
+            )
+    if m.n_layers % (plan.pp * plan.interleave):
+        notes.append(
+            f"{m.n_layers} layers over pp={plan.pp}×interleave={plan.interleave} is uneven: "
+            "the slowest stage holds the rounded-up share"
+        )
+    if plan.tp > acc.scale_up.domain:
+        notes.append(f"tp={plan.tp} crosses the {acc.scale_up.domain}-device scale-up domain")
+
+
+def estimate_training(req: TrainingRequest) -> TrainResult:
+    """Time, memory, energy, carbon, water and cost of one training run.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        If the plan's sizes do not multiply to the devices, violate the model's divisibility,
+        or need more memory per device than the accelerator has (the message gives the numbers).
+    """
+    from scalewall.catalog import calibration
+    from scalewall.facility.footprint import embodied_co2e_t, hardware_cost_usd, water_m3
+    from scalewall.facility.job import step_power_metrics
+    from scalewall.facility.site import resolve_site
+    from scalewall.performance.plan import STACKS, PlanArrays
+    from scalewall.performance.planner import choose_plan
+    from scalewall.performance.step import BREAKDOWN_PARTS
+    from scalewall.performance.training import bottleneck, default_shape, step_metrics
+    from scalewall.units import KG_PER_T, SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
+    from scalewall.workload.transformer import model_dims, six_n_flops_per_token
+
+    m, acc = req.model, req.accelerator
+    seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
+    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, req.electricity_usd_mwh)
+    given = {k: getattr(req, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
+                                           "interleave", "recompute", "sequence_parallel", "zero")}
+    plan, plan_notes = choose_plan(m, acc, req.devices, seq_len=seq, global_batch=B,
+                                   precision=req.precision, stack=req.stack, given=given)
+    notes += plan_notes
+    _check_plan(req, plan, seq, notes)
+    d = model_dims(m)
+    P = PlanArrays.from_plans([plan])
+    r = step_metrics(d, acc, P, seq, req.precision, req.stack)
+    r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model))
+    g = {k: float(v[0]) for k, v in r.items()}
+    cap = acc.memory_gb
+    if g["memory_per_device_gb"] > cap:
+        raise InfeasiblePlanError(
+            f"memory per device {g['memory_per_device_gb']:.0f} GB > {cap:.0f} GB on {acc.id} "
+            f"(weights {g['memory_weights_gb']:.0f}, gradients {g['memory_grads_gb']:.0f}, "
+            f"optimizer {g['memory_optimizer_gb']:.0f}, activations {g['memory_activations_gb']:.0f} GB); "
+            "try more devices, a larger pp or tp, --zero 3, or --recompute full"
+        )
+
+    # ---- duration ------------------------------------------------------------------------------
+    n = req.devices
+    tok_s = g["tokens_per_s"]
+    if req.days is not None:
+        wall_s = req.days * SECONDS_PER_DAY
+        tokens = tok_s * wall_s
+        notes.append(f"duration {req.days} days given; tokens implied by the modelled throughput")
+    elif req.device_hours is not None:
+        wall_s = req.device_hours * SECONDS_PER_HOUR / n
+        tokens = tok_s * wall_s
+        notes.append(f"{req.device_hours:.4g} device-hours given; tokens implied by the throughput")
+    else:
+        tokens = req.tokens if req.tokens is not None else (m.train_tokens or 0.0)
+        if not tokens:
+            raise InputError(f"give --tokens (the catalogue has no training tokens for {m.id})")
+        if req.tokens is None:
+            notes.append(f"{tokens:.3g} tokens: the model's published training tokens")
+        wall_s = tokens / tok_s
+    device_hours = n * wall_s / SECONDS_PER_HOUR
+
+    # ---- power and energy at three boundaries --------------------------------------------------
+    if req.power_per_device_w is not None:
+        node_w = req.power_per_device_w
+        share = g["power_acc_w"] / g["power_node_w"]
+        acc_w = node_w * share
+        notes.append(
+            f"measured {node_w:g} W per device at the node boundary given; accelerator share "
+            f"{share:.0%} from the power model"
+        )
+    else:
+        acc_w, node_w = g["power_acc_w"], g["power_node_w"]
+        if req.power_model == "tdp":
+            notes.append("accelerator power = TDP (model-card convention; overstates real draw)")
+    fac_w = node_w * site.pue
+    power = {"accelerator": acc_w, "node": node_w, "facility": fac_w}
+    energy = {k: w * device_hours / W_PER_MW for k, w in power.items()}  # W·h / 1e6 = MWh
+    avg_mw = {k: w * n / W_PER_MW for k, w in power.items()}
+
+    # ---- carbon, water, cost -------------------------------------------------------------------
+    op = energy["facility"] * site.grid_gco2_kwh / KG_PER_T  # MWh · g/kWh = kg → t
+    emb = float(embodied_co2e_t(acc, device_hours))
+    water = float(
+        water_m3(energy["node"], energy["facility"], site.wue_l_kwh, site.water_l_kwh_electricity)
+    )
+    hw = float(hardware_cost_usd(acc, device_hours))
+    energy_cost = energy["facility"] * site.electricity_usd_mwh
+    rent = acc.hourly_usd * device_hours if acc.hourly_usd else None
+    cost = None if math.isnan(hw) else hw + energy_cost
+
+    parts = {k: g[f"{k}_s"] for k in BREAKDOWN_PARTS}
+    assumptions = notes + site.notes + [
+        f"software stack '{req.stack}': {STACKS[req.stack].description}",
+        f"GEMM efficiency {calibration('gemm-efficiency')} of peak "
+        "(fitted on Korthikanti 2022 Table 5, full recomputation)",
+    ]
+    sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources]]
+    return TrainResult(
+        model=m.id,
+        accelerator=acc.id,
+        devices=n,
+        plan=plan.to_dict(),
+        seq_len=seq,
+        tokens=float(tokens),
+        step_time_s=g["step_time_s"],
+        tokens_per_s=tok_s,
+        mfu=g["mfu"],
+        hfu=g["hfu"],
+        wall_clock_days=wall_s / SECONDS_PER_DAY,
+        device_hours=device_hours,
+        memory_per_device_gb=g["memory_per_device_gb"],
+        memory_capacity_gb=cap,
+        memory_breakdown_gb={
+            k: g[f"memory_{k}_gb"] for k in ("weights", "grads", "optimizer", "activations")
+        },
+        breakdown_s=parts,
+        bottleneck=bottleneck(parts, g["mfu"]),
+        power_per_device_w=power,
+        energy_mwh=energy,
+        avg_power_mw=avg_mw,
+        co2e_t={"operational": op, "embodied": emb, "total": op + emb},
+        water_m3=water,
+        cost_usd=cost,
+        cost_breakdown_usd={
+            "hardware_depreciation": None if math.isnan(hw) else hw,
+            "energy": energy_cost,
+            "cloud_rental_alternative": rent,
+        },
+        flops={
+            "six_n_per_token": six_n_flops_per_token(d),
+            "model_per_token": g["model_flops"] / (B * seq),
+            "model_per_step": g["model_flops"],
+            "hardware_per_step": g["hardware_flops"],
+            "model_total": g["model_flops"] / (B * seq) * tokens,
+        },
+        assumptions=assumptions,
+        sources=sources,
+    )
+
+
+def train_request(o: TrainOptions) -> TrainingRequest:
+    """The library request of a ``train`` option set."""
+    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "plan"})
+    if o.plan == "auto":
+        for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave", "recompute",
+                  "sequence_parallel", "zero"):
+            kw[k] = None
+    return TrainingRequest(**resolve_options(o), **kw)
+
+
+def run_train(o: TrainOptions) -> TrainResult:
+    """Run ``train`` on its options."""
+    return estimate_training(train_request(o))
