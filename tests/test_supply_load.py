@@ -10,7 +10,8 @@ import pytest
 
 from scalewall import commands as api
 from scalewall.errors import InputError, ScenarioError
-from scalewall.supply.load import it_load_from_result, it_load_profile
+from scalewall.commands.site import load_from_result as it_load_from_result
+from scalewall.supply.load import it_load_note, it_load_profile
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_infer_result_without_a_fleet_says_how_to_size_one():
     ("not json {", "not a JSON file"),
     ("[1, 2]", "expected a JSON object"),
     ('{"capacity_mw": {}}', "neither a `scalewall train --json` nor"),
-    ('{"wall_clock_days": 3}', "lacks a field"),
+    ('{"wall_clock_days": 3}', "looks like a `scalewall train --json` result but lacks the field"),
 ])
 def test_bad_result_files_are_one_clear_sentence(tmp_path, text, match):
     f = tmp_path / "r.json"
@@ -103,3 +104,27 @@ def test_scenario_links_the_site_load_to_its_train_section(train_result):
     assert opts["load_from"] is train_result
     with pytest.raises(ScenarioError, match="the infer section has no result"):
         _linked_site_options({"load_from": "infer"}, {"results": {}, "unavailable": {}})
+
+
+def test_results_are_read_through_the_result_models(tmp_path, train_result, infer_result):
+    """A result of the wrong type in a field, or one missing, is one sentence naming the field."""
+    bad = {**train_result, "avg_power_mw": "lots"}
+    with pytest.raises(InputError, match=r"train --json` result but has an invalid field avg_power_mw") as e:
+        it_load_from_result(bad)
+    assert "\n" not in str(e.value)
+    missing = {k: v for k, v in infer_result.items() if k != "itl_s"}
+    f = tmp_path / "fleet.json"
+    f.write_text(json.dumps(missing))
+    with pytest.raises(InputError, match=r"'fleet.json' looks like a `scalewall infer --json` result "
+                                         r"but lacks the field itl_s"):
+        it_load_from_result(str(f))
+    # a site result is neither
+    with pytest.raises(InputError, match="neither"):
+        it_load_from_result({"capacity_mw": {"solar": 1.0}, "cfe_share": 0.9, "notes": []})
+
+
+def test_the_supply_stage_takes_plain_numbers():
+    mw, profile, notes = it_load_note(12.5, "diurnal", "serving fleet of x")
+    assert (mw, profile) == (12.5, "diurnal") and "12.50 MW" in notes[0]
+    with pytest.raises(InputError, match="not a positive number"):
+        it_load_note(float("nan"), "flat", "training run")

@@ -1,7 +1,8 @@
 """The ``scalewall`` command line: parse, call :mod:`scalewall.commands`, render. No physics here.
 
-Every command module of the CLI is imported here by name; heavy libraries load inside the
-command functions, so ``scalewall --help`` stays fast.
+train, plan, infer, site and outlook are generated from their options models
+(:mod:`scalewall.cli.options`); the other command modules are imported here by name. Heavy
+libraries load inside the command functions, so ``scalewall --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import sys
 
 import typer
 
-from scalewall.cli import infer, outlook, report, site, sweep, web
+from scalewall.cli import report, sweep, web
 from scalewall.cli.app import app
 
 __all__ = ["app", "main"]
 
-for _module in (infer, site, outlook, sweep, report, web):
+for _module in (sweep, report, web):
     _module.register(app)
 
 

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     ) -> None:
         """A self-contained HTML report of a scenario (charts, works offline), and a short summary."""
-        from scalewall.cli.app import _fail, _run
+        from scalewall.cli.common import _fail, _run
         from scalewall.report.scenario import load_scenario
 
         sc = _run(load_scenario, scenario)

@@ -7,24 +7,22 @@ all go through here, so they cannot drift apart. Each command's options are a py
 ``extra="forbid"``: an unknown or invalid option raises :class:`~scalewall.errors.ScenarioError`
 naming it, before any work starts.
 
-Command modules import their stages inside their runners, so importing this package is cheap and
-the CLI starts fast.
+The registry names each command's module and classes; a command's module is imported the first
+time its options, result or runner is asked for, so importing this package is cheap, ``scalewall
+--help`` stays fast and ``scalewall train`` never loads the outlook's statistics.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from scalewall.errors import ScenarioError, closest_hint
 
-from scalewall.commands.infer import InferOptions, InferResult, run_infer
-from scalewall.commands.outlook import OutlookOptions, OutlookResult, run_outlook
-from scalewall.commands.plan import PlanOptions, PlanResult, run_plan
-from scalewall.commands.site import SiteOptions, SiteResult, run_site
-from scalewall.commands.train import TrainOptions, TrainResult, run_train
-from scalewall.errors import ScenarioError
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "Command",
@@ -39,38 +37,68 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Command:
-    """A command: its options model (declared once), its runner and its result model."""
+    """A command: its options model (declared once), its runner and its result model.
+
+    ``options``, ``result`` and ``runner`` are read from the module ``scalewall.commands.<name>``
+    (classes ``<Name>Options``, ``<Name>Result``, function ``run_<name>``) when first used.
+    """
 
     name: str
-    options: type[BaseModel]
-    result: type[BaseModel]
-    runner: Callable[..., BaseModel]
     summary: str
+
+    @property
+    def module(self) -> Any:
+        return importlib.import_module(f"scalewall.commands.{self.name}")
+
+    @property
+    def options(self) -> type[BaseModel]:
+        return getattr(self.module, f"{self.name.capitalize()}Options")
+
+    @property
+    def result(self) -> type[BaseModel]:
+        return getattr(self.module, f"{self.name.capitalize()}Result")
+
+    @property
+    def runner(self) -> Callable[..., BaseModel]:
+        return getattr(self.module, f"run_{self.name}")
 
 
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
-        Command("train", TrainOptions, TrainResult, run_train,
-                "time, MFU, memory, plan, energy, carbon, water and cost of a training run"),
-        Command("plan", PlanOptions, PlanResult, run_plan,
-                "the best parallel plans for a model on a cluster, and why the rest lost"),
-        Command("infer", InferOptions, InferResult, run_infer,
-                "latency, throughput, energy per token and per query of serving; fleet sizing"),
-        Command("site", SiteOptions, SiteResult, run_site,
-                "the least-cost hourly power supply for a data-centre load at a site"),
-        Command("outlook", OutlookOptions, OutlookResult, run_outlook,
-                "2024-2050 trajectories, the year each wall binds, what each lever buys"),
+        Command("train", "time, MFU, memory, plan, energy, carbon, water and cost of a training run"),
+        Command("plan", "the best parallel plans for a model on a cluster, and why the rest lost"),
+        Command("infer", "latency, throughput, energy per token and per query of serving; fleet sizing"),
+        Command("site", "the least-cost hourly power supply for a data-centre load at a site"),
+        Command("outlook", "2024-2050 trajectories, the year each wall binds, what each lever buys"),
     )
 }
 
+
+class _ResultModels(Mapping):
+    """{command: result model}, importing a command's module only when its model is read."""
+
+    def __getitem__(self, name: str) -> type[BaseModel]:
+        return COMMANDS[name].result
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+    def __repr__(self) -> str:
+        return f"RESULT_MODELS({', '.join(COMMANDS)})"
+
+
 #: result model of every command, by command name (``scalewall schema NAME`` prints its schema)
-RESULT_MODELS: dict[str, type[BaseModel]] = {name: c.result for name, c in COMMANDS.items()}
+RESULT_MODELS: Mapping[str, type[BaseModel]] = _ResultModels()
 
 
 def _command(command: str) -> Command:
     if command not in COMMANDS:
-        raise ScenarioError(f"unknown command {command!r}; commands: {', '.join(COMMANDS)}")
+        raise ScenarioError(f"unknown command {command!r}; commands: {', '.join(COMMANDS)}"
+                            + closest_hint(command, COMMANDS))
     return COMMANDS[command]
 
 
@@ -92,7 +120,8 @@ def execute(command: str, options: dict | BaseModel, **kwargs: Any) -> BaseModel
     ``kwargs`` go to the runner (``progress=`` for ``site`` and ``outlook``).
     """
     c = _command(command)
-    opts = options if isinstance(options, c.options) else check_options(command, dict(options))
+    model = c.options
+    opts = options if isinstance(options, model) else check_options(command, dict(options))
     return c.runner(opts, **kwargs)
 
 

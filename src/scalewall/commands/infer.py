@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall import catalog
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import ModelAccOptions, resolve_options
+from scalewall.commands.options import Count, ModelAccOptions, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
 from scalewall.facility.power import accelerator_power_w
 from scalewall.facility.site import resolve_site
@@ -61,35 +61,42 @@ class InferenceRequest(BaseModel):
 class InferResult(BaseModel):
     """The answer of ``scalewall infer`` (its JSON is the CLI's ``--json`` output)."""
 
-    model: str
-    accelerator: str
-    devices: int
-    tp: int
-    ep: int
-    instances: int
-    precision: str
-    prompt_tokens: float
-    output_tokens: float
-    ttft_s: float
-    itl_s: float
-    output_tokens_per_s: float
-    tokens_per_s_per_user: float
-    request_latency_s: float
-    batch: int
-    max_batch: int
-    kv_cache_gb: float
-    memory_per_device_gb: float
-    memory_capacity_gb: float
-    bottleneck: str
-    power_w: dict[str, float]
-    energy_j_per_output_token: dict[str, float]
-    energy_wh_per_query: dict[str, float]
-    co2e_g_per_query: float
-    water_ml_per_query: float
-    fleet: dict | None
-    extrapolated_paradigms: list[dict]
-    assumptions: list[str]
-    sources: list[dict]
+    model: str = Field(description="model id")
+    accelerator: str = Field(description="accelerator id")
+    devices: int = Field(description="accelerators serving [-]")
+    tp: int = Field(description="tensor-parallel size of one instance [-]")
+    ep: int = Field(description="expert-parallel size of one instance [-]")
+    instances: int = Field(description="model instances on the devices [-]")
+    precision: str = Field(description="weight (and KV cache) precision")
+    prompt_tokens: float = Field(description="prompt length [tokens]")
+    output_tokens: float = Field(description="answer length [tokens]")
+    ttft_s: float = Field(description="time to first token [s]")
+    itl_s: float = Field(description="inter-token latency [s]")
+    output_tokens_per_s: float = Field(description="output throughput of all instances [tokens/s]")
+    tokens_per_s_per_user: float = Field(description="output speed seen by one request [tokens/s]")
+    request_latency_s: float = Field(description="time to answer one query [s]")
+    batch: int = Field(description="concurrent requests per instance [-]")
+    max_batch: int = Field(description="largest batch that fits memory [-]")
+    kv_cache_gb: float = Field(description="KV cache per device [GB]")
+    memory_per_device_gb: float = Field(description="weights + KV cache + overhead per device [GB]")
+    memory_capacity_gb: float = Field(description="memory of one device [GB]")
+    bottleneck: str = Field(description="what bounds a decode step, in words")
+    power_w: dict[str, float] = Field(
+        description="power of the serving devices at accelerator, node, facility boundaries [W]")
+    energy_j_per_output_token: dict[str, float] = Field(
+        description="energy per output token at each boundary [J/token]")
+    energy_wh_per_query: dict[str, float] = Field(description="energy per query at each boundary [Wh]")
+    co2e_g_per_query: float = Field(description="operational emissions per query [gCO2e]")
+    water_ml_per_query: float = Field(description="water consumed per query, on site and for the electricity [mL]")
+    fleet: dict | None = Field(
+        description="with queries_per_day: queries_per_day, utilisation [-], instances, devices, "
+                    "avg_power_mw {boundary: MW}, energy_twh_per_year {boundary: TWh/yr}, "
+                    "co2e_t_per_year [tCO2e/yr]; null without")
+    extrapolated_paradigms: list[dict] = Field(
+        description="non-GPU designs with published efficiency applied to this result "
+                    "(energy_j_per_output_token_accelerator [J/token]; extrapolated)")
+    assumptions: list[str] = Field(description="what the estimate assumed, in words")
+    sources: list[dict] = Field(description="sources of the catalogue figures used")
 
 
 def _default_tp(m: Model, acc: Accelerator, devices: int, ep: int, precision: str) -> int:
@@ -258,21 +265,44 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
 
 
 class InferOptions(ModelAccOptions):
-    """Options of ``scalewall infer`` (CLI names in snake_case)."""
+    """Options of ``scalewall infer`` (the one declaration: CLI flags, web form, sweeps)."""
 
-    devices: int
-    tp: int | None = None
-    ep: int = 1
-    batch: int | Literal["max"] = "max"
-    prompt_tokens: float | None = None
-    output_tokens: float | None = None
-    precision: Literal["bf16", "fp8", "int4"] = "bf16"
-    itl_slo_ms: float | None = None
-    queries_per_day: float | None = None
-    utilisation: float | None = None
-    pue: float | None = None
-    region: str | None = None
-    grid_gco2_kwh: float | None = None
+    devices: int = Field(description="accelerators serving [-]")
+    tp: int | None = Field(
+        default=None,
+        description="tensor-parallel size of one instance [-]; default: the smallest that leaves "
+                    "half of each device's memory for the KV cache")
+    ep: int = Field(default=1, description="expert-parallel size of one instance [-] (MoE)")
+    batch: int | Literal["max"] = Field(
+        default="max",
+        description="concurrent requests per instance [-], or 'max': the largest that fits memory "
+                    "(and --itl-slo-ms)")
+    prompt_tokens: Count | None = Field(
+        default=None, description="prompt length [tokens]; default: the catalogue's (LMSYS-Chat-1M)",
+        json_schema_extra={"default_from": "default-prompt-tokens"})
+    output_tokens: Count | None = Field(
+        default=None, description="answer length [tokens]; default: the catalogue's (LMSYS-Chat-1M)",
+        json_schema_extra={"default_from": "default-output-tokens"})
+    precision: Literal["bf16", "fp8", "int4"] = Field(
+        default="bf16", description="bf16, fp8 (weights and KV cache) or int4 (weights)")
+    itl_slo_ms: float | None = Field(
+        default=None,
+        description="with batch 'max': the largest batch meeting this inter-token latency [ms]; "
+                    "default: no target")
+    queries_per_day: Count | None = Field(
+        default=None, description="size a fleet for this demand [queries/d] (1e9, 2B); default: no fleet")
+    utilisation: float | None = Field(
+        default=None, description="fleet average utilisation [-]; default: the catalogue's (assumption)",
+        json_schema_extra={"default_from": "default-serving-utilisation"})
+    pue: float | None = Field(
+        default=None, description="power usage effectiveness [-]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-pue"})
+    region: str | None = Field(
+        default=None, description="catalogue region id (grid carbon, PUE, water)")
+    grid_gco2_kwh: float | None = Field(
+        default=None,
+        description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"})
 
 
 def run_infer(o: InferOptions) -> InferResult:

@@ -1,12 +1,84 @@
-"""What every command's options share: strict models and the model/accelerator/region choice."""
+"""What every command's options share: strict models, the model/accelerator/region choice, and
+the field vocabulary the interfaces read (counts with suffixes, defaults from the catalogue,
+options that name files).
+
+The options models are the one declaration of each command's inputs: the CLI's flags
+(:mod:`scalewall.cli.options`), the web API's request bodies and form (:mod:`scalewall.web.models`)
+and sweep SPECs are derived from them. A field says what an interface needs to know in its
+``description`` (with units and, for ``None`` defaults, what the default is) and in
+``json_schema_extra``:
+
+- ``default_from``: the catalogue assumption whose value is the default (``scalewall catalog show
+  assumptions ID``); the CLI's help prints its value;
+- a :data:`Count` annotation accepts ``300e9``, ``1.8T``, ``15B``, ``2M`` (suffixes k, M, B/G, T, P).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["Options", "ModelAccOptions", "resolve_options"]
+__all__ = ["Options", "ModelAccOptions", "resolve_options", "Count", "parse_count",
+           "is_count", "is_file_option", "default_from", "FILE_SUFFIXES"]
+
+_MULT = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
+
+
+def parse_count(value: Any) -> Any:
+    """A number like 300e9, 1.8T, 15B, 2M (suffixes k, M, B/G, T, P) [-]; non-text passes through.
+
+    Raises ValueError (which pydantic reports naming the field) for text that is not a number.
+    """
+    if not isinstance(value, str):
+        return value
+    s = value.strip().replace("_", "").replace(",", "")
+    try:
+        if s and s[-1].lower() in _MULT and not s[-1].isdigit():
+            return float(s[:-1]) * _MULT[s[-1].lower()]
+        return float(s)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number (examples: 300e9, 1.8T, 15B)") from None
+
+
+class _CountMarker:
+    """Metadata marking a :data:`Count` field (the CLI takes it as text and keeps the suffixes)."""
+
+    def __repr__(self) -> str:
+        return "Count"
+
+
+COUNT = _CountMarker()
+#: a large count that may be written with a suffix: 300e9, 1.8T, 15B, 2M
+Count = Annotated[float, BeforeValidator(parse_count), COUNT]
+
+#: endings of option names that name a file or folder (never read from a web request)
+FILE_SUFFIXES = ("_file", "_path", "_dir", "_out", "_output")
+
+
+def is_count(field: Any) -> bool:
+    """True for a field declared with :data:`Count` (also ``Count | None``)."""
+    import typing
+
+    def marked(ann: Any) -> bool:
+        if typing.get_origin(ann) is Annotated:
+            return any(m is COUNT for m in ann.__metadata__)
+        return any(marked(a) for a in typing.get_args(ann))
+
+    return any(m is COUNT for m in getattr(field, "metadata", ())) or marked(field.annotation)
+
+
+def is_file_option(name: str) -> bool:
+    """True for an option that names a file or folder (a path in the CLI, refused by the web)."""
+    return name.endswith(FILE_SUFFIXES) or name in ("file", "path", "out", "output", "load_from")
+
+
+def default_from(field: Any) -> str | None:
+    """The catalogue assumption id a field's ``None`` default stands for, if any."""
+    extra = getattr(field, "json_schema_extra", None)
+    return extra.get("default_from") if isinstance(extra, dict) else None
 
 
 class Options(BaseModel):
@@ -18,10 +90,12 @@ class Options(BaseModel):
 class ModelAccOptions(Options):
     """Options naming a model and an accelerator, by catalogue id or by file."""
 
-    model: str | None = Field(default=None, description="catalogue model id")
-    model_file: str | None = Field(default=None, description="model YAML file")
-    accelerator: str | None = Field(default=None, description="catalogue accelerator id")
-    accelerator_file: str | None = Field(default=None, description="accelerator YAML file")
+    model: str | None = Field(default=None, description="catalogue model id (or give model_file)")
+    model_file: str | None = Field(default=None, description="model YAML file (instead of model)")
+    accelerator: str | None = Field(
+        default=None, description="catalogue accelerator id (or give accelerator_file)")
+    accelerator_file: str | None = Field(
+        default=None, description="accelerator YAML file (instead of accelerator)")
 
 
 def resolve_options(o: ModelAccOptions) -> dict:

@@ -8,22 +8,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from scalewall import catalog
 from scalewall.errors import InputError
-from scalewall.outlook import summary as S
-from scalewall.outlook.drivers import draw, driver_table, sample_uniform
-from scalewall.outlook.levers import acts_from, apply_levers, get_lever
-from scalewall.outlook.model import BASE_YEAR, WALLS, Trajectories, evaluate, landauer_j_per_bit
-from scalewall.outlook.scenario import load_scenario, overrides
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from scalewall.outlook.model import Trajectories
+
+# The outlook's stages (NumPy, SciPy's statistics) are imported inside the functions, so that
+# reading the options model (``scalewall outlook --help``, the web form) stays cheap.
 
 __all__ = ["OutlookOptions", "OutlookResult", "run_outlook", "check_years", "DATA_LAST_YEAR"]
 
 #: last year the drivers are extrapolated to (growth rates are not sourced beyond it)
 DATA_LAST_YEAR = 2060
+#: first year of the outlook: the drivers' base year (``scalewall.outlook.model.BASE_YEAR``, kept
+#: here as a literal so that the options model loads without the outlook's numerics; a test checks
+#: the two agree)
+BASE_YEAR = 2024
 
 
 class OutlookOptions(BaseModel):
@@ -31,17 +37,28 @@ class OutlookOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_year: int = Field(default=BASE_YEAR, alias="from", description="first year")
-    to_year: int = Field(default=2050, alias="to", description="last year")
-    scenario: str | None = Field(default=None, description="preset name or scenario YAML file")
-    samples: int = Field(default=2000, ge=16, le=1_000_000, description="Monte Carlo samples")
-    seed: int = Field(default=0, ge=0, description="random seed")
-    lever: list[str] = Field(default_factory=list, description="levers to evaluate (repeatable)")
+    from_year: int = Field(default=BASE_YEAR, alias="from",
+                           description=f"first year [year] ({BASE_YEAR}-{DATA_LAST_YEAR})")
+    to_year: int = Field(default=2050, alias="to",
+                         description=f"last year [year] ({BASE_YEAR}-{DATA_LAST_YEAR})")
+    scenario: str | None = Field(
+        default=None,
+        description="preset (baseline, epoch-2024, constrained, accelerated) or scenario YAML "
+                    "file; default: baseline")
+    samples: int = Field(default=2000, ge=16, le=1_000_000, description="Monte Carlo samples [-]")
+    seed: int = Field(default=0, ge=0, description="random seed [-]")
+    lever: list[str] = Field(
+        default_factory=list,
+        description="switch on a solution and report the years it gains (repeatable); "
+                    "default: none")
     sensitivity_samples: int = Field(
-        default=256, ge=0, le=8192, description="Sobol base sample N (power of 2); 0 skips")
+        default=256, ge=0, le=8192, description="Sobol base sample N [-] (a power of 2); 0 skips")
 
 
 def check_years(o: OutlookOptions) -> np.ndarray:
+    """The years of the outlook; InputError for years outside the data or a bad Sobol size."""
+    import numpy as np
+
     if not BASE_YEAR <= o.from_year <= DATA_LAST_YEAR:
         raise InputError(f"--from {o.from_year} is outside the data ({BASE_YEAR}-{DATA_LAST_YEAR})")
     if not BASE_YEAR <= o.to_year <= DATA_LAST_YEAR:
@@ -79,11 +96,17 @@ def _f(x) -> float:
 
 
 def _q(x: np.ndarray) -> list[dict]:
+    from scalewall.outlook import summary as S
+
     q = S.quantiles(x)
     return [{k: _f(q[k][j]) for k in q} for j in range(x.shape[1])]
 
 
 def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
+    import numpy as np
+
+    from scalewall import catalog
+
     capex = np.array([a.capex_usd for a in catalog.entries("actors").values()])
     scale = p["largest-budget-2024"] / capex.max()
     budget = (capex[None, :, None] * scale[:, None, None] * tr.budget_scale[:, None, :]
@@ -92,6 +115,10 @@ def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _equivalent(dc_twh: float) -> dict:
+    import numpy as np
+
+    from scalewall import catalog
+
     eq = catalog.entries("equivalences")
     house = eq["us-household"]
     countries = [e for e in eq.values() if e.kind == "country"]
@@ -105,6 +132,15 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
 
     ``progress(stage, fraction)`` is called as work advances (the CLI draws a bar with it).
     """
+    import numpy as np
+
+    from scalewall import catalog
+    from scalewall.outlook import summary as S
+    from scalewall.outlook.drivers import draw, driver_table, sample_uniform
+    from scalewall.outlook.levers import acts_from, apply_levers, get_lever
+    from scalewall.outlook.model import WALLS, evaluate, landauer_j_per_bit
+    from scalewall.outlook.scenario import load_scenario, overrides
+
     tick = progress or (lambda stage, f: None)
     years = check_years(o)
     for name in o.lever:
@@ -220,7 +256,12 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
 
 
 def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list[dict]:
+    import numpy as np
+
+    from scalewall.outlook import summary as S
     from scalewall.outlook.drivers import quantile_map
+    from scalewall.outlook.levers import apply_levers
+    from scalewall.outlook.model import evaluate
     from scalewall.outlook.sensitivity import sobol_indices
 
     varying = [k for k, d in table.items() if d.varies]

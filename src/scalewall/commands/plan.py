@@ -7,30 +7,52 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import ModelAccOptions, resolve_options
+from scalewall.commands.options import Count, ModelAccOptions, resolve_options
 from scalewall.commands.train import TrainingRequest, TrainResult, estimate_training
 
 __all__ = ["PlanOptions", "PlanRequest", "PlanResult", "PlannedRun", "plan_training", "run_plan"]
 
 
 class PlanOptions(ModelAccOptions):
-    """Options of ``scalewall plan``."""
+    """Options of ``scalewall plan`` (the one declaration: CLI flags, web form, sweeps)."""
 
-    devices: int
-    global_batch: int | None = None
-    seq_len: int | None = None
-    tokens: float | None = None
-    precision: Literal["fp16", "bf16", "fp8"] = "bf16"
-    stack: Literal["modern", "megatron-2021"] = "modern"
-    objective: Literal["time", "energy", "cost"] = "time"
-    top: int = 5
-    max_days: float | None = None
-    max_memory_fraction: float = 1.0
-    allow_uneven_layers: bool = False
-    allow_tp_beyond_domain: bool = False
-    pue: float | None = None
-    region: str | None = None
-    grid_gco2_kwh: float | None = None
+    devices: int = Field(description="number of accelerators [-]")
+    global_batch: int | None = Field(
+        default=None,
+        description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
+        json_schema_extra={"default_from": "default-batch-tokens"})
+    seq_len: int | None = Field(
+        default=None,
+        description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
+        json_schema_extra={"default_from": "default-train-seq-len"})
+    tokens: Count | None = Field(
+        default=None,
+        description="training tokens [tokens] for days, energy and cost (300e9, 15T); "
+                    "default: the model's published figure")
+    precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
+    stack: Literal["modern", "megatron-2021"] = Field(
+        default="modern",
+        description="software: modern (FlashAttention, overlapped DP) or megatron-2021")
+    objective: Literal["time", "energy", "cost"] = Field(
+        default="time", description="what to minimise: step time, energy or cost per step")
+    top: int = Field(default=5, ge=1, le=100, description="plans to list [-]")
+    max_days: float | None = Field(
+        default=None, description="reject plans slower than this [d]; default: no limit")
+    max_memory_fraction: float = Field(
+        default=1.0, gt=0, le=1.0, description="usable share of device memory [-]")
+    allow_uneven_layers: bool = Field(
+        default=False, description="allow pp × interleave not dividing the layers")
+    allow_tp_beyond_domain: bool = Field(
+        default=False, description="allow tensor parallelism across the scale-up domain")
+    pue: float | None = Field(
+        default=None, description="power usage effectiveness [-]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-pue"})
+    region: str | None = Field(
+        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)")
+    grid_gco2_kwh: float | None = Field(
+        default=None,
+        description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"})
 
 
 class PlanRequest(BaseModel):
@@ -68,7 +90,7 @@ class PlannedRun(TrainResult):
 class Rejection(BaseModel):
     """A reason plans were rejected and how many."""
 
-    reason: str
+    reason: str = Field(description="why the plans were rejected, in words")
     count: int = Field(description="plans rejected for this reason [-]")
 
 
@@ -76,11 +98,11 @@ class PlanResult(BaseModel):
     """The answer of ``scalewall plan`` (its JSON is the CLI's ``--json`` output)."""
 
     objective: str = Field(description="what was minimised: time, energy or cost")
-    best: PlannedRun
+    best: PlannedRun = Field(description="the best plan: a full train result plus the planner's figures")
     top: list[PlannedRun] = Field(description="the best plans, best first")
     candidates_evaluated: int = Field(description="plans enumerated [-]")
     feasible: int = Field(description="plans that pass every check [-]")
-    rejected: list[Rejection]
+    rejected: list[Rejection] = Field(description="reasons plans were rejected, with counts")
     search_s: float = Field(description="time of the search [s]")
 
 

@@ -13,15 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from scalewall.errors import InputError
 from scalewall.supply.site import SiteResult as SupplyResult
 
-__all__ = ["SiteOptions", "SiteResult", "run_site", "site_request"]
+__all__ = ["SiteOptions", "SiteResult", "run_site", "site_request", "load_from_result"]
 
 
 class SiteOptions(BaseModel):
-    """Options of ``scalewall site`` (snake_case CLI option names)."""
+    """Options of ``scalewall site`` (the one declaration: CLI flags, web form, sweeps)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    load_mw: float | None = Field(default=None, gt=0, description="mean IT load [MW]")
+    load_mw: float | None = Field(
+        default=None, gt=0, description="mean IT load [MW] (or give load_from)")
     load_from: str | dict | None = Field(
         default=None,
         description="take the IT load from a `scalewall train --json` or `infer --json` result "
@@ -29,37 +30,127 @@ class SiteOptions(BaseModel):
     )
     load_profile: str | None = Field(
         default=None,
-        description="flat | diurnal | FILE (8,760 values); default flat, or diurnal for an infer result",
+        description="flat, diurnal or FILE (8,760 values); default: flat, or diurnal for an infer result",
     )
-    weather: str | None = Field(default=None, description="bundled id (greensboro, sand-point, miami) or file")
-    lat: float | None = Field(default=None, ge=-90, le=90, description="clear-sky site latitude [deg]")
+    weather: str | None = Field(
+        default=None,
+        description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file "
+                    "(or give lat and lon)")
+    lat: float | None = Field(
+        default=None, ge=-90, le=90, description="clear-sky site latitude [deg] (solar upper bound only)")
     lon: float | None = Field(default=None, ge=-180, le=180, description="clear-sky site longitude [deg]")
     cfe: float = Field(default=0.9, ge=0, le=1, description="hourly-matched carbon-free share target [-]")
-    techs: str | list[str] | None = Field(default=None, description="comma-separated technologies")
-    year: int = Field(default=2030, ge=2023, le=2060, description="cost year")
-    region: str | None = Field(default=None, description="catalogue region for grid price and carbon")
-    flexible_share: float = Field(default=0.0, ge=0, lt=1, description="load shiftable within the day [-]")
-    cooling: Literal["air", "evaporative", "liquid"] = "air"
-    grid_cap_mw: float | None = Field(default=None, ge=0, description="maximum grid import [MW]")
-    dispatch_out: str | None = Field(default=None, description="write hourly dispatch (.csv or .parquet)")
+    techs: str | list[str] | None = Field(
+        default=None,
+        description="comma list of solar, wind, battery, ldes, nuclear, smr, geothermal, gas, "
+                    "gas-ccs, grid, sbsp, sbsp-optimistic; default: solar, wind, battery, gas, grid")
+    year: int = Field(default=2030, ge=2023, le=2060, description="cost year [year]")
+    region: str | None = Field(
+        default=None, description="catalogue region for grid price and carbon; default: the catalogue's defaults")
+    flexible_share: float = Field(default=0.0, ge=0, lt=1, description="share of load shiftable within the day [-]")
+    cooling: Literal["air", "evaporative", "liquid"] = Field(
+        default="air", description="cooling of the facility (sets the hourly PUE)")
+    grid_cap_mw: float | None = Field(
+        default=None, ge=0, description="maximum grid import [MW]; default: no limit")
+    dispatch_out: str | None = Field(default=None, description="write hourly dispatch to .csv or .parquet")
     include_dispatch: bool = Field(
         default=False,
         description="add `dispatch_mw` {source: 8,760 hourly MW} and the hourly load to the JSON",
     )
 
 
+def load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
+    """Mean IT load [MW], its default shape and a note, from a ``train`` or ``infer`` result.
+
+    Parameters
+    ----------
+    result : dict or str
+        The object ``scalewall train --json`` or ``scalewall infer --json`` prints (or
+        :func:`scalewall.commands.run` returns), or the path of a JSON file holding it. It is read
+        through :class:`~scalewall.commands.train.TrainResult` or
+        :class:`~scalewall.commands.infer.InferResult`, so a result that is neither, or lacks a
+        field, is one sentence naming what is wrong.
+
+    Returns
+    -------
+    load_mw : float
+        Mean power at the node boundary (accelerators + hosts) [MW]: the IT load the site's
+        hourly PUE multiplies. For ``infer`` this is the fleet's mean, idle instances included.
+    profile : str
+        ``flat`` for a training run (constant draw for weeks), ``diurnal`` for a serving fleet.
+    notes : list of str
+    """
+    import json
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from scalewall.commands.infer import InferResult
+    from scalewall.commands.train import TrainResult
+    from scalewall.supply.load import it_load_note
+
+    name = "the result"
+    if isinstance(result, str):
+        p = Path(result)
+        name = p.name
+        if not p.is_file():
+            raise InputError(f"--load-from {result!r}: no such file (save `scalewall train --json` "
+                             "or `scalewall infer --json` output to a file)")
+        try:
+            result = json.loads(p.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"--load-from {name!r} is not a JSON file: {exc}") from None
+    if not isinstance(result, dict):
+        raise InputError(f"--load-from {name!r}: expected a JSON object from `scalewall train --json` "
+                         "or `scalewall infer --json`")
+    # which command's result it is: the one whose own fields (those the other lacks) it has most of
+    own = {"train": set(TrainResult.model_fields) - set(InferResult.model_fields),
+           "infer": set(InferResult.model_fields) - set(TrainResult.model_fields)}
+    shared = {k: len(set(result) & f) for k, f in own.items()}
+    kind = max(shared, key=shared.get)
+    if shared[kind] == 0:
+        raise InputError(f"--load-from {name!r} is neither a `scalewall train --json` nor a "
+                         "`scalewall infer --json` result")
+    model = TrainResult if kind == "train" else InferResult
+    try:
+        r = model.model_validate(result)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        where = ".".join(str(x) for x in e["loc"]) or "the object"
+        what = "lacks the field" if e["type"] == "missing" else "has an invalid field"
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise InputError(f"--load-from {name!r} looks like a `scalewall {kind} --json` result but "
+                         f"{what} {where}{more}: {e['msg']}") from None
+    if isinstance(r, TrainResult):
+        return it_load_note(
+            r.avg_power_mw.get("node", float("nan")), "flat",
+            f"training run of {r.model} on {r.devices:,} x {r.accelerator} "
+            f"({r.wall_clock_days:.1f} days)", name)
+    fleet = r.fleet
+    if not fleet:
+        raise InputError(f"--load-from {name!r} is an infer result without a fleet: run "
+                         "`scalewall infer` with --queries-per-day to size one")
+    try:
+        mw = float(fleet["avg_power_mw"]["node"])
+        what = (f"serving fleet of {r.model} on {int(fleet['devices']):,} x {r.accelerator} "
+                f"for {float(fleet['queries_per_day']):.3g} queries/day")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"--load-from {name!r}: the infer result's fleet lacks a field the load "
+                         f"needs ({exc})") from None
+    return it_load_note(mw, "diurnal", what, name)
+
+
 def site_request(o: SiteOptions):
     """The library request of a ``site`` option set (resolves weather, region, techs)."""
     from scalewall import catalog
     from scalewall.supply.site import DEFAULT_TECHS, SiteRequest
-    from scalewall.supply.load import it_load_from_result
     from scalewall.supply.weather import clear_sky_weather, load_weather
 
     if (o.load_mw is None) == (o.load_from is None):
         raise InputError("give exactly one of --load-mw MW or --load-from RESULT.json")
     load_mw, profile, load_notes = (o.load_mw, "flat", [])
     if o.load_from is not None:
-        load_mw, profile, load_notes = it_load_from_result(o.load_from)
+        load_mw, profile, load_notes = load_from_result(o.load_from)
     if (o.weather is None) == (o.lat is None and o.lon is None):
         raise InputError("give exactly one of --weather ID|FILE or --lat X --lon Y")
     if o.weather is None:
@@ -93,8 +184,52 @@ def write_dispatch(dispatch, path: str) -> None:
         raise InputError(f"--dispatch-out {p.name!r}: use a .csv or .parquet file name")
 
 
+#: what each field of the site result means, with units (the supply stage's model declares the
+#: fields; their descriptions are added to the JSON Schema here, where the result is the answer)
+SITE_FIELDS = {
+    "site": "weather site name",
+    "weather_source": "where the hourly weather comes from",
+    "year": "cost year [year]",
+    "techs": "technologies the optimiser could build",
+    "load_mw_it": "mean IT load [MW]",
+    "cfe_target": "hourly-matched carbon-free share target [-]",
+    "capacity_mw": "capacity built per technology [MW]",
+    "storage_mwh": "energy capacity per storage technology [MWh]",
+    "cost_usd_per_mwh": "annual cost per MWh of facility load [USD/MWh]",
+    "annual_cost_usd": "annualised capital, fixed and variable cost [USD/yr]",
+    "cfe_share": "hourly-matched carbon-free share achieved [-]",
+    "co2e_t_per_year": "life-cycle emissions of the supply [tCO2e/yr]",
+    "co2e_direct_t_per_year": "direct (combustion and grid) emissions [tCO2e/yr]",
+    "co2e_g_per_kwh": "life-cycle emissions per kWh of facility load [gCO2e/kWh]",
+    "curtailment_share": "share of available variable generation curtailed [-]",
+    "land_km2": "land occupied by the plants built [km²]",
+    "water_m3_per_year": "water consumed by the supply [m³/yr]",
+    "lead_time_years": "lead time of the slowest technology built [yr]",
+    "lead_time_binding": "the technology with that lead time (null if none)",
+    "capacity_factor": "available capacity factor per technology [-]",
+    "capacity_factor_dispatched": "capacity factor as dispatched [-]",
+    "pue_annual": "energy-weighted annual PUE from the hourly weather [-]",
+    "energy_mwh_per_year": "energy supplied per technology [MWh/yr]",
+    "load_mwh_per_year": "facility load (IT × hourly PUE) [MWh/yr]",
+    "grid": "grid price [USD/MWh], carbon [gCO2e/kWh], water [m³/MWh] and its region",
+    "balance_error_mw": "largest hourly supply-demand mismatch of the solution [MW]",
+    "solve_s": "LP solve time [s]",
+    "build_s": "LP build time [s]",
+    "notes": "what the solution assumed, in words",
+}
+
+
+def _describe_site_fields(schema: dict) -> None:
+    for name, text in SITE_FIELDS.items():
+        prop = schema.get("properties", {}).get(name)
+        if prop is not None and "description" not in prop:
+            prop["description"] = text
+
+
 class SiteResult(SupplyResult):
     """The answer of ``scalewall site`` (its JSON is the CLI's ``--json`` output)."""
+
+    model_config = ConfigDict(json_schema_extra=_describe_site_fields)
 
     dispatch_mw: dict[str, list[float]] | None = Field(
         default=None,

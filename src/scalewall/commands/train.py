@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import ModelAccOptions, resolve_options
+from scalewall.commands.options import Count, ModelAccOptions, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
 
 __all__ = ["TrainOptions", "TrainingRequest", "TrainResult", "estimate_training", "run_train",
@@ -20,32 +20,64 @@ __all__ = ["TrainOptions", "TrainingRequest", "TrainResult", "estimate_training"
 
 
 class TrainOptions(ModelAccOptions):
-    """Options of ``scalewall train`` (see the docs' CLI reference)."""
+    """Options of ``scalewall train`` (see the docs' CLI reference).
 
-    devices: int
-    tokens: float | None = None
-    days: float | None = None
-    device_hours: float | None = None
-    global_batch: int | None = None
-    seq_len: int | None = None
-    micro_batch: int | None = None
-    tp: int | None = None
-    pp: int | None = None
-    dp: int | None = None
-    cp: int | None = None
-    ep: int | None = None
-    interleave: int | None = None
-    recompute: Literal["none", "selective", "full"] | None = None
-    sequence_parallel: bool | None = None
-    zero: int | None = None
-    precision: Literal["fp16", "bf16", "fp8"] = "bf16"
-    stack: Literal["modern", "megatron-2021"] = "modern"
-    plan: Literal["auto"] | None = None
-    pue: float | None = None
-    region: str | None = None
-    grid_gco2_kwh: float | None = None
-    power_per_device_w: float | None = None
-    power_model: Literal["modelled", "tdp"] = "modelled"
+    The one declaration of the command's inputs: the CLI's flags and help, the web API's request
+    body and form, and sweep SPECs are derived from these fields.
+    """
+
+    devices: int = Field(description="number of accelerators [-]")
+    tokens: Count | None = Field(
+        default=None,
+        description="training tokens [tokens] (300e9, 15T); default: the model's published figure")
+    days: float | None = Field(
+        default=None, description="fix the wall-clock duration [d]; tokens follow from the throughput")
+    device_hours: float | None = Field(
+        default=None, description="fix the accelerator-hours [device·h]; tokens follow from the throughput")
+    global_batch: int | None = Field(
+        default=None,
+        description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
+        json_schema_extra={"default_from": "default-batch-tokens"})
+    seq_len: int | None = Field(
+        default=None,
+        description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
+        json_schema_extra={"default_from": "default-train-seq-len"})
+    micro_batch: int | None = Field(
+        default=None, description="sequences per micro-batch [-]; default: chosen by the planner")
+    tp: int | None = Field(default=None, description="tensor-parallel size [-]; default: chosen by the planner")
+    pp: int | None = Field(default=None, description="pipeline-parallel size [-]; default: chosen by the planner")
+    dp: int | None = Field(default=None, description="data-parallel size [-]; default: chosen by the planner")
+    cp: int | None = Field(default=None, description="context-parallel size [-]; default: chosen by the planner")
+    ep: int | None = Field(default=None, description="expert-parallel size [-]; default: chosen by the planner")
+    interleave: int | None = Field(
+        default=None, description="virtual pipeline stages per device [-]; default: chosen by the planner")
+    recompute: Literal["none", "selective", "full"] | None = Field(
+        default=None, description="activation recomputation; default: chosen by the planner")
+    sequence_parallel: bool | None = Field(
+        default=None, description="sequence parallelism; default: on when tp > 1 (planner)")
+    zero: int | None = Field(
+        default=None, description="ZeRO stage 0-3; default: chosen by the planner (1: sharded optimizer)")
+    precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
+    stack: Literal["modern", "megatron-2021"] = Field(
+        default="modern",
+        description="software: modern (FlashAttention, overlapped DP) or megatron-2021")
+    plan: Literal["auto"] | None = Field(
+        default=None,
+        description="'auto': let the planner choose every size and switch, ignoring the ones given")
+    pue: float | None = Field(
+        default=None, description="power usage effectiveness [-]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-pue"})
+    region: str | None = Field(
+        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)")
+    grid_gco2_kwh: float | None = Field(
+        default=None,
+        description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"})
+    power_per_device_w: float | None = Field(
+        default=None,
+        description="measured average power per device at the node boundary [W]; default: modelled")
+    power_model: Literal["modelled", "tdp"] = Field(
+        default="modelled", description="accelerator power: modelled (utilisation-based) or tdp")
 
 
 class TrainingRequest(BaseModel):

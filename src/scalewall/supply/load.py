@@ -8,7 +8,7 @@ import numpy as np
 
 from scalewall.errors import InputError
 
-__all__ = ["DIURNAL_AMPLITUDE", "DIURNAL_PEAK_HOUR", "it_load_profile", "it_load_from_result"]
+__all__ = ["DIURNAL_AMPLITUDE", "DIURNAL_PEAK_HOUR", "it_load_profile", "it_load_note"]
 
 HOURS = 8760
 
@@ -68,60 +68,31 @@ def it_load_profile(load_mw: float, profile: str = "flat") -> tuple[np.ndarray, 
     return load_mw * values / values.mean(), [f"IT load shape from {p.name}, scaled to mean {load_mw:g} MW"]
 
 
-def it_load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
-    """Mean IT load [MW], its default shape and a note, from a ``train`` or ``infer`` result.
+def it_load_note(load_mw: float, profile: str, what: str, name: str = "the result",
+                 ) -> tuple[float, str, list[str]]:
+    """The IT load of another command's result, checked, with the note that says where it came from.
+
+    Reading the result itself (a ``train`` or ``infer`` JSON object) is the command layer's job
+    (:func:`scalewall.commands.site.load_from_result`); the supply stage takes plain numbers.
 
     Parameters
     ----------
-    result : dict or str
-        The object ``scalewall train --json`` or ``scalewall infer --json`` prints (or
-        :func:`scalewall.commands.run` returns), or the path of a JSON file holding it.
+    load_mw : float
+        Mean power at the node boundary (accelerators + hosts) [MW].
+    profile : str
+        Default shape of the load: ``flat`` (training run) or ``diurnal`` (serving fleet).
+    what : str
+        The run or fleet in words, for the note.
+    name : str
+        The result's file name, for error messages.
 
     Returns
     -------
     load_mw : float
-        Mean power at the node boundary (accelerators + hosts) [MW]: the IT load the site's
-        hourly PUE multiplies. For ``infer`` this is the fleet's mean, idle instances included.
     profile : str
-        ``flat`` for a training run (constant draw for weeks), ``diurnal`` for a serving fleet.
     notes : list of str
     """
-    import json
-
-    name = "the result"
-    if isinstance(result, str):
-        p = Path(result)
-        name = p.name
-        if not p.is_file():
-            raise InputError(f"--load-from {result!r}: no such file (save `scalewall train --json` "
-                             "or `scalewall infer --json` output to a file)")
-        try:
-            result = json.loads(p.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"--load-from {name!r} is not a JSON file: {exc}") from None
-    if not isinstance(result, dict):
-        raise InputError(f"--load-from {name!r}: expected a JSON object from `scalewall train --json` "
-                         "or `scalewall infer --json`")
-    try:
-        if "wall_clock_days" in result:  # a training run
-            mw = float(result["avg_power_mw"]["node"])
-            what = (f"training run of {result['model']} on {result['devices']:,} x {result['accelerator']} "
-                    f"({result['wall_clock_days']:.1f} days)")
-            profile = "flat"
-        elif "energy_j_per_output_token" in result:  # a serving result
-            fleet = result.get("fleet")
-            if not fleet:
-                raise InputError(f"--load-from {name!r} is an infer result without a fleet: run "
-                                 "`scalewall infer` with --queries-per-day to size one")
-            mw = float(fleet["avg_power_mw"]["node"])
-            what = (f"serving fleet of {result['model']} on {fleet['devices']:,} x {result['accelerator']} "
-                    f"for {fleet['queries_per_day']:.3g} queries/day")
-            profile = "diurnal"
-        else:
-            raise InputError(f"--load-from {name!r} is neither a `scalewall train --json` nor a "
-                             "`scalewall infer --json` result")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"--load-from {name!r}: the result lacks a field the load needs ({exc})") from None
+    mw = float(load_mw)
     if not np.isfinite(mw) or mw <= 0:
         raise InputError(f"--load-from {name!r}: node power {mw} MW is not a positive number")
     return mw, profile, [f"IT load {mw:,.2f} MW = mean node power (accelerators + hosts) of the {what}"]
