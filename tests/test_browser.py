@@ -85,6 +85,23 @@ def test_training_form_shows_numbers_and_chart(page, server):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("command", list(api.COMMANDS))
+def test_form_inputs_are_the_options_fields(page, server, command):
+    from scalewall.commands.options import is_file_option
+
+    page.goto(f"{server}/{command}")
+    page.wait_for_selector("form[data-ready='1']", timeout=15_000)
+    names = page.eval_on_selector_all("#fields input, #fields select", "els => els.map(e => e.name)")
+    model = api.options_model(command)
+    assert names == [f.alias or n for n, f in model.model_fields.items() if not is_file_option(n)]
+    if command == "train":
+        from scalewall import catalog
+
+        assert page.get_attribute("#opt-pue", "placeholder") == (
+            f"{catalog.assumption('default-pue')} (catalogue default-pue)")
+    assert page.errors == []
+
+
 def test_training_form_shows_a_clear_error(page, server):
     page.goto(f"{server}/train")
     page.wait_for_selector("form[data-ready='1']", timeout=15_000)

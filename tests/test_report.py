@@ -149,7 +149,7 @@ def test_report_numbers_are_the_library_results(doc, results):
     assert fan[1]["y"] == [y["frontier_run_power_gw"]["p90"] for y in years]
 
 
-def test_report_lists_every_source_and_shows_unavailable_sections(results):
+def test_report_lists_every_source(results):
     page = render_report(results)
     from html import escape
 
@@ -158,12 +158,10 @@ def test_report_lists_every_source_and_shows_unavailable_sections(results):
     for lv in results["results"]["outlook"]["levers"]:
         for s in lv["sources"]:
             assert escape(s) in page
-    for name in results["unavailable"]:
-        assert "Not available" in page
 
 
-def test_report_draws_a_site_result_when_site_lands(monkeypatch):
-    """A stand-in site result with the contract's fields (issue 5) is drawn with dispatch and curve."""
+def test_report_draws_a_site_result_with_dispatch_and_cfe_curve(monkeypatch):
+    """A stand-in site result (fast: no LP) is drawn with its capacity, dispatch week and CFE curve."""
     hours = 24 * 14
     fake = {"capacity_mw": {"solar": 300.0, "wind": 150.0, "battery": 80.0}, "storage_mwh": {"battery": 320.0},
             "cost_usd_per_mwh": 80.0, "cfe_share": 0.9,

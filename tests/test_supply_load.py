@@ -100,10 +100,10 @@ def test_scenario_links_the_site_load_to_its_train_section(train_result):
     sc = parse_scenario({"train": {"model": "gpt-3-175b", "accelerator": "h100-sxm", "devices": 1024,
                                    "tokens": 3.0e11},
                          "site": {"load_from": "train", "weather": "greensboro"}})
-    opts = _linked_site_options(sc.site, {"results": {"train": train_result}, "unavailable": {}})
+    opts = _linked_site_options(sc.site, {"results": {"train": train_result}})
     assert opts["load_from"] is train_result
     with pytest.raises(ScenarioError, match="the infer section has no result"):
-        _linked_site_options({"load_from": "infer"}, {"results": {}, "unavailable": {}})
+        _linked_site_options({"load_from": "infer"}, {"results": {}})
 
 
 def test_results_are_read_through_the_result_models(tmp_path, train_result, infer_result):

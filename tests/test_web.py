@@ -170,3 +170,33 @@ def test_long_job_does_not_block_other_requests(monkeypatch):
     assert fast == [200, 200, 200, 200]
     assert done["status"] == 200 and done["s"] >= 3.0
     assert fast_s < 2.5, f"other requests took {fast_s:.1f} s while the long job ran"
+
+
+@pytest.mark.parametrize("command", list(api.COMMANDS))
+def test_web_form_fields_are_the_options_fields(client, command):
+    """The page's form is built from GET /api/<command>/options: the options model's fields (by
+    their JSON names), in order, without the options that name files."""
+    from scalewall.commands.options import is_file_option
+
+    model = api.options_model(command)
+    want = [f.alias or n for n, f in model.model_fields.items() if not is_file_option(n)]
+    schema = client.get(f"/api/{command}/options").json()
+    assert list(schema["properties"]) == want
+    for n, f in model.model_fields.items():
+        if not is_file_option(n):
+            assert schema["properties"][f.alias or n].get("description") == f.description
+    # the POST body takes exactly these fields (the OpenAPI body is the same model)
+    spec = client.get("/openapi.json").json()
+    ref = spec["paths"][f"/api/{command}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body = spec["components"]["schemas"][ref["$ref"].split("/")[-1]]
+    assert list(body["properties"]) == want
+
+
+def test_options_schema_gives_catalogue_defaults_and_result_schema_is_the_models(client):
+    from scalewall import catalog
+
+    pue = client.get("/api/train/options").json()["properties"]["pue"]
+    assert pue["default_from"] == "default-pue"
+    assert pue["default_from_value"] == catalog.assumption("default-pue")
+    got = client.get("/api/infer/result").json()
+    assert got == api.RESULT_MODELS["infer"].model_json_schema(mode="serialization")

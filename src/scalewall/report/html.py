@@ -36,7 +36,7 @@ section{background:#fff;border-radius:8px;padding:8px 20px 16px;margin:18px 0;bo
 table{border-collapse:collapse;margin:8px 0;font-size:.92em}td,th{border-bottom:1px solid #e1e4ea;
 padding:4px 10px;text-align:left;vertical-align:top}th{background:#f0f2f5}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px}.grid>*{min-width:0}
-.chart{min-height:380px}.note{color:#5a6272;font-size:.9em}.unavailable{color:#8a4b00}
+.chart{min-height:380px}.note{color:#5a6272;font-size:.9em}
 ol.sources li{margin:3px 0;font-size:.9em}
 """
 
@@ -84,10 +84,6 @@ def _notes(items: list[str]) -> str:
 
 
 def _missing(name: str, res: dict) -> str:
-    why = res["unavailable"].get(name)
-    if why:
-        return (f'<p class="unavailable">Not available: {escape(why)}. The report includes this '
-                "section automatically once the command is part of scalewall.</p>")
     return '<p class="note">Not in this scenario.</p>'
 
 

@@ -12,20 +12,15 @@ from typing import Any
 from scalewall.errors import ScalewallError, ScenarioError
 from scalewall.report.scenario import LINKED_LOADS, Scenario
 
-__all__ = ["ScenarioResults", "run_scenario", "is_unavailable"]
+__all__ = ["ScenarioResults", "run_scenario"]
 
 #: progress(label, done, total): called before each unit of work and once at the end
 Progress = Callable[[str, float, float], None]
 
 
-def is_unavailable(exc: Exception) -> bool:
-    """True for the error a command raises when its stage is not in this version."""
-    return isinstance(exc, ScenarioError) and "not available in this version" in str(exc)
-
-
 class ScenarioResults(dict):
     """``title``, ``options`` {section: options}, ``results`` {section: --json object},
-    ``unavailable`` {section: why}, ``site_curve`` [{cfe, result | error}]."""
+    ``site_curve`` [{cfe, result | error}]."""
 
 
 def _run_outlook(opts: dict, tick: Callable[[float], None]) -> dict:
@@ -42,12 +37,12 @@ def _linked_site_options(opts: dict, out: dict) -> dict:
         return opts
     if link not in out["results"]:
         raise ScenarioError(f"site.load_from: {link} — the {link} section has no result "
-                            f"({out['unavailable'].get(link, 'it did not run')})")
+                            "(it did not run)")
     return {**opts, "load_from": out["results"][link]}
 
 
 def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResults:
-    """Run every section of a scenario; a command not in this version is marked unavailable."""
+    """Run every section of a scenario, in report order."""
     from scalewall import commands as api
 
     tick = progress or (lambda label, done, total: None)
@@ -55,8 +50,7 @@ def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResu
     curve = sc.report.cfe_curve if "site" in sections else []
     total = float(len(sections) + len(curve))
     done = 0.0
-    out = ScenarioResults(title=sc.title, options=sections, results={}, unavailable={},
-                          site_curve=[])
+    out = ScenarioResults(title=sc.title, options=sections, results={}, site_curve=[])
     for name, opts in sections.items():
         tick(name, done, total)
         try:
@@ -69,10 +63,6 @@ def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResu
             else:
                 res = api.run(name, opts)
         except ScalewallError as exc:
-            if is_unavailable(exc):
-                out["unavailable"][name] = str(exc)
-                done += 1 + (len(curve) if name == "site" else 0)
-                continue
             raise type(exc)(f"scenario section {name}: {exc}") from None
         out["results"][name] = res
         done += 1

@@ -4,9 +4,7 @@ A scenario is what ``scalewall report`` renders. Each command section holds that
 options in snake_case, exactly the keys :func:`scalewall.commands.run` takes, and is validated by the
 command's own options model (``extra="forbid"``), so a misspelt option fails with a
 :class:`~scalewall.errors.ScenarioError` that names the section and the field, before any work
-starts. A section whose command is not available in this version (``site`` before the supply
-stage lands) is kept as given and shown as unavailable in the report; it is validated as soon as
-the command exists.
+starts.
 
 Schema (every section optional; at least one command section)::
 
@@ -75,16 +73,6 @@ class Scenario(BaseModel):
         return {k: getattr(self, k) for k in COMMAND_SECTIONS if getattr(self, k) is not None}
 
 
-def _available(command: str) -> bool:
-    from scalewall import commands as api
-
-    try:
-        api.options_model(command)
-    except ScenarioError:
-        return False
-    return True
-
-
 def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
     """Validate a scenario already read from YAML; raise ScenarioError naming the field."""
     from scalewall import commands as api
@@ -99,8 +87,7 @@ def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
         raise ScenarioError(f"{where} has no section to report; give at least one of "
                             f"{', '.join(COMMAND_SECTIONS)}")
     for command, opts in sc.sections().items():
-        if _available(command):
-            api.check_options(command, opts)  # raises "<command> options: field: problem"
+        api.check_options(command, opts)  # raises "<command> options: field: problem"
     link = (sc.site or {}).get("load_from")
     if isinstance(link, str) and link in LINKED_LOADS and getattr(sc, link) is None:
         raise ScenarioError(f"{where}: site.load_from: {link} needs a {link} section in the scenario")

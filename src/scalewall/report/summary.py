@@ -63,8 +63,6 @@ def summary_rows(res: dict) -> list[tuple[str, str, str]]:
             ("site", "CFE share", "n/a" if s.get("cfe_share") is None else f"{s['cfe_share']:.1%}"),
             ("site", "capacities", _b({k: v for k, v in (s.get("capacity_mw") or {}).items() if v}, "MW")),
         ]
-    for name, why in res["unavailable"].items():
-        rows.append((name, "unavailable", why))
     if "outlook" in r:
         o = r["outlook"]
         fw = o["wall_year"].get("first_wall", {})
@@ -96,20 +94,15 @@ def equivalence_rows(res: dict) -> list[tuple[str, str, str]]:
 
     rows: list[tuple[str, str, str]] = []
     r = res["results"]
-    try:
-        house = catalog.get("equivalences", "us-household")
-    except Exception:  # the equivalences catalogue ships with the outlook stage
-        house = None
-    if house is not None:
-        kwh = house.annual_electricity_kwh
-        if "train" in r:
-            e = r["train"]["energy_mwh"]["facility"]
-            rows.append(("training run (facility)", fmt(e, "MWh"),
-                         f"{fmt(e * 1e3 / kwh)} US household-years of electricity ({kwh:,.0f} kWh/yr)"))
-        if "infer" in r and r["infer"].get("fleet"):
-            e = r["infer"]["fleet"]["energy_twh_per_year"]["facility"]
-            rows.append(("serving fleet per year (facility)", fmt(e, "TWh"),
-                         f"{fmt(e * 1e9 / kwh)} US households' annual electricity"))
+    kwh = catalog.get("equivalences", "us-household").annual_electricity_kwh
+    if "train" in r:
+        e = r["train"]["energy_mwh"]["facility"]
+        rows.append(("training run (facility)", fmt(e, "MWh"),
+                     f"{fmt(e * 1e3 / kwh)} US household-years of electricity ({kwh:,.0f} kWh/yr)"))
+    if "infer" in r and r["infer"].get("fleet"):
+        e = r["infer"]["fleet"]["energy_twh_per_year"]["facility"]
+        rows.append(("serving fleet per year (facility)", fmt(e, "TWh"),
+                     f"{fmt(e * 1e9 / kwh)} US households' annual electricity"))
     if "outlook" in r:
         for y in r["outlook"]["years"]:
             if y["year"] % 5 and y is not r["outlook"]["years"][0] and y is not r["outlook"]["years"][-1]:
@@ -160,18 +153,12 @@ def collect_sources(res: dict) -> dict[str, list[str]]:
     if "outlook" in r:
         o = r["outlook"]
         add("outlook", o.get("sources"))
-        for d in o.get("drivers", []):
-            try:
-                add("outlook", [s.model_dump() for s in catalog.get("trends", d["id"]).source])
-            except Exception:  # a driver not in the trends catalogue has its source elsewhere
-                continue
+        for d in o.get("drivers", []):  # every driver is a trends entry (the outlook reads its name)
+            add("outlook", [s.model_dump() for s in catalog.get("trends", d["id"]).source])
         for lv in o.get("levers", []):
             add("outlook", lv.get("sources"))
     if equivalence_rows(res):
-        try:
-            ids = ["us-household"] + [e.id for e in catalog.entries("equivalences").values()
-                                      if getattr(e, "kind", "") == "country"]
-            add("equivalences", [s.model_dump() for i in ids for s in catalog.get("equivalences", i).source])
-        except Exception:  # the equivalences catalogue ships with the outlook stage
-            pass
+        ids = ["us-household"] + [e.id for e in catalog.entries("equivalences").values()
+                                  if getattr(e, "kind", "") == "country"]
+        add("equivalences", [s.model_dump() for i in ids for s in catalog.get("equivalences", i).source])
     return {k: v for k, v in out.items() if v}

@@ -1,6 +1,6 @@
 """Sweep specifications: parse a SPEC, expand it to scenarios, give each a stable key.
 
-A SPEC names one ``command`` of :mod:`scalewall.api`, the ``base`` options every scenario
+A SPEC names one ``command`` of :mod:`scalewall.commands`, the ``base`` options every scenario
 shares, and a ``grid`` (option -> list of values, crossed) and/or ``cases`` (a list of option
 sets). Every scenario is validated with :func:`scalewall.commands.check_options` when the SPEC is
 expanded, so an invalid option fails before any work starts.
@@ -131,7 +131,7 @@ def expand_spec(spec: SweepSpec) -> list[Scenario]:
     """
     from scalewall import commands as api
 
-    api.options_model(spec.command)  # unknown or unavailable command fails here
+    api.options_model(spec.command)  # an unknown command fails here
     names = list(spec.grid)
     points = [dict(zip(names, values)) for values in itertools.product(*spec.grid.values())]
     cases = spec.cases or [{}]

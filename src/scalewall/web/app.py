@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
 from scalewall import catalog, commands as api
-from scalewall.errors import CatalogError, ScalewallError, ScenarioError
+from scalewall.errors import CatalogError, ScalewallError
 from scalewall.web.models import ID_ONLY_FIELDS, is_file_option, request_model
 
 __all__ = ["create_app", "MAX_BODY_BYTES", "COMMANDS"]
@@ -91,10 +91,6 @@ def _field_sentence(errors: list[dict], where: str) -> str:
     return f"{where}: " + "; ".join(parts) + more
 
 
-def _unavailable(exc: BaseException) -> bool:
-    return isinstance(exc, ModuleNotFoundError) and bool(exc.name) and exc.name.startswith("scalewall")
-
-
 def _run_command(command: str, options: dict) -> dict:
     """The library call behind ``POST /api/<command>`` (a seam for tests)."""
     return api.run(command, options)
@@ -110,13 +106,32 @@ def _make_endpoint(command: str, model):
     return endpoint
 
 
-def _make_unavailable(command: str, message: str):
-    def endpoint(body: dict[str, Any] = Body(default_factory=dict)) -> dict[str, Any]:
-        raise ScenarioError(message)
+def _make_options_schema(command: str, body_model):
+    def options_schema() -> dict[str, Any]:
+        """The request body's JSON Schema (the command's options model, web-safe). A ``None``
+        default that stands for a catalogue assumption names it (``default_from``) and gives its
+        value (``default_from_value``). The page's form is built from this."""
+        from scalewall.commands.options import default_from
 
-    endpoint.__name__ = f"run_{command}"
-    endpoint.__doc__ = f"`scalewall {command}` is not available in this version: always 400."
-    return endpoint
+        schema = body_model.model_json_schema()
+        for name, field in body_model.model_fields.items():
+            aid = default_from(field)
+            prop = schema["properties"].get(field.alias or name)
+            if aid and prop is not None:
+                prop["default_from_value"] = catalog.assumption(aid)
+        return schema
+
+    options_schema.__name__ = f"options_schema_{command}"
+    return options_schema
+
+
+def _make_result_schema(command: str):
+    def result_schema() -> dict[str, Any]:
+        """The JSON Schema of the answer (what ``scalewall schema COMMAND`` prints)."""
+        return api.RESULT_MODELS[command].model_json_schema(mode="serialization")
+
+    result_schema.__name__ = f"result_schema_{command}"
+    return result_schema
 
 
 def _static(name: str) -> str:
@@ -130,15 +145,13 @@ def _plotly_js_path() -> str:
 
 
 def create_app() -> FastAPI:
-    """A new app; the commands available in this version are read when it is created."""
+    """A new app: an endpoint and a page per command, each derived from the command's options model."""
     from scalewall import __version__
     from scalewall.web import pages
 
     app = FastAPI(title="scalewall", version=__version__,
                   description="Where does LLM scaling hit a wall? The scalewall CLI as a JSON API: "
                               "`POST /api/<command>` returns what `scalewall <command> --json` prints.")
-    available: dict[str, bool] = {}
-
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
@@ -159,17 +172,16 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": msg}, status_code=400)
 
     for command in COMMANDS:
-        try:
-            model = request_model(command, api.options_model(command))
-        except ScenarioError as exc:
-            available[command] = False
-            fn = _make_unavailable(command, str(exc))
-        else:
-            available[command] = True
-            fn = _make_endpoint(command, model)
+        body_model = request_model(command, api.options_model(command))
+        fn = _make_endpoint(command, body_model)
         app.post(f"/api/{command}", tags=["commands"], response_model=dict[str, Any],
                  summary=f"scalewall {command}", responses={400: {"description": "scalewall error"},
                                                            413: {"description": "body over 1 MB"}})(fn)
+        app.get(f"/api/{command}/options", tags=["schemas"],
+                summary=f"JSON Schema of the scalewall {command} request body")(
+            _make_options_schema(command, body_model))
+        app.get(f"/api/{command}/result", tags=["schemas"],
+                summary=f"JSON Schema of the scalewall {command} answer")(_make_result_schema(command))
 
     @app.get("/api/catalog", tags=["catalogue"])
     def catalog_kinds() -> list[str]:
@@ -179,24 +191,14 @@ def create_app() -> FastAPI:
     @app.get("/api/catalog/{kind}", tags=["catalogue"], responses={404: {"description": "unknown kind"}})
     def catalog_list(kind: str) -> list[dict[str, Any]]:
         """Every entry of a catalogue kind, with its sources."""
-        try:
-            items = catalog.entries(kind)
-        except ModuleNotFoundError as exc:
-            if _unavailable(exc):
-                return _not_found(f"catalogue kind {kind!r} is not available in this version")
-            raise
+        items = catalog.entries(kind)
         return jsonable_encoder([e.model_dump() for e in items.values()])
 
     @app.get("/api/catalog/{kind}/{entry_id}", tags=["catalogue"],
              responses={404: {"description": "unknown kind or id (the message lists the closest ids)"}})
     def catalog_entry(kind: str, entry_id: str) -> dict[str, Any]:
         """One catalogue entry with every field and its sources."""
-        try:
-            return jsonable_encoder(catalog.get(kind, entry_id).model_dump())
-        except ModuleNotFoundError as exc:
-            if _unavailable(exc):
-                return _not_found(f"catalogue kind {kind!r} is not available in this version")
-            raise
+        return jsonable_encoder(catalog.get(kind, entry_id).model_dump())
 
     @app.post("/ui/figures/{command}", include_in_schema=False)
     def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]]:
@@ -225,20 +227,20 @@ def create_app() -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
-        return pages.index_page(available)
+        return pages.index_page()
 
     for command in COMMANDS:
         app.get(f"/{command}", response_class=HTMLResponse, include_in_schema=False,
-                name=f"page_{command}")(_make_page(command, available))
+                name=f"page_{command}")(_make_page(command))
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
 
 
-def _make_page(command: str, available: dict[str, bool]):
+def _make_page(command: str):
     from scalewall.web import pages
 
     def page() -> str:
-        return pages.command_page(command, available)
+        return pages.command_page(command)
 
     return page
 

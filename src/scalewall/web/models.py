@@ -18,6 +18,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
+from scalewall.commands.options import is_file_option
+
 __all__ = ["WEB_LIMITS", "ID_ONLY_FIELDS", "request_model", "is_file_option"]
 
 #: options that may be an id or a file path in the CLI: ids only on the web
@@ -30,12 +32,6 @@ WEB_LIMITS = {
     "sensitivity_samples": 1024,
     "top": 100,
 }
-_FILE_SUFFIXES = ("_file", "_path", "_dir", "_out", "_output")
-
-
-def is_file_option(name: str) -> bool:
-    """True for an option that names a file or folder (left out of the web API)."""
-    return name.endswith(_FILE_SUFFIXES) or name in ("file", "path", "out", "output", "load_from")
 
 
 def request_model(command: str, options: type[BaseModel]) -> type[BaseModel]:

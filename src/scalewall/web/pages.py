@@ -1,8 +1,9 @@
 """The HTML of the web app's pages: a menu, and one form page per command. Rendering only.
 
-The form is built in the browser from the app's own OpenAPI schema (``/openapi.json``), so every
-option of a command appears with its type, default and description, and a command that lands in a
-later version gets its page without a change here. Defaults come from the built-in scenario.
+The form is built in the browser from the JSON Schema of the command's request body (``GET
+/api/<command>/options``), which :mod:`scalewall.web.models` derives from the command's options
+model: every option appears with its type, default and description, and an option added to the
+model appears in the form without a change here. Values filled in come from the built-in scenario.
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ def page_defaults() -> dict[str, dict]:
     return out
 
 
-def _nav(current: str, available: dict[str, bool]) -> str:
+def _nav(current: str) -> str:
     cur = ' class="current"'
     links = ['<a href="/">home</a>'] + [
-        f'<a href="/{c}"{cur if c == current else ""}>{c}'
-        + ("" if available.get(c) else " (n/a)") + "</a>" for c in _BLURB]
+        f'<a href="/{c}"{cur if c == current else ""}>{c}</a>' for c in _BLURB]
     links.append('<a href="/docs">API</a>')
     return "<nav>" + " ".join(links) + "</nav>"
 
@@ -53,34 +53,27 @@ def _head(title: str) -> str:
             f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"/static/style.css\">")
 
 
-def index_page(available: dict[str, bool]) -> str:
-    items = "".join(
-        f"<li><a href=\"/{c}\">{c}</a> — {escape(b)}"
-        + ("" if available.get(c) else " <em>(not available in this version)</em>") + "</li>"
-        for c, b in _BLURB.items())
+def index_page() -> str:
+    items = "".join(f"<li><a href=\"/{c}\">{c}</a> — {escape(b)}</li>" for c, b in _BLURB.items())
     return (_head("scalewall") + "</head><body><header><h1>scalewall</h1>"
             "<p>Where does the scaling of large language models hit a wall, and what moves it?</p>"
-            f"</header>{_nav('', available)}<main><ul class=\"menu\">{items}</ul>"
+            f"</header>{_nav('')}<main><ul class=\"menu\">{items}</ul>"
             "<p>The same numbers as the CLI: each page calls <code>POST /api/&lt;command&gt;</code>, "
             "which returns what <code>scalewall &lt;command&gt; --json</code> prints. "
             "<a href=\"/docs\">API reference</a> · <a href=\"/openapi.json\">OpenAPI</a>.</p>"
             "</main></body></html>")
 
 
-def command_page(command: str, available: dict[str, bool]) -> str:
+def command_page(command: str) -> str:
     defaults = json.dumps(page_defaults().get(command, {})).replace("</", "<\\/")
-    if available.get(command):
-        body = ("<form id=\"options\" autocomplete=\"off\"><div id=\"fields\">loading the options…</div>"
-                "<button id=\"run\" type=\"submit\">Run</button> <span id=\"status\" role=\"status\"></span>"
-                "</form><div id=\"error\" class=\"error\" hidden></div>"
-                "<section id=\"output\" hidden><h2>Result</h2><table id=\"result\"></table>"
-                "<div id=\"charts\" class=\"grid\"></div><h3>Assumptions</h3><ul id=\"assumptions\"></ul>"
-                "<h3>Sources</h3><ol id=\"sources\"></ol></section>")
-    else:
-        body = (f"<p class=\"error\">scalewall {escape(command)} is not available in this version; this "
-                "page works as soon as it is installed.</p>")
+    body = ("<form id=\"options\" autocomplete=\"off\"><div id=\"fields\">loading the options…</div>"
+            "<button id=\"run\" type=\"submit\">Run</button> <span id=\"status\" role=\"status\"></span>"
+            "</form><div id=\"error\" class=\"error\" hidden></div>"
+            "<section id=\"output\" hidden><h2>Result</h2><table id=\"result\"></table>"
+            "<div id=\"charts\" class=\"grid\"></div><h3>Assumptions</h3><ul id=\"assumptions\"></ul>"
+            "<h3>Sources</h3><ol id=\"sources\"></ol></section>")
     return (_head(f"scalewall {command}") + "<script src=\"/static/plotly.min.js\"></script></head>"
             f"<body data-command=\"{escape(command)}\"><header><h1>scalewall {escape(command)}</h1>"
-            f"<p>{escape(_BLURB[command])}</p></header>{_nav(command, available)}<main>{body}</main>"
+            f"<p>{escape(_BLURB[command])}</p></header>{_nav(command)}<main>{body}</main>"
             f"<script type=\"application/json\" id=\"defaults\">{defaults}</script>"
             "<script src=\"/static/app.js\"></script></body></html>")

@@ -1,4 +1,5 @@
-// scalewall web page: build the form from the app's OpenAPI schema, call POST /api/<command>,
+// scalewall web page: build the form from the JSON Schema of the command's options
+// (GET /api/<command>/options, derived from the command's options model), call POST /api/<command>,
 // show the result and draw the charts the server returns for it (the HTML report's charts).
 // Rendering only: every number shown is a field of the API's JSON.
 (function () {
@@ -14,7 +15,8 @@
 
   function resolve(schema, spec) {
     if (spec && spec.$ref) {
-      return schema.components.schemas[spec.$ref.split("/").pop()];
+      var defs = schema.$defs || (schema.components || {}).schemas || {};
+      return defs[spec.$ref.split("/").pop()];
     }
     return spec;
   }
@@ -71,6 +73,8 @@
         if (k.kind === "integer" || k.kind === "number") { input.inputMode = "decimal"; }
         if (p.default !== undefined && p.default !== null) {
           input.placeholder = Array.isArray(p.default) ? p.default.join(",") : String(p.default);
+        } else if (p.default_from !== undefined) {  // a catalogue assumption stands for None
+          input.placeholder = String(p.default_from_value) + " (catalogue " + p.default_from + ")";
         } else if (k.kind === "array") {
           input.placeholder = "comma-separated";
         }
@@ -209,10 +213,8 @@
       .finally(function () { button.disabled = false; });
   });
 
-  fetch("/openapi.json").then(function (r) { return r.json(); }).then(function (schema) {
-    var op = schema.paths["/api/" + command].post;
-    var body = resolve(schema, op.requestBody.content["application/json"].schema);
-    buildForm(schema, body);
+  fetch("/api/" + command + "/options").then(function (r) { return r.json(); }).then(function (schema) {
+    buildForm(schema, schema);
     form.dataset.ready = "1";
   });
 })();
