@@ -37,6 +37,9 @@ def test_failing_scenario_writes_a_row_with_error_and_the_sweep_goes_on(tmp_path
     good = df[df["error"].isna()]
     assert (good["out.mfu"] > 0).all() and (good["out.energy_mwh.facility"] > 0).all()
     assert json.loads(good["out.assumptions"].iloc[0])  # lists are stored as JSON text
+    pd = pytest.importorskip("pandas")
+    raw = pd.read_parquet(tmp_path)  # every part has one schema: the directory is one dataset
+    assert len(raw) == 6 and raw["error"].notna().sum() == 2
 
 
 def test_rerun_skips_finished_scenarios_and_a_larger_grid_runs_only_the_new_ones(tmp_path,

@@ -140,3 +140,29 @@ def test_select_filters_rows_and_picks_columns_by_name_and_glob():
         select(df, "devices > 1")
     with pytest.raises(InputError, match="--where"):
         select(df, "in.devices >>> 3")
+
+
+def test_columns_are_typed_from_the_options_and_result_models():
+    from scalewall.sweep.flatten import column_types
+
+    t = column_types("train", ["devices", "tokens", "recompute"])
+    assert t["in.devices"] == "int64" and t["in.tokens"] == "float64" and t["in.recompute"] == "string"
+    assert t["out.mfu"] == "float64" and t["out.cost_usd"] == "float64"
+    assert t["out.assumptions"] == "string" and t["error"] == "string"
+    assert column_types("plan")["out.best.mfu"] == "float64"  # nested result models are dotted
+    assert column_types("outlook", ["from"])["in.from"] == "int64"
+    assert column_types("infer", ["batch"])["in.batch"] == "string"  # a number or 'max'
+
+
+def test_a_batch_where_every_scenario_failed_still_has_typed_columns():
+    from scalewall.sweep.flatten import column_types
+
+    types = column_types("train", ["devices"])
+    t = rows_to_table([{"key": "a", "command": "train", "in.devices": 8, "error": "bad",
+                        "model_s": 0.1}], types)
+    assert t.schema.field("out.mfu").type == pa.float64()
+    assert t.schema.field("error").type == pa.string()
+    ok = rows_to_table([{"key": "b", "command": "train", "in.devices": 8, "error": None,
+                         "out.mfu": 0.5, "model_s": 0.1}], types)
+    assert ok.schema.field("error").type == pa.string()  # never a column of nulls
+    assert ok.schema.field("out.mfu").type == t.schema.field("out.mfu").type

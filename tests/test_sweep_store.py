@@ -71,3 +71,40 @@ def test_read_results_unifies_parts_with_different_columns_and_types(tmp_path):
 def test_reading_a_directory_that_is_no_sweep_says_so(tmp_path):
     with pytest.raises(InputError, match="not a sweep output directory"):
         read_results(tmp_path)
+
+
+def test_parts_get_one_schema_so_the_directory_reads_with_pandas(tmp_path):
+    """A part of failed scenarios only (no out.* columns, error text) and a part of successes
+    (error all null, an int where the other part has text) end as one Parquet dataset."""
+    pd = pytest.importorskip("pandas")
+    with ResultStore(tmp_path, "train") as st:
+        st.write_part(pa.table({"key": ["a"], "command": ["train"], "in.tp": [3],
+                                "error": ["tp=3 does not divide 32 heads"]}))
+        st.write_part(pa.table({"key": ["b"], "command": ["train"], "in.tp": [2],
+                                "out.mfu": [0.5], "out.m": [3],
+                                "error": pa.array([None], type=pa.null())}))
+        st.write_part(pa.table({"key": ["c"], "command": ["train"], "in.tp": [1],
+                                "out.mfu": [0.4], "out.m": ["three"],
+                                "error": pa.array([None], type=pa.string())}))
+        assert st.unify_parts() == 2  # the third part already has the one schema
+        assert st.unify_parts() == 0  # already one schema: nothing rewritten
+        assert st.finished_keys() == {"a", "b", "c"}
+    df = pd.read_parquet(tmp_path).sort_values("key").reset_index(drop=True)
+    assert list(df["key"]) == ["a", "b", "c"]
+    assert df["error"].tolist()[0].startswith("tp=3") and df["error"][1:].isna().all()
+    assert df["out.mfu"].isna().tolist() == [True, False, False]
+    assert df["out.m"].tolist()[1:] == ["3", "three"]
+    assert len(read_results(tmp_path)) == 3
+
+
+def test_a_directory_with_the_old_manifest_name_is_still_read_and_resumed(tmp_path):
+    import json
+
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "sweep.json").write_text(json.dumps({"format": 1, "command": "train"}))
+    with ResultStore(tmp_path, "train") as st:
+        st.write_part(table(["a"]))
+    with pytest.raises(ScenarioError, match="not 'plan'"):
+        ResultStore(tmp_path, "plan")
+    assert list(read_results(tmp_path)["key"]) == ["a"]
+    assert not (tmp_path / "_sweep.json").exists()

@@ -201,6 +201,7 @@ def run_sweep(
         if todo:
             _execute(spec.command, todo, store, counts, workers, scheduler, client, batch_size,
                      flush_s, progress)
+        store.unify_parts()  # one schema for all parts: DIR reads as one Parquet dataset
     wall = time.perf_counter() - t_start
     rows = counts["done"] + counts["failed"]
     return SweepSummary(

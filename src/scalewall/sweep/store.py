@@ -2,10 +2,16 @@
 
 Layout of ``DIR``::
 
-    sweep.json              what the directory holds (command, format, scalewall version)
+    _sweep.json             what the directory holds (command, format, scalewall version)
     parts/part-*.parquet    result rows; a part exists whole or not at all
     parts/.part-*.tmp       a part being written (left behind only by a killed run)
     .lock                   held by the one sweep writing to DIR
+
+Readers of Parquet datasets skip names starting with ``_`` or ``.``, so ``pandas.read_parquet(DIR)``
+reads every part. At the end of each run the parts are given one schema (:meth:`ResultStore.
+unify_parts`: a column missing from a part is added as nulls, a column typed differently in two
+parts becomes text), so the dataset reads as one table whatever failed. Directories written before
+the manifest was renamed hold ``sweep.json``; they are still read and resumed.
 
 Exactly once: a part is written under a temporary name, flushed to disk and renamed, and a
 rename is atomic, so after any crash each part is either complete or absent. A scenario is
@@ -26,7 +32,17 @@ from scalewall.errors import InputError, ScenarioError
 __all__ = ["ResultStore", "read_results", "FORMAT"]
 
 FORMAT = 1
-MANIFEST = "sweep.json"
+MANIFEST = "_sweep.json"
+#: the manifest's name before it began with "_" (a Parquet dataset reader tried to open it)
+LEGACY_MANIFEST = "sweep.json"
+
+
+def _manifest(d: Path) -> Path | None:
+    """The manifest of a sweep directory, or None when it has none."""
+    for name in (MANIFEST, LEGACY_MANIFEST):
+        if (d / name).exists():
+            return d / name
+    return None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -98,8 +114,8 @@ class ResultStore:
         return fd
 
     def _check_manifest(self, command: str, version: str) -> None:
-        path = self.dir / MANIFEST
-        if path.exists():
+        path = _manifest(self.dir)
+        if path is not None:
             try:
                 m = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError):
@@ -111,7 +127,8 @@ class ResultStore:
                                     "give another --out")
             return
         m = {"format": FORMAT, "command": command, "scalewall_version": version}
-        _write_atomic(path, lambda p: p.write_text(json.dumps(m, indent=2) + "\n", "utf-8"))
+        _write_atomic(self.dir / MANIFEST,
+                      lambda p: p.write_text(json.dumps(m, indent=2) + "\n", "utf-8"))
 
     def part_files(self) -> list[Path]:
         return sorted(self.parts.glob("part-*.parquet"))
@@ -138,6 +155,30 @@ class ResultStore:
         path = self.parts / f"part-{self.run_id}-{self._seq:06d}.parquet"
         _write_atomic(path, lambda p: pq.write_table(table, p))
         return path
+
+    def unify_parts(self) -> int:
+        """Give every part the directory's one schema; the number of parts rewritten.
+
+        A column missing from a part is added as nulls of its type, a column typed differently in
+        two parts (a number in one, text in another) becomes text in both, a column of nulls takes
+        the type the other parts give it. Rows are unchanged and each rewrite is atomic, so a
+        crash leaves every part whole; the next run finishes the job.
+        """
+        import pyarrow.parquet as pq
+
+        files = self.part_files()
+        schemas = {p: pq.read_schema(p) for p in files}
+        if len({s.remove_metadata() for s in schemas.values()}) <= 1:
+            return 0
+        target = _unified_schema(list(schemas.values()))
+        n = 0
+        for p, schema in schemas.items():
+            if schema.remove_metadata().equals(target):
+                continue
+            table = _conform(pq.read_table(p), target)
+            _write_atomic(p, lambda q, t=table: pq.write_table(t, q))
+            n += 1
+        return n
 
     def close(self) -> None:
         if self._lock_fd is not None:
@@ -177,6 +218,41 @@ def _concat(tables: list[Any]):
         return pa.concat_tables(fixed, promote_options="permissive")
 
 
+def _unified_schema(schemas: list[Any]):
+    """One schema for parts whose columns and types differ: columns in first-seen order (then
+    :func:`_order`), types unified, text where they clash."""
+    import pyarrow as pa
+
+    types: dict[str, list] = {}
+    for s in schemas:
+        for f in s:
+            types.setdefault(f.name, []).append(f.type)
+    fields = []
+    for name in _order(list(types)):
+        ts = list(dict.fromkeys(types[name]))
+        try:
+            t = pa.unify_schemas([pa.schema([pa.field(name, x)]) for x in ts],
+                                 promote_options="permissive").field(name).type
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            t = pa.string()
+        fields.append(pa.field(name, t))
+    return pa.schema(fields)
+
+
+def _conform(table: Any, schema: Any):
+    """``table`` with exactly ``schema``'s columns, in its order, cast to its types."""
+    import pyarrow as pa
+
+    cols = []
+    for f in schema:
+        if f.name in table.column_names:
+            col = table.column(f.name)
+            cols.append(col if col.type == f.type else col.cast(f.type))
+        else:
+            cols.append(pa.nulls(table.num_rows, type=f.type))
+    return pa.table(cols, schema=schema)
+
+
 def _order(columns: list[str]) -> list[str]:
     def rank(c: str) -> int:
         if c in ("key", "command"):
@@ -201,7 +277,7 @@ def read_results(out_dir: str | Path):
     import pyarrow.parquet as pq
 
     d = Path(out_dir)
-    if not (d / MANIFEST).exists():
+    if _manifest(d) is None:
         raise InputError(f"{str(d)!r} is not a sweep output directory (no {MANIFEST}); run "
                          "`scalewall sweep SPEC --out DIR` first")
     files = sorted((d / "parts").glob("part-*.parquet"))
