@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from scalewall.errors import InfeasiblePlanError, InputError, SolverError
+from scalewall.units import HOURS_PER_DAY, HOURS_PER_YEAR
 from scalewall.catalog.energy_sources import EnergySource
 
 __all__ = ["SupplyProblem", "SupplySolution", "solve_supply", "max_cfe_without_storage"]
@@ -353,7 +354,7 @@ def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution
     """
     import logging
 
-    if len(p.load_mw) != 8760 and len(p.load_mw) < 24:
+    if len(p.load_mw) != HOURS_PER_YEAR and len(p.load_mw) < HOURS_PER_DAY:
         raise InputError("the load needs at least one day of hourly values")
     if not 0 <= p.cfe_target <= 1:
         raise InputError(f"--cfe must be between 0 and 1, got {p.cfe_target}")
