@@ -12,13 +12,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from scalewall.catalog.energy_sources import EnergySource
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.errors import CatalogError
+from scalewall.files import load_yaml, load_yaml_text
 
 __all__ = [
     "KINDS",
@@ -81,10 +81,7 @@ def validate_as(schema: type[T], data: Any, where: str, error: type[Exception] |
 
 
 def _read_yaml(text: str, where: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{where} is not valid YAML: {exc}") from None
+    return load_yaml_text(text, where, CatalogError)
 
 
 @cache
@@ -168,7 +165,5 @@ def calibration(entry_id: str) -> float:
 def load_file(path: str | Path, schema: type[T]) -> T:
     """Validate a user's YAML file against a catalogue schema (``--model-file`` and friends)."""
     p = Path(path)
-    if not p.is_file():
-        raise CatalogError(f"file {str(p)!r} does not exist")
-    raw = _read_yaml(p.read_text("utf-8"), p.name)
+    raw = load_yaml(p, "file", error=CatalogError)
     return validate_as(schema, raw, p.name, CatalogError)
