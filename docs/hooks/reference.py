@@ -1,0 +1,671 @@
+"""mkdocs hook: the pages that come from the code, generated at build time.
+
+A page asks for generated content with a marker comment on a line of its own:
+
+    <!-- gen: cli -->                      CLI reference (the click command tree of the typer app)
+    <!-- gen: options train -->            the options table of one command (or "catalog list", ...)
+    <!-- gen: results -->                  result schemas (pydantic models → field, type, unit, description)
+    <!-- gen: catalogue -->                every catalogue kind: key fields and sources
+    <!-- gen: validation -->               predicted vs published, every validation case
+    <!-- gen: planner-checks -->           the planner against the published hand-tuned plans
+    <!-- gen: nomenclature -->             the unit-carrying suffixes of field names
+    <!-- gen: timings -->                  measured timings of a few cheap runs, on this machine
+    <!-- gen: run scalewall train ... -->  the command's output, run now (console block + time)
+    <!-- gen: screenshot report.png | alt text -->  the image if `make docs` generated it
+
+Nothing here solves a site LP or runs a sweep: the whole build stays well under a minute on two
+cores. Numbers in the pages therefore cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import os
+import posixpath
+import re
+import shlex
+import time
+from collections.abc import Mapping
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+MARKER = re.compile(r"^<!--\s*gen:\s*(?P<name>[a-z-]+)\s*(?P<arg>.*?)\s*-->\s*$", re.M)
+CONSOLE_WIDTH = 110
+
+# ----------------------------------------------------------------------------------------------
+# Nomenclature: the unit-carrying suffixes of field and option names (one table, used both for
+# the nomenclature page and for the unit column of the result schemas).
+# ----------------------------------------------------------------------------------------------
+
+#: suffix → (unit, what it means); the longest matching suffix wins
+SUFFIXES: dict[str, tuple[str, str]] = {
+    "_s": ("s", "seconds (step time, latency, solve time)"),
+    "_ms": ("ms", "milliseconds"),
+    "_days": ("d", "days of wall-clock time"),
+    "_hours": ("h", "hours"),
+    "_years": ("yr", "years (lifetime, lead time)"),
+    "_year": ("yr", "per year, after a `_per_`"),
+    "_w": ("W", "watts, power of one device or node"),
+    "_kw": ("kW", "kilowatts"),
+    "_mw": ("MW", "megawatts, power of a cluster, fleet or site"),
+    "_gw": ("GW", "gigawatts"),
+    "_wh": ("Wh", "watt-hours (per query)"),
+    "_kwh": ("kWh", "kilowatt-hours"),
+    "_mwh": ("MWh", "megawatt-hours (energy of a run, a year of a site)"),
+    "_twh": ("TWh", "terawatt-hours (national and world electricity)"),
+    "_j": ("J", "joules (per token)"),
+    "_gb": ("GB", "gigabytes (10⁹ bytes) of memory"),
+    "_gb_s": ("GB/s", "network bandwidth per device, per direction"),
+    "_tb_s": ("TB/s", "memory bandwidth"),
+    "_tflops": ("TFLOP/s", "dense peak throughput"),
+    "_flop": ("FLOP", "floating-point operations (a count, not a rate)"),
+    "_t": ("t", "tonnes (of CO2e)"),
+    "_g": ("g", "grams (of CO2e)"),
+    "_kgco2e": ("kgCO2e", "kilograms of CO2-equivalent (embodied carbon)"),
+    "_gco2_kwh": ("gCO2e/kWh", "carbon intensity of electricity"),
+    "_gco2e_kwh": ("gCO2e/kWh", "carbon intensity of electricity"),
+    "_m3": ("m³", "cubic metres of water"),
+    "_ml": ("mL", "millilitres of water (per query)"),
+    "_l_kwh": ("L/kWh", "litres of water per kWh"),
+    "_usd": ("USD", "US dollars"),
+    "_usd_mwh": ("USD/MWh", "US dollars per megawatt-hour (electricity price)"),
+    "_km2": ("km²", "square kilometres of land"),
+    "_share": ("0–1", "a fraction (not a percentage)"),
+    "_fraction": ("0–1", "a fraction (not a percentage)"),
+}
+
+#: whole names that carry no suffix but a fixed meaning
+NAMES: dict[str, tuple[str, str]] = {
+    "mfu": ("0–1", "model FLOPs utilisation: model FLOPs (no recomputation) / (time × dense peak)"),
+    "hfu": ("0–1", "hardware FLOPs utilisation: as MFU, counting recomputed FLOPs"),
+    "pue": ("≥ 1", "power usage effectiveness: facility energy / IT energy"),
+    "wue": ("L/kWh", "water usage effectiveness: on-site water / IT energy"),
+    "cfe": ("0–1", "hourly-matched carbon-free energy share"),
+    "tp": ("-", "tensor-parallel size"),
+    "pp": ("-", "pipeline-parallel size"),
+    "dp": ("-", "data-parallel size"),
+    "cp": ("-", "context-parallel size"),
+    "ep": ("-", "expert-parallel size"),
+    "ttft_s": ("s", "time to first token"),
+    "itl_s": ("s", "inter-token latency (one decode step)"),
+    "co2e": ("", "CO2-equivalent (all greenhouse gases, GWP100)"),
+}
+
+
+def _suffix_unit(name: str) -> tuple[str, str]:
+    """(unit, name without its suffix) by the longest matching suffix; ('', name) if none."""
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return SUFFIXES[suffix][0], name[: -len(suffix)]
+    return "", name
+
+
+def unit_of(name: str) -> str:
+    """The unit a field name carries by this project's nomenclature ('' when it carries none).
+
+    ``energy_j_per_output_token`` → J/output token, ``memory_per_device_gb`` → GB per device,
+    ``tokens_per_s`` → tokens/s, ``capex_usd_per_kw`` → USD/kW.
+    """
+    if name in NAMES:
+        return NAMES[name][0]
+    if "_per_" in name:
+        head, tail = name.split("_per_", 1)
+        head_unit, _ = _suffix_unit(head)
+        tail_unit, tail_rest = _suffix_unit("_" + tail)
+        if head_unit:
+            bottom = " ".join(_word_unit(w) for w in tail.split("_"))
+            return f"{head_unit}/{bottom}"
+        if tail_unit and tail_rest.strip("_"):
+            return f"{tail_unit} per {tail_rest.strip('_').replace('_', ' ')}"
+        bottom = " ".join(_word_unit(w) for w in tail.split("_"))
+        return f"{head.rsplit('_', 1)[-1]}/{bottom}"
+    return _suffix_unit(name)[0]
+
+
+def _word_unit(word: str) -> str:
+    return SUFFIXES.get("_" + word, (word, ""))[0] if word not in ("per",) else "per"
+
+
+def nomenclature_markdown() -> str:
+    rows = ["| suffix | unit | meaning | example |", "|---|---|---|---|"]
+    examples = _example_names()
+    for suffix, (unit, meaning) in SUFFIXES.items():
+        ex = next((n for n in examples if unit_of(n) == unit and n.endswith(suffix)), "")
+        rows.append(f"| `{suffix}` | {unit} | {meaning} | {f'`{ex}`' if ex else ''} |")
+    rows += ["", "| name | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{n}` | {u} | {m} |" for n, (u, m) in NAMES.items()]
+    return "\n".join(rows)
+
+
+def _example_names() -> list[str]:
+    """Field names used by the result models and catalogue schemas (for the examples column)."""
+    names: list[str] = []
+    for model in list(result_models().values()) + [_catalogue_model(k) for k in _kinds()]:
+        if model is None:
+            continue
+        names += list(model.model_json_schema().get("properties", {}))
+    return list(dict.fromkeys(names))
+
+
+# ----------------------------------------------------------------------------------------------
+# CLI reference: the click command tree of the typer app (works with typer's vendored click).
+# ----------------------------------------------------------------------------------------------
+
+
+def cli_root():
+    import typer
+
+    from scalewall.cli import app
+
+    return typer.main.get_command(app)
+
+
+def walk_commands(cmd=None, path: tuple[str, ...] = ()):
+    """(path, command) for the root and every command and sub-command, depth first."""
+    cmd = cmd if cmd is not None else cli_root()
+    yield path, cmd
+    subs = getattr(cmd, "commands", None) or {}
+    for name in sorted(subs) if path else list(subs):
+        if getattr(subs[name], "hidden", False):
+            continue
+        yield from walk_commands(subs[name], path + (name,))
+
+
+def _param_type(p) -> str:
+    ann = getattr(getattr(p, "type_descriptor", None), "annotation", None)
+    if ann is None:  # plain click
+        t = getattr(p, "type", None)
+        choices = getattr(t, "choices", None)
+        if choices:
+            return " \\| ".join(f"`{c}`" for c in choices)
+        return getattr(t, "name", "") or ""
+    if isinstance(ann, type) and issubclass(ann, enum.Enum):
+        return " \\| ".join(f"`{m.value}`" for m in ann)
+    if isinstance(ann, type):
+        return {"str": "text", "int": "integer", "float": "number", "bool": "flag",
+                "Path": "path"}.get(ann.__name__, ann.__name__)
+    return str(ann).replace("list[str]", "text").replace("typing.", "")
+
+
+def _param_default(p) -> str:
+    if getattr(p, "required", False):
+        return "**required**"
+    d = getattr(p, "default", None)
+    if callable(d) and not isinstance(d, type):
+        d = None
+    if isinstance(d, enum.Enum):
+        d = d.value
+    if d is None or d == () or d == []:
+        return "—"
+    if isinstance(d, bool):
+        if getattr(p, "secondary_opts", None):
+            return f"`{(p.opts if d else p.secondary_opts)[0]}`"
+        return "off" if not d else "on"
+    return f"`{d}`"
+
+
+def _param_names(p) -> str:
+    if type(p).__name__.endswith("Argument") or getattr(p, "param_type_name", "") == "argument":
+        return f"`{p.name.upper()}`"
+    names = list(p.opts) + list(getattr(p, "secondary_opts", []) or [])
+    return " / ".join(f"`{n}`" for n in names)
+
+
+def _help(cmd) -> str:
+    return " ".join((getattr(cmd, "help", None) or "").split())
+
+
+def options_table(cmd) -> str:
+    params = [p for p in cmd.params if not getattr(p, "hidden", False)
+              and getattr(p, "name", "") != "help"]
+    if not params:
+        return "*(no options)*"
+    rows = ["| option | type | default | meaning |", "|---|---|---|---|"]
+    for p in params:
+        t = _param_type(p)
+        if getattr(p, "multiple", False):
+            t += " (repeatable)"
+        rng = [f"≥ {p.min}" if getattr(p, "min", None) is not None else "",
+               f"≤ {p.max}" if getattr(p, "max", None) is not None else ""]
+        rng = ", ".join(r for r in rng if r)
+        helptext = " ".join((getattr(p, "help", None) or "").split()).replace("|", "\\|")
+        rows.append(f"| {_param_names(p)} | {t}{f' ({rng})' if rng else ''} | "
+                    f"{_param_default(p)} | {helptext} |")
+    return "\n".join(rows)
+
+
+def _usage(path: tuple[str, ...], cmd) -> str:
+    args = [p.name.upper() for p in cmd.params if type(p).__name__.endswith("Argument")
+            or getattr(p, "param_type_name", "") == "argument"]
+    req = [f"{p.opts[0]} {p.name.upper()}" for p in cmd.params
+           if not type(p).__name__.endswith("Argument") and getattr(p, "required", False)]
+    sub = " COMMAND" if getattr(cmd, "commands", None) else ""
+    return " ".join(["scalewall", *path, *args, *req]) + sub + (" [OPTIONS]" if cmd.params else "")
+
+
+def find_command(path: tuple[str, ...]):
+    cmd = cli_root()
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+def command_pages(docs_dir: Path) -> dict[str, str]:
+    """Top-level command → its page (relative to docs/), for the commands that have one."""
+    return {name: f"commands/{name}.md" for (name, *_rest), _ in
+            ((p, c) for p, c in walk_commands() if len(p) == 1)
+            if (docs_dir / "commands" / f"{name}.md").exists()}
+
+
+def cli_markdown(page_uri: str, docs_dir: Path) -> str:
+    pages = command_pages(docs_dir)
+    out = []
+    for path, cmd in walk_commands():
+        if not path:
+            out.append(_help(cmd) + "\n")
+            out.append("| command | does |\n|---|---|")
+            for p2, c2 in walk_commands():
+                if len(p2) == 1:
+                    out.append(f"| [`scalewall {p2[0]}`](#{_slug('scalewall ' + ' '.join(p2))}) "
+                               f"| {_help(c2).split('. ')[0].rstrip('.')} |")
+            continue
+        title = "scalewall " + " ".join(path)
+        out.append(f"\n{'#' * min(len(path) + 1, 4)} {title}\n")
+        out.append(_help(cmd) + "\n")
+        if path[0] in pages and len(path) == 1:
+            rel = posixpath.relpath(pages[path[0]], posixpath.dirname(page_uri))
+            out.append(f"How to use it: [{path[0]}]({rel}).\n")
+        out.append(f"```\n{_usage(path, cmd)}\n```\n")
+        if getattr(cmd, "commands", None) and not cmd.params:
+            out.append("Sub-commands: " + ", ".join(f"`{n}`" for n in cmd.commands) + ".\n")
+        else:
+            out.append(options_table(cmd) + "\n")
+    return "\n".join(out)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# ----------------------------------------------------------------------------------------------
+# Result schemas: a function over any mapping {command: pydantic model}.
+# ----------------------------------------------------------------------------------------------
+
+
+def result_models() -> dict[str, Any]:
+    """The result models of the commands: ``scalewall.commands.RESULT_MODELS`` when it exists."""
+    try:
+        from scalewall.commands import RESULT_MODELS  # the registry (restructured code)
+
+        return dict(RESULT_MODELS)
+    except ImportError:
+        pass
+    # --- FALLBACK, delete once scalewall.commands.RESULT_MODELS exists on main --------------
+    from scalewall.performance.inference_api import InferenceResult
+    from scalewall.performance.training import TrainingResult
+
+    models: dict[str, Any] = {"train": TrainingResult, "infer": InferenceResult}
+    try:
+        from scalewall.supply.site import SiteResult
+
+        models["site"] = SiteResult
+    except ImportError:
+        pass
+    return models
+    # --- end of FALLBACK ----------------------------------------------------------------------
+
+
+def _schema_type(s: dict, defs: dict) -> str:
+    if "$ref" in s:
+        name = s["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{_slug(name)})" if name in defs else name
+    if "anyOf" in s:
+        parts = [_schema_type(x, defs) for x in s["anyOf"]]
+        nullable = "null" in parts
+        parts = [p for p in parts if p != "null"]
+        return " or ".join(parts) + (" (or null)" if nullable else "")
+    if "enum" in s:
+        return " \\| ".join(f"`{v}`" for v in s["enum"])
+    if "const" in s:
+        return f"`{s['const']}`"
+    t = s.get("type", "any")
+    if t == "array":
+        return f"list of {_schema_type(s.get('items', {}), defs)}"
+    if t == "object":
+        ap = s.get("additionalProperties")
+        if isinstance(ap, dict) and ap:
+            return f"object of {_schema_type(ap, defs)}"
+        return "object"
+    return {"number": "number", "integer": "integer", "string": "text", "boolean": "boolean",
+            "null": "null"}.get(t, str(t))
+
+
+def _fields_table(schema: dict, defs: dict) -> str:
+    req = set(schema.get("required", []))
+    rows = ["| field | type | unit | description |", "|---|---|---|---|"]
+    for name, s in schema.get("properties", {}).items():
+        desc = " ".join((s.get("description") or "").split()).replace("|", "\\|")
+        opt = "" if name in req else " *(optional)*"
+        rows.append(f"| `{name}` | {_schema_type(s, defs)}{opt} | {unit_of(name)} | {desc} |")
+    return "\n".join(rows)
+
+
+def results_markdown(models: Mapping[str, Any]) -> str:
+    out = []
+    for command, model in models.items():
+        schema = model.model_json_schema()
+        defs = schema.get("$defs", {})
+        out.append(f"\n## `{command}`: {model.__name__}\n")
+        doc = " ".join((model.__doc__ or "").split())
+        if doc:
+            out.append(doc + "\n")
+        out.append(_fields_table(schema, defs) + "\n")
+        for name, d in defs.items():
+            if "properties" in d:
+                out.append(f"\n### {name}\n")
+                if d.get("description"):
+                    out.append(" ".join(d["description"].split()) + "\n")
+                out.append(_fields_table(d, defs) + "\n")
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Catalogue: one section per kind, key fields and every entry's sources and notes.
+# ----------------------------------------------------------------------------------------------
+
+#: the fields shown in each kind's table (dotted = nested); anything missing is left out
+KEY_FIELDS: dict[str, list[str]] = {
+    "accelerators": ["vendor", "year", "peak_tflops.bf16", "peak_tflops.fp8", "memory_gb",
+                     "memory_bandwidth_tb_s", "scale_up.bandwidth_gb_s", "scale_up.domain",
+                     "scale_out.bandwidth_gb_s", "tdp_w", "idle_w", "host_power_w", "price_usd"],
+    "models": ["n_layers", "d_model", "n_heads", "n_kv_heads", "d_ff", "ffn", "vocab_size",
+               "seq_len", "moe.n_experts", "moe.top_k", "params_total", "params_active",
+               "train_tokens"],
+    "regions": ["grid_gco2_kwh", "grid_year", "price_usd_mwh", "pue", "wue_l_kwh",
+                "water_l_kwh_electricity"],
+    "assumptions": ["value", "unit"],
+    "calibration": ["value", "unit"],
+    "energy_sources": ["tech", "role", "carbon_free", "capex_usd_per_kw", "lcoe_usd_per_mwh",
+                       "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh", "fuel_usd_per_mwh",
+                       "lifetime_years", "lifecycle_gco2e_kwh", "water_m3_per_mwh",
+                       "land_km2_per_mw", "lead_time_years", "earliest_year"],
+    "trends": ["unit", "low", "central", "high", "scale", "group"],
+    "paradigms": ["kind", "maturity", "earliest_volume_year", "applies_to", "demonstrated.value",
+                  "demonstrated.unit", "demonstrated.boundary", "efficiency_multiplier.low",
+                  "efficiency_multiplier.central", "efficiency_multiplier.high"],
+    "equivalences": ["kind", "annual_electricity_kwh", "year"],
+    "actors": ["capex_usd", "fiscal_year"],
+}
+_SKIP = {"id", "name", "aliases", "source", "note"}
+
+
+def _kinds() -> list[str]:
+    from scalewall import catalog
+
+    return list(catalog.KINDS)
+
+
+def _catalogue_model(kind: str):
+    from scalewall import catalog
+
+    es = catalog.entries(kind)
+    return type(next(iter(es.values()))) if es else None
+
+
+def fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}" if abs(v) >= 10_000 else str(v)
+    if isinstance(v, float):
+        if v == 0:
+            return "0"
+        if abs(v) >= 1e7 or abs(v) < 1e-3:
+            return f"{v:.3g}"
+        return f"{v:,.4g}" if abs(v) >= 1000 else f"{v:.4g}"
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {fmt(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(fmt(x) for x in v)
+    return str(v).replace("|", "\\|").replace("\n", " ")
+
+
+def _get(d: dict, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(d, dict) or part not in d:
+            return None
+        d = d[part]
+    return d
+
+
+def _source_text(s: dict) -> str:
+    text = f"{s.get('title', '')}, {s.get('publisher', '')} {s.get('year', '')}".strip()
+    if s.get("where"):
+        text += f" ({s['where']})"
+    if s.get("url"):
+        text += f", `{s['url']}`"
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def catalogue_markdown() -> str:
+    from scalewall import catalog
+
+    out = []
+    for kind in catalog.KINDS:
+        entries = {k: e.model_dump() for k, e in catalog.entries(kind).items()}
+        model = _catalogue_model(kind)
+        out.append(f"\n## {kind}\n")
+        doc = " ".join((getattr(model, "__doc__", "") or "").split())
+        file = catalog.KINDS[kind][0] if isinstance(catalog.KINDS[kind], tuple) else None
+        out.append(f"{doc} {len(entries)} entries"
+                   + (f", from `catalog/data/{file}`" if file else "")
+                   + f"; `scalewall catalog show {kind} ID` prints one with every field.\n")
+        fields = KEY_FIELDS.get(kind) or [
+            k for k, v in next(iter(entries.values()), {}).items()
+            if k not in _SKIP and isinstance(v, (int, float, str, bool))]
+        fields = [f for f in fields if any(_get(e, f) is not None for e in entries.values())]
+        head = ["id", *[f"{f} [{unit_of(f.rsplit('.', 1)[-1])}]" if unit_of(f.rsplit('.', 1)[-1])
+                        else f for f in fields]]
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|" + "---|" * len(head))
+        for eid, e in entries.items():
+            out.append(f"| `{eid}` | " + " | ".join(fmt(_get(e, f)) for f in fields) + " |")
+        out.append("\n**Sources and notes**\n")
+        for eid, e in entries.items():
+            srcs = "; ".join(_source_text(s) for s in e.get("source") or []) or "—"
+            line = f"- `{eid}` ({fmt(e.get('name'))}): {srcs}."
+            if e.get("note"):
+                line += f" *Note:* {fmt(e['note'])}"
+            out.append(line)
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation: every row of `scalewall validate`, plus the cases' notes, plus the planner checks.
+# ----------------------------------------------------------------------------------------------
+
+
+def validation_markdown() -> str:
+    from scalewall.validate import runner
+
+    rows = [r.model_dump() for r in runner.run_all()]
+    out = ["| case | quantity | published | predicted | error | bar | within | role | source |",
+           "|---|---|---:|---:|---:|---|---|---|---|"]
+    for r in rows:
+        err = r.get("error")
+        out.append(
+            f"| {fmt(r.get('case'))} | {fmt(r.get('quantity'))} | {fmt(r.get('published'))} | "
+            f"{fmt(r.get('predicted'))} | {err:+.1%} | {fmt(r.get('bar'))} | "
+            f"{'✓' if r.get('ok') else '✗'} | {fmt(r.get('role'))} | {fmt(r.get('source'))} |")
+    out.append("\n**By group** (mean and max |error|):\n")
+    out += [f"- {line}" for line in runner.summarise(runner.run_all())]
+    notes = []
+    for name in ("training_performance", "training_energy", "inference"):
+        try:
+            blocks = runner.cases(name)
+        except Exception:  # noqa: BLE001 - a renamed case file leaves its notes out
+            continue
+        for group, blk in blocks.items():
+            if isinstance(blk, dict) and blk.get("note"):
+                notes.append(f"- `{group}`: {fmt(blk['note'])}")
+    if notes:
+        out.append("\n**Conventions and assumptions of each group** (the case files' notes):\n")
+        out += notes
+    return "\n".join(out)
+
+
+def planner_checks_markdown() -> str:
+    from scalewall.validate.runner import planner_checks
+
+    def plan(p: dict) -> str:
+        keys = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave")
+        s = " ".join(f"{k.replace('micro_batch', 'mb').replace('interleave', 'v')}={p[k]}"
+                     for k in keys if k in p and (p[k] != 1 or k in ("tp", "pp", "dp")))
+        return f"{s} {p.get('recompute', '')}{' sp' if p.get('sequence_parallel') else ''}"
+
+    out = ["| published plan | its step [s] | planner's best | best step [s] | rank | note |",
+           "|---|---:|---|---:|---:|---|"]
+    for c in planner_checks():
+        d = c.model_dump()
+        out.append(f"| {d['case']}: {plan(d['published_plan'])} | {d['published_step_s']:.3f} | "
+                   f"{plan(d['best_plan'])} | {d['best_step_s']:.3f} | "
+                   f"{d['published_rank']} of {d['feasible']} | {fmt(d['note'])} |")
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Runs and timings, measured while the docs build.
+# ----------------------------------------------------------------------------------------------
+
+
+def run_cli(command_line: str) -> tuple[str, float]:
+    """Run ``scalewall ...`` in this process; returns (stdout, seconds)."""
+    from typer.testing import CliRunner
+
+    from scalewall.cli import app
+
+    args = shlex.split(command_line)
+    assert args[0] == "scalewall", command_line
+    t = time.perf_counter()
+    res = CliRunner().invoke(app, args[1:], env={"COLUMNS": str(CONSOLE_WIDTH),
+                                                 "NO_COLOR": "1", "TERM": "dumb"})
+    dt = time.perf_counter() - t
+    if res.exit_code != 0:
+        raise RuntimeError(f"docs example `{command_line}` failed ({res.exit_code}): "
+                           f"{res.output.strip()[-500:]}")
+    return res.output.rstrip(), dt
+
+
+def run_markdown(command_line: str) -> str:
+    text, dt = run_cli(command_line)
+    display = command_line.replace(" --json", " --json") if len(command_line) < 100 else \
+        command_line
+    return (f"```console\n$ {display}\n{text}\n```\n\n"
+            f"<small>Output generated while building these docs "
+            f"({dt:.2f} s on {os.cpu_count()} cores, in-process).</small>")
+
+
+TIMED = [
+    ("plan", "GPT-3 175B on 1,024 H100, batch 1,536 × 2,048 (plan search)",
+     {"model": "gpt-3-175b", "accelerator": "h100-sxm", "devices": 1024, "global_batch": 1536,
+      "seq_len": 2048}),
+    ("plan", "Llama 3.1 405B on 16,384 H100, batch 2,048 × 8,192 (plan search)",
+     {"model": "llama-3.1-405b", "accelerator": "h100-sxm", "devices": 16384,
+      "global_batch": 2048, "seq_len": 8192}),
+    ("train", "GPT-3 175B on 1,024 H100, 300 B tokens (planner chooses the plan)",
+     {"model": "gpt-3-175b", "accelerator": "h100-sxm", "devices": 1024, "tokens": 3e11}),
+    ("infer", "Llama 3.1 70B on 8 H100, fleet for 1e9 queries/day",
+     {"model": "llama-3.1-70b", "accelerator": "h100-sxm", "devices": 8,
+      "queries_per_day": 1e9}),
+    ("outlook", "baseline 2024–2050, 2,000 samples, no Sobol",
+     {"samples": 2000, "sensitivity_samples": 0}),
+    ("outlook", "baseline 2024–2050, 2,000 samples, Sobol N = 256",
+     {"samples": 2000, "sensitivity_samples": 256}),
+]
+
+
+def timings_markdown() -> str:
+    from scalewall import api
+
+    for command, _, opts in TIMED[:1]:  # warm-up: imports and caches are not what is measured
+        api.run(command, opts)
+    out = [f"Measured while building these docs, on {os.cpu_count()} CPU cores "
+           f"(best of 3 calls of `scalewall.api.run`, after one warm-up; the machine may be "
+           f"shared, so treat them as indicative):\n",
+           "| command | case | time [s] | notes |", "|---|---|---:|---|"]
+    for command, label, opts in TIMED:
+        best, res = float("inf"), None
+        for _ in range(3):
+            t = time.perf_counter()
+            res = api.run(command, opts)
+            best = min(best, time.perf_counter() - t)
+        note = ""
+        if command == "plan":
+            note = (f"{res.get('candidates_evaluated', 0):,} candidates, "
+                    f"{res.get('feasible', 0):,} feasible, search {res.get('search_s', 0):.2f} s")
+        out.append(f"| `{command}` | {label} | {best:.3f} | {note} |")
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Screenshots: made by `make docs` (browser tests), never committed; absent → a sentence.
+# ----------------------------------------------------------------------------------------------
+
+
+def screenshot_markdown(arg: str, page_uri: str, docs_dir: Path) -> str:
+    name, _, alt = (x.strip() for x in arg.partition("|"))
+    if (docs_dir / "img" / name).exists():
+        rel = posixpath.relpath(f"img/{name}", posixpath.dirname(page_uri) or ".")
+        return f"![{alt or name}]({rel})"
+    return (f"*(Screenshot `{name}` not present: `make docs` generates it with the browser tests "
+            f"before building.)*")
+
+
+# ----------------------------------------------------------------------------------------------
+# mkdocs entry points
+# ----------------------------------------------------------------------------------------------
+
+_cache: dict[str, str] = {}
+
+
+def _generate(name: str, arg: str, page_uri: str, docs_dir: Path) -> str:
+    if name == "run":
+        return run_markdown(arg)
+    if name == "screenshot":
+        return screenshot_markdown(arg, page_uri, docs_dir)
+    if name == "cli":
+        return cli_markdown(page_uri, docs_dir)
+    if name == "options":
+        return options_table(find_command(tuple(arg.split())))
+    key = name
+    if key not in _cache:
+        make = {"results": lambda: results_markdown(result_models()),
+                "catalogue": catalogue_markdown, "validation": validation_markdown,
+                "planner-checks": planner_checks_markdown,
+                "nomenclature": nomenclature_markdown, "timings": timings_markdown}.get(name)
+        if make is None:
+            raise ValueError(f"{page_uri}: unknown generated block {name!r}")
+        _cache[key] = make()
+    return _cache[key]
+
+
+def on_config(config, **kwargs):
+    os.environ.setdefault("COLUMNS", str(CONSOLE_WIDTH))
+    _cache.clear()
+    return config
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs):
+    docs_dir = Path(config["docs_dir"])
+    uri = page.file.src_uri
+
+    def repl(m: re.Match) -> str:
+        buf_out, buf_err = io.StringIO(), io.StringIO()
+        with redirect_stdout(buf_out), redirect_stderr(buf_err):
+            return _generate(m.group("name"), m.group("arg"), uri, docs_dir)
+
+    return MARKER.sub(repl, markdown)
