@@ -12,6 +12,10 @@ A page asks for generated content with a marker comment on a line of its own:
     <!-- gen: timings -->                  measured timings of a few cheap runs, on this machine
     <!-- gen: run scalewall train ... -->  the command's output, run now (console block + time)
     <!-- gen: screenshot report.png | alt text -->  the image if `make docs` generated it
+    <!-- gen: outlook-example | outlook-anchors | outlook-levers -->  outlook runs (no Sobol)
+
+and, inside a sentence, one catalogue figure: ``<!-- value: assumptions default-pue -->`` (an
+assumption's value and unit) or ``<!-- value: accelerators h100-sxm tdp_w -->`` (one field).
 
 Nothing here solves a site LP or runs a sweep: the whole build stays well under a minute on two
 cores. Numbers in the pages therefore cannot drift from the code.
@@ -31,6 +35,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+INLINE = re.compile(r"<!--\s*value:\s*(?P<kind>[a-z_]+)\s+(?P<entry>[a-z0-9.\-]+)"
+                    r"(?:\s+(?P<field>[a-z_.0-9]+))?\s*-->")
 MARKER = re.compile(r"^<!--\s*gen:\s*(?P<name>[a-z-]+)\s*(?P<arg>.*?)\s*-->\s*$", re.M)
 CONSOLE_WIDTH = 110
 
@@ -286,7 +292,10 @@ def cli_markdown(page_uri: str, docs_dir: Path) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """The anchor python-markdown's toc gives a heading of this text."""
+    from markdown.extensions.toc import slugify
+
+    return slugify(text, "-")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -357,10 +366,9 @@ def results_markdown(models: Mapping[str, Any]) -> str:
     for command, model in models.items():
         schema = model.model_json_schema()
         defs = schema.get("$defs", {})
-        out.append(f"\n## `{command}`: {model.__name__}\n")
+        out.append(f"\n## {command}\n")
         doc = " ".join((model.__doc__ or "").split())
-        if doc:
-            out.append(doc + "\n")
+        out.append(f"`{model.__module__}.{model.__name__}`{': ' + doc if doc else ''}\n")
         out.append(_fields_table(schema, defs) + "\n")
         for name, d in defs.items():
             if "properties" in d:
@@ -426,7 +434,9 @@ def fmt(v: Any) -> str:
             return "0"
         if abs(v) >= 1e7 or abs(v) < 1e-3:
             return f"{v:.3g}"
-        return f"{v:,.4g}" if abs(v) >= 1000 else f"{v:.4g}"
+        if abs(v) >= 1000:
+            return f"{v:,.0f}" if v.is_integer() else f"{float(f'{v:.4g}'):,.0f}"
+        return f"{v:.4g}"
     if isinstance(v, dict):
         return "; ".join(f"{k}: {fmt(x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
@@ -487,6 +497,62 @@ def catalogue_markdown() -> str:
 # ----------------------------------------------------------------------------------------------
 # Validation: every row of `scalewall validate`, plus the cases' notes, plus the planner checks.
 # ----------------------------------------------------------------------------------------------
+
+
+def supply_costs_markdown(year: int = 2030) -> str:
+    """The energy sources at one cost year: the costs the site LP sees, from the catalogue."""
+    from scalewall import catalog
+
+    out = [f"| tech | capex {year} [USD/kW] | FOM [USD/kW-yr] | VOM + fuel [USD/MWh] | life [yr] "
+           f"| WACC | annualised [USD/kW-yr] | lifecycle [gCO2e/kWh] | water [m³/MWh] | "
+           f"land [km²/MW] | lead [yr] | from | main source |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for eid, e in catalog.entries("energy_sources").items():
+        try:
+            capex = fmt(e.capex_at(year)) if e.capex_usd_per_kw else (
+                f"LCOE {fmt(e.lcoe_usd_per_mwh and _interp(e.lcoe_usd_per_mwh, year))} USD/MWh"
+                if e.lcoe_usd_per_mwh else "—")
+            ann = fmt(e.annualised_cost_usd_per_mw_year(year) / 1000)
+        except Exception:  # noqa: BLE001 - a technology priced another way
+            capex, ann = "—", "—"
+        src = e.source[0]
+        if e.role == "import":  # grid import: priced, emitting and using water by region
+            out.append(f"| `{e.tech}` | region price | — | — | — | — | — | region | region | "
+                       f"{fmt(e.land_km2_per_mw)} | {fmt(e.lead_time_years)} | "
+                       f"{fmt(getattr(e, 'earliest_year', None))} | {fmt(src.publisher)} {src.year} |")
+            continue
+        out.append(
+            f"| `{e.tech}` | {capex} | {fmt(e.fixed_om_usd_per_kw_year)} | "
+            f"{fmt(e.marginal_usd_per_mwh)} | {fmt(e.lifetime_years)} | {e.discount_rate:.1%} | "
+            f"{ann} | {fmt(e.lifecycle_gco2e_kwh)} | {fmt(e.water_m3_per_mwh)} | "
+            f"{fmt(e.land_km2_per_mw)} | {fmt(e.lead_time_years)} | {fmt(getattr(e, 'earliest_year', None))} | "
+            f"{fmt(src.publisher)} {src.year} |")
+    return "\n".join(out)
+
+
+def _interp(table: dict, year: int) -> float:
+    import numpy as np
+
+    ys = sorted(table)
+    return float(np.interp(year, ys, [table[y] for y in ys]))
+
+
+def kinds_markdown() -> str:
+    from scalewall import catalog
+
+    out = ["| kind | entries | what |", "|---|---:|---|"]
+    for kind in catalog.KINDS:
+        model = _catalogue_model(kind)
+        doc = " ".join((getattr(model, "__doc__", "") or "").split()).split(". ")[0].rstrip(".")
+        out.append(f"| [`{kind}`](../reference/catalogue.md#{_slug(kind)}) | "
+                   f"{len(catalog.entries(kind))} | {doc} |")
+    return "\n".join(out)
+
+
+def default_scenario_markdown() -> str:
+    from scalewall.report.scenario import default_scenario_text
+
+    return f"```yaml\n{default_scenario_text().rstrip()}\n```"
 
 
 def validation_markdown() -> str:
@@ -612,6 +678,141 @@ def timings_markdown() -> str:
 
 
 # ----------------------------------------------------------------------------------------------
+# Outlook: the worked example (one changed assumption) and the levers, run now.
+# ----------------------------------------------------------------------------------------------
+
+#: the scenario file of the outlook page's worked example (shown on the page as well)
+MULTIMODAL = {"name": "multimodal-data",
+              "drivers": {"data-stock-tokens": {"low": 4.0e14, "central": 2.6e15, "high": 2.0e16}}}
+OUTLOOK_SAMPLES = 10_000
+
+
+def _q(d: dict | None) -> str:
+    if not d or d.get("p50") is None:
+        return "not within the horizon"
+    return " / ".join("—" if d.get(k) is None else fmt(d[k]) for k in ("p10", "p50", "p90"))
+
+
+def _year(res: dict, year: int) -> dict:
+    return next(y for y in res["years"] if y["year"] == year)
+
+
+def outlook_example_markdown() -> str:
+    import tempfile
+
+    import yaml
+
+    from scalewall import api
+
+    base = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "my.yaml"
+        path.write_text(yaml.safe_dump(MULTIMODAL), encoding="utf-8")
+        alt = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
+                                  "scenario": str(path)})
+    out = [f"Wall years p10 / p50 / p90, {OUTLOOK_SAMPLES:,} samples, seed 0, run while building "
+           "these docs:\n", "| wall | baseline | multimodal data stock |", "|---|---|---|"]
+    for wall in base["wall_year"]:
+        b, a = _q(base["wall_year"][wall]), _q(alt["wall_year"].get(wall))
+        name = f"**{wall}**" if wall == "first_wall" else wall
+        out.append(f"| {name} | {b} | {'**' + a + '**' if a != b else a} |")
+    y2030b, y2030a = _year(base, 2030), _year(alt, 2030)
+
+    def binding(y):
+        shares = sorted(y["binding_constraint"].items(), key=lambda kv: -kv[1])[:4]
+        return ", ".join(f"{k} {v:.0%}" for k, v in shares)
+
+    out += ["", "In 2030 (share of samples in which each wall is the lowest; p50 of the largest run "
+            "every wall allows; p50 of the catalogue actors able to pay for that cluster):", "",
+            "| 2030 | baseline | multimodal data stock |", "|---|---|---|",
+            f"| binding constraint | {binding(y2030b)} | {binding(y2030a)} |",
+            f"| feasible run p50 [FLOP] | {fmt(y2030b['feasible_max_flop']['p50'])} | "
+            f"{fmt(y2030a['feasible_max_flop']['p50'])} |",
+            f"| actors able to pay, p50 | {fmt(y2030b['actors_able_to_afford']['p50'])} | "
+            f"{fmt(y2030a['actors_able_to_afford']['p50'])} |"]
+    return "\n".join(out)
+
+
+def outlook_anchors_markdown() -> str:
+    from scalewall import api
+
+    base = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0})
+    rows = [f"Baseline, {OUTLOOK_SAMPLES:,} samples, seed 0, run while building these docs "
+            "(p10 / p50 / p90):\n", "| year | data-centre electricity [TWh] | share of world "
+            "electricity | frontier run power [GW] | closest country (p50) |", "|---|---|---|---|---|"]
+    for year in (2024, 2030, 2035, 2050):
+        try:
+            y = _year(base, year)
+        except StopIteration:
+            continue
+        eq = y.get("datacentre_electricity_equivalent") or {}
+        share = " / ".join(f"{y['share_of_world_electricity'][k]:.1%}" for k in ("p10", "p50", "p90"))
+        rows.append(f"| {year} | {_q(y['datacentre_electricity_twh'])} | {share} | "
+                    f"{_q(y['frontier_run_power_gw'])} | {eq.get('closest_country', '—')} |")
+    return "\n".join(rows)
+
+
+def outlook_epoch_markdown() -> str:
+    from scalewall import api
+
+    res = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
+                              "scenario": "epoch-2024", "to": 2030})
+    y = _year(res, 2030)
+    return (f"The `epoch-2024` preset in 2030 ({OUTLOOK_SAMPLES:,} samples, seed 0, run while "
+            f"building these docs): frontier-run power p10 / p50 / p90 "
+            f"{_q(y['frontier_run_power_gw'])} GW; the largest run every wall allows, p50, "
+            f"{fmt(y['feasible_max_flop']['p50'])} FLOP. Epoch AI's 2024 report *Can AI Scaling "
+            f"Continue Through 2030?* puts the power of the largest 2030 runs at 4–16 GW and finds "
+            f"runs of about 2e29 FLOP feasible by 2030.")
+
+
+def outlook_sensitivity_markdown() -> str:
+    from scalewall import api
+
+    res = api.run("outlook", {"samples": 2000, "sensitivity_samples": 256})
+    by_out: dict[str, list[dict]] = {}
+    for row in res.get("sensitivity") or []:
+        by_out.setdefault(row["output"], []).append(row)
+    out = ["Sobol indices (base sample N = 256, baseline, 2,000 samples, seed 0, run while building "
+           "these docs): the three drivers with the largest total-order index ST for each output.\n",
+           "| output | driver: S1 / ST |", "|---|---|"]
+    for name, rows in by_out.items():
+        top = sorted(rows, key=lambda r: -r["st"])[:3]
+        out.append(f"| `{name}` | " + "; ".join(
+            f"{r['parameter']}: {r['s1']:.2f} / {r['st']:.2f}" for r in top) + " |")
+    return "\n".join(out)
+
+
+LEVERS = ["efficient-chips", "lower-precision", "distributed-training", "smr", "geothermal",
+          "fusion", "space-solar"]
+
+
+def outlook_levers_markdown() -> str:
+    from scalewall import api
+
+    res = api.run("outlook", {"samples": 2000, "sensitivity_samples": 0, "lever": LEVERS})
+    out = ["Baseline, 2,000 samples, seed 0, every power and driver lever, run while building "
+           "these docs. Years gained p10 / p50 / p90:\n",
+           "| lever | driver | change | target wall | on the first wall | on its target wall | note |",
+           "|---|---|---|---|---|---|---|"]
+    for lv in res["levers"]:
+        out.append(f"| `{lv['name']}` | {fmt(lv.get('driver'))} | {fmt(lv.get('change'))} | "
+                   f"{fmt(lv.get('target_wall'))} | {_q(lv.get('years_gained'))} | "
+                   f"{_q(lv.get('target_wall_years_gained'))} | {fmt(lv.get('note'))} |")
+    return "\n".join(out)
+
+
+def value_text(kind: str, entry: str, field: str | None) -> str:
+    """One catalogue figure, for inline use: ``<!-- value: assumptions default-pue -->``."""
+    from scalewall import catalog
+
+    e = catalog.get(kind, entry).model_dump()
+    v = _get(e, field) if field else e.get("value")
+    unit = e.get("unit") if not field else unit_of(field.rsplit(".", 1)[-1])
+    return fmt(v) + (f" {unit}" if unit and unit not in ("1", "-") else "")
+
+
+# ----------------------------------------------------------------------------------------------
 # Screenshots: made by `make docs` (browser tests), never committed; absent → a sentence.
 # ----------------------------------------------------------------------------------------------
 
@@ -646,7 +847,14 @@ def _generate(name: str, arg: str, page_uri: str, docs_dir: Path) -> str:
         make = {"results": lambda: results_markdown(result_models()),
                 "catalogue": catalogue_markdown, "validation": validation_markdown,
                 "planner-checks": planner_checks_markdown,
-                "nomenclature": nomenclature_markdown, "timings": timings_markdown}.get(name)
+                "nomenclature": nomenclature_markdown, "timings": timings_markdown,
+                "outlook-example": outlook_example_markdown,
+                "outlook-anchors": outlook_anchors_markdown,
+                "outlook-levers": outlook_levers_markdown, "kinds": kinds_markdown,
+                "default-scenario": default_scenario_markdown,
+                "supply-costs": supply_costs_markdown,
+                "outlook-epoch": outlook_epoch_markdown,
+                "outlook-sensitivity": outlook_sensitivity_markdown}.get(name)
         if make is None:
             raise ValueError(f"{page_uri}: unknown generated block {name!r}")
         _cache[key] = make()
@@ -668,4 +876,5 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs):
         with redirect_stdout(buf_out), redirect_stderr(buf_err):
             return _generate(m.group("name"), m.group("arg"), uri, docs_dir)
 
-    return MARKER.sub(repl, markdown)
+    markdown = MARKER.sub(repl, markdown)
+    return INLINE.sub(lambda m: value_text(m["kind"], m["entry"], m["field"]), markdown)
