@@ -52,7 +52,6 @@ SUFFIXES: dict[str, tuple[str, str]] = {
     "_days": ("d", "days of wall-clock time"),
     "_hours": ("h", "hours"),
     "_years": ("yr", "years (lifetime, lead time)"),
-    "_year": ("yr", "per year, after a `_per_`"),
     "_w": ("W", "watts, power of one device or node"),
     "_kw": ("kW", "kilowatts"),
     "_mw": ("MW", "megawatts, power of a cluster, fleet or site"),
@@ -130,8 +129,12 @@ def unit_of(name: str) -> str:
     return _suffix_unit(name)[0]
 
 
+#: words after a `_per_` that are units (``_per_year`` → /yr)
+PER_WORDS = {"year": "yr", "day": "d", "hour": "h"}
+
+
 def _word_unit(word: str) -> str:
-    return SUFFIXES.get("_" + word, (word, ""))[0] if word not in ("per",) else "per"
+    return PER_WORDS.get(word) or SUFFIXES.get("_" + word, (word, ""))[0]
 
 
 def nomenclature_markdown() -> str:
@@ -461,6 +464,12 @@ def _source_text(s: dict) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
+def _dotted_unit(field: str) -> str:
+    """Unit of a (possibly nested) field: its own name's, else its parent's (peak_tflops.bf16)."""
+    parts = field.split(".")
+    return next((unit_of(p) for p in reversed(parts) if unit_of(p)), "")
+
+
 def catalogue_markdown() -> str:
     from scalewall import catalog
 
@@ -478,8 +487,7 @@ def catalogue_markdown() -> str:
             k for k, v in next(iter(entries.values()), {}).items()
             if k not in _SKIP and isinstance(v, (int, float, str, bool))]
         fields = [f for f in fields if any(_get(e, f) is not None for e in entries.values())]
-        head = ["id", *[f"{f} [{unit_of(f.rsplit('.', 1)[-1])}]" if unit_of(f.rsplit('.', 1)[-1])
-                        else f for f in fields]]
+        head = ["id", *[f"{f} [{_dotted_unit(f)}]" if _dotted_unit(f) else f for f in fields]]
         out.append("| " + " | ".join(head) + " |")
         out.append("|" + "---|" * len(head))
         for eid, e in entries.items():
@@ -527,6 +535,41 @@ def supply_costs_markdown(year: int = 2030) -> str:
             f"{ann} | {fmt(e.lifecycle_gco2e_kwh)} | {fmt(e.water_m3_per_mwh)} | "
             f"{fmt(e.land_km2_per_mw)} | {fmt(e.lead_time_years)} | {fmt(getattr(e, 'earliest_year', None))} | "
             f"{fmt(src.publisher)} {src.year} |")
+    return "\n".join(out)
+
+
+BUNDLED_WEATHER = ("greensboro", "sand-point", "miami")
+
+
+def supply_sites_markdown() -> str:
+    """Resource capacity factors and annual PUE of the bundled weather files (no LP is solved)."""
+    import numpy as np
+
+    from scalewall import catalog
+    from scalewall.supply.cooling import hourly_pue
+    from scalewall.supply.sbsp import eclipse_minutes_per_day
+    from scalewall.supply.site import source_profiles
+    from scalewall.supply.weather import load_weather
+
+    variable = [catalog.get("energy_sources", t) for t in ("solar", "wind", "sbsp")]
+    out = ["| site (bundled) | file | lat, lon | tracking PV (AC) | wind (hub) | mean 10 m wind [m/s] "
+           "| SBSP (GEO) | annual PUE air / evaporative / liquid |",
+           "|---|---|---|---:|---:|---:|---:|---|"]
+    for wid in BUNDLED_WEATHER:
+        w = load_weather(wid)
+        cf = {k: float(np.mean(v)) for k, v in source_profiles(variable, w).items()}
+        t, rh = w.data["temp_air"].to_numpy(), w.data["relative_humidity"].to_numpy()
+        pues = []
+        for cooling in ("air", "evaporative", "liquid"):
+            pue = hourly_pue(t, rh, cooling)
+            pues.append(f"{float(np.mean(pue)):.3f}")  # flat load: the annual PUE is the mean
+        out.append(f"| `{wid}` | {fmt(w.source)} | {w.latitude:.2f}, {w.longitude:.2f} | "
+                   f"{cf.get('solar', float('nan')):.1%} | {cf.get('wind', float('nan')):.1%} | "
+                   f"{float(w.data['wind_speed'].mean()):.2f} | {cf.get('sbsp', float('nan')):.2%} | "
+                   f"{' / '.join(pues)} |")
+    eq = float(eclipse_minutes_per_day([0.0])[0])
+    out.append(f"\nA GEO satellite at the equinox (declination 0°) is at least partly shadowed "
+               f"{eq:.1f} minutes a day by this geometry.")
     return "\n".join(out)
 
 
@@ -853,6 +896,7 @@ def _generate(name: str, arg: str, page_uri: str, docs_dir: Path) -> str:
                 "outlook-levers": outlook_levers_markdown, "kinds": kinds_markdown,
                 "default-scenario": default_scenario_markdown,
                 "supply-costs": supply_costs_markdown,
+                "supply-sites": supply_sites_markdown,
                 "outlook-epoch": outlook_epoch_markdown,
                 "outlook-sensitivity": outlook_sensitivity_markdown}.get(name)
         if make is None:
