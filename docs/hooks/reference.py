@@ -860,9 +860,10 @@ def value_text(kind: str, entry: str, field: str | None) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
-def screenshot_markdown(arg: str, page_uri: str, docs_dir: Path) -> str:
+def screenshot_markdown(arg: str, page_uri: str, files=None) -> str:
+    """The image when the build collected ``docs/img/NAME``; otherwise a sentence saying so."""
     name, _, alt = (x.strip() for x in arg.partition("|"))
-    if (docs_dir / "img" / name).exists():
+    if files is not None and files.get_file_from_path(f"img/{name}") is not None:
         rel = posixpath.relpath(f"img/{name}", posixpath.dirname(page_uri) or ".")
         return f"![{alt or name}]({rel})"
     return (f"*(Screenshot `{name}` not present: `make docs` generates it with the browser tests "
@@ -876,11 +877,11 @@ def screenshot_markdown(arg: str, page_uri: str, docs_dir: Path) -> str:
 _cache: dict[str, str] = {}
 
 
-def _generate(name: str, arg: str, page_uri: str, docs_dir: Path) -> str:
+def _generate(name: str, arg: str, page_uri: str, docs_dir: Path, files=None) -> str:
     if name == "run":
         return run_markdown(arg)
     if name == "screenshot":
-        return screenshot_markdown(arg, page_uri, docs_dir)
+        return screenshot_markdown(arg, page_uri, files)
     if name == "cli":
         return cli_markdown(page_uri, docs_dir)
     if name == "options":
@@ -918,7 +919,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs):
     def repl(m: re.Match) -> str:
         buf_out, buf_err = io.StringIO(), io.StringIO()
         with redirect_stdout(buf_out), redirect_stderr(buf_err):
-            return _generate(m.group("name"), m.group("arg"), uri, docs_dir)
+            return _generate(m.group("name"), m.group("arg"), uri, docs_dir, files)
 
     markdown = MARKER.sub(repl, markdown)
     return INLINE.sub(lambda m: value_text(m["kind"], m["entry"], m["field"]), markdown)
