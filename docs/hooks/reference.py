@@ -37,7 +37,7 @@ from typing import Any
 
 INLINE = re.compile(r"<!--\s*value:\s*(?P<kind>[a-z_]+)\s+(?P<entry>[a-z0-9.\-]+)"
                     r"(?:\s+(?P<field>[a-z_.0-9]+))?\s*-->")
-MARKER = re.compile(r"^<!--\s*gen:\s*(?P<name>[a-z-]+)\s*(?P<arg>.*?)\s*-->\s*$", re.M)
+MARKER = re.compile(r"^<!--[ \t]*gen:[ \t]*(?P<name>[a-z-]+)[ \t]*(?P<arg>.*?)[ \t]*-->[ \t]*$", re.M)
 CONSOLE_WIDTH = 110
 
 # ----------------------------------------------------------------------------------------------
@@ -669,11 +669,23 @@ def run_cli(command_line: str) -> tuple[str, float]:
     return res.output.rstrip(), dt
 
 
+def _wrap_command(command_line: str, width: int = 96) -> str:
+    """Break a long command line before its options, shell-style (`` \\`` and an indent)."""
+    lines, line = [], ""
+    for word in shlex.split(command_line):
+        piece = shlex.quote(word)
+        if line and word.startswith("--") and len(line) + 1 + len(piece) > width - 2:
+            lines.append(line + " \\")
+            line = "    " + piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    return "\n".join(lines + [line])
+
+
 def run_markdown(command_line: str) -> str:
     text, dt = run_cli(command_line)
-    display = command_line.replace(" --json", " --json") if len(command_line) < 100 else \
-        command_line
-    return (f"```console\n$ {display}\n{text}\n```\n\n"
+    display = _wrap_command(command_line)
+    return (f"```text\n$ {display}\n{text}\n```\n\n"
             f"<small>Output generated while building these docs "
             f"({dt:.2f} s on {os.cpu_count()} cores, in-process).</small>")
 
