@@ -171,11 +171,21 @@ def cli_root():
     return typer.main.get_command(app)
 
 
+def subcommands(cmd) -> dict:
+    """name → sub-command of a click group, through ``list_commands``/``get_command`` so that
+    lazily registered commands are found too; {} for a plain command."""
+    if not hasattr(cmd, "list_commands"):
+        return {}
+    ctx = cmd.context_class(cmd, info_name=cmd.name)
+    out = {name: cmd.get_command(ctx, name) for name in cmd.list_commands(ctx)}
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def walk_commands(cmd=None, path: tuple[str, ...] = ()):
     """(path, command) for the root and every command and sub-command, depth first."""
     cmd = cmd if cmd is not None else cli_root()
     yield path, cmd
-    subs = getattr(cmd, "commands", None) or {}
+    subs = subcommands(cmd)
     for name in sorted(subs) if path else list(subs):
         if getattr(subs[name], "hidden", False):
             continue
@@ -250,14 +260,17 @@ def _usage(path: tuple[str, ...], cmd) -> str:
             or getattr(p, "param_type_name", "") == "argument"]
     req = [f"{p.opts[0]} {p.name.upper()}" for p in cmd.params
            if not type(p).__name__.endswith("Argument") and getattr(p, "required", False)]
-    sub = " COMMAND" if getattr(cmd, "commands", None) else ""
+    sub = " COMMAND" if subcommands(cmd) else ""
     return " ".join(["scalewall", *path, *args, *req]) + sub + (" [OPTIONS]" if cmd.params else "")
 
 
 def find_command(path: tuple[str, ...]):
     cmd = cli_root()
     for name in path:
-        cmd = cmd.commands[name]
+        subs = subcommands(cmd)
+        if name not in subs:
+            raise ValueError(f"no command 'scalewall {' '.join(path)}' (at {name!r}: {sorted(subs)})")
+        cmd = subs[name]
     return cmd
 
 
@@ -287,8 +300,8 @@ def cli_markdown(page_uri: str, docs_dir: Path) -> str:
             rel = posixpath.relpath(pages[path[0]], posixpath.dirname(page_uri))
             out.append(f"How to use it: [{path[0]}]({rel}).\n")
         out.append(f"```\n{_usage(path, cmd)}\n```\n")
-        if getattr(cmd, "commands", None) and not cmd.params:
-            out.append("Sub-commands: " + ", ".join(f"`{n}`" for n in cmd.commands) + ".\n")
+        if subcommands(cmd) and not cmd.params:
+            out.append("Sub-commands: " + ", ".join(f"`{n}`" for n in subcommands(cmd)) + ".\n")
         else:
             out.append(options_table(cmd) + "\n")
     return "\n".join(out)
@@ -330,9 +343,10 @@ def result_models() -> dict[str, Any]:
 
 
 def _schema_type(s: dict, defs: dict) -> str:
+    """Readable type of a JSON-schema node; ``defs`` maps a $defs name to its anchor."""
     if "$ref" in s:
         name = s["$ref"].rsplit("/", 1)[-1]
-        return f"[{name}](#{_slug(name)})" if name in defs else name
+        return f"[{name}](#{defs[name]})" if name in defs else name
     if "anyOf" in s:
         parts = [_schema_type(x, defs) for x in s["anyOf"]]
         nullable = "null" in parts
@@ -365,20 +379,22 @@ def _fields_table(schema: dict, defs: dict) -> str:
 
 
 def results_markdown(models: Mapping[str, Any]) -> str:
+    """A section per command: its result model's fields, then each nested model's (anchored
+    ``command-name`` so that models of different commands never share an anchor)."""
     out = []
     for command, model in models.items():
         schema = model.model_json_schema()
-        defs = schema.get("$defs", {})
+        nested = {n: d for n, d in schema.get("$defs", {}).items() if "properties" in d}
+        anchors = {n: _slug(f"{command} {n}") for n in nested}
         out.append(f"\n## {command}\n")
         doc = " ".join((model.__doc__ or "").split())
         out.append(f"`{model.__module__}.{model.__name__}`{': ' + doc if doc else ''}\n")
-        out.append(_fields_table(schema, defs) + "\n")
-        for name, d in defs.items():
-            if "properties" in d:
-                out.append(f"\n### {name}\n")
-                if d.get("description"):
-                    out.append(" ".join(d["description"].split()) + "\n")
-                out.append(_fields_table(d, defs) + "\n")
+        out.append(_fields_table(schema, anchors) + "\n")
+        for name, d in nested.items():
+            out.append(f"\n### {command}: {name} {{ #{anchors[name]} }}\n")
+            if d.get("description"):
+                out.append(" ".join(d["description"].split()) + "\n")
+            out.append(_fields_table(d, anchors) + "\n")
     return "\n".join(out)
 
 
