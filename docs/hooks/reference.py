@@ -518,8 +518,26 @@ def catalogue_markdown() -> str:
     return "\n".join(out)
 
 
+def kinds_markdown() -> str:
+    from scalewall import catalog
+
+    out = ["| kind | entries | what |", "|---|---:|---|"]
+    for kind in catalog.KINDS:
+        model = _catalogue_model(kind)
+        doc = " ".join((getattr(model, "__doc__", "") or "").split()).split(". ")[0].rstrip(".")
+        out.append(f"| [`{kind}`](../reference/catalogue.md#{_slug(kind)}) | "
+                   f"{len(catalog.entries(kind))} | {doc} |")
+    return "\n".join(out)
+
+
+def default_scenario_markdown() -> str:
+    from scalewall.report.scenario import default_scenario_text
+
+    return f"```yaml\n{default_scenario_text().rstrip()}\n```"
+
+
 # ----------------------------------------------------------------------------------------------
-# Validation: every row of `scalewall validate`, plus the cases' notes, plus the planner checks.
+# Site supply: the costs the LP sees and the bundled sites' resources (no LP is solved).
 # ----------------------------------------------------------------------------------------------
 
 
@@ -531,7 +549,7 @@ def supply_costs_markdown(year: int = 2030) -> str:
            f"| WACC | annualised [USD/kW-yr] | lifecycle [gCO2e/kWh] | water [m³/MWh] | "
            f"land [km²/MW] | lead [yr] | from | main source |",
            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for eid, e in catalog.entries("energy_sources").items():
+    for e in catalog.entries("energy_sources").values():
         try:
             capex = fmt(e.capex_at(year)) if e.capex_usd_per_kw else (
                 f"LCOE {fmt(e.lcoe_usd_per_mwh and _interp(e.lcoe_usd_per_mwh, year))} USD/MWh"
@@ -549,7 +567,8 @@ def supply_costs_markdown(year: int = 2030) -> str:
             f"| `{e.tech}` | {capex} | {fmt(e.fixed_om_usd_per_kw_year)} | "
             f"{fmt(e.marginal_usd_per_mwh)} | {fmt(e.lifetime_years)} | {e.discount_rate:.1%} | "
             f"{ann} | {fmt(e.lifecycle_gco2e_kwh)} | {fmt(e.water_m3_per_mwh)} | "
-            f"{fmt(e.land_km2_per_mw)} | {fmt(e.lead_time_years)} | {fmt(getattr(e, 'earliest_year', None))} | "
+            f"{fmt(e.land_km2_per_mw)} | {fmt(e.lead_time_years)} | "
+            f"{fmt(getattr(e, 'earliest_year', None))} | "
             f"{fmt(src.publisher)} {src.year} |")
     return "\n".join(out)
 
@@ -596,22 +615,9 @@ def _interp(table: dict, year: int) -> float:
     return float(np.interp(year, ys, [table[y] for y in ys]))
 
 
-def kinds_markdown() -> str:
-    from scalewall import catalog
-
-    out = ["| kind | entries | what |", "|---|---:|---|"]
-    for kind in catalog.KINDS:
-        model = _catalogue_model(kind)
-        doc = " ".join((getattr(model, "__doc__", "") or "").split()).split(". ")[0].rstrip(".")
-        out.append(f"| [`{kind}`](../reference/catalogue.md#{_slug(kind)}) | "
-                   f"{len(catalog.entries(kind))} | {doc} |")
-    return "\n".join(out)
-
-
-def default_scenario_markdown() -> str:
-    from scalewall.report.scenario import default_scenario_text
-
-    return f"```yaml\n{default_scenario_text().rstrip()}\n```"
+# ----------------------------------------------------------------------------------------------
+# Validation: every row of `scalewall validate`, plus the cases' notes, plus the planner checks.
+# ----------------------------------------------------------------------------------------------
 
 
 def validation_markdown() -> str:
