@@ -807,6 +807,16 @@ def outlook_example_markdown() -> str:
             f"{fmt(y2030a['feasible_max_flop']['p50'])} |",
             f"| actors able to pay, p50 | {fmt(y2030b['actors_able_to_afford']['p50'])} | "
             f"{fmt(y2030a['actors_able_to_afford']['p50'])} |"]
+
+    def moved(wall: str) -> str:
+        b, a = (r["wall_year"].get(wall, {}).get("p50") for r in (base, alt))
+        if b is None or a is None:
+            return "moves out of the horizon" if b is not None else "does not bind either way"
+        unit = "year" if abs(a - b) == 1 else "years"
+        return f"moves {a - b:+d} {unit} (p50 {b} → {a})" if a != b else f"stays at {b} (p50)"
+
+    out += ["", f"Bold cells differ from the baseline. The data wall {moved('data')}; the first "
+            f"wall {moved('first_wall')}."]
     return "\n".join(out)
 
 
