@@ -320,26 +320,10 @@ def _slug(text: str) -> str:
 
 
 def result_models() -> dict[str, Any]:
-    """The result models of the commands: ``scalewall.commands.RESULT_MODELS`` when it exists."""
-    try:
-        from scalewall.commands import RESULT_MODELS  # the registry (restructured code)
+    """The result models of the commands (``scalewall.commands.RESULT_MODELS``)."""
+    from scalewall.commands import RESULT_MODELS
 
-        return dict(RESULT_MODELS)
-    except ImportError:
-        pass
-    # --- FALLBACK, delete once scalewall.commands.RESULT_MODELS exists on main --------------
-    from scalewall.performance.inference_api import InferenceResult
-    from scalewall.performance.training import TrainingResult
-
-    models: dict[str, Any] = {"train": TrainingResult, "infer": InferenceResult}
-    try:
-        from scalewall.supply.site import SiteResult
-
-        models["site"] = SiteResult
-    except ImportError:
-        pass
-    return models
-    # --- end of FALLBACK ----------------------------------------------------------------------
+    return dict(RESULT_MODELS)
 
 
 def _schema_type(s: dict, defs: dict) -> str:
@@ -732,12 +716,12 @@ TIMED = [
 
 
 def timings_markdown() -> str:
-    from scalewall import api
+    from scalewall import commands as api
 
     for command, _, opts in TIMED[:1]:  # warm-up: imports and caches are not what is measured
         api.run(command, opts)
     out = [f"Measured while building these docs, on {os.cpu_count()} CPU cores "
-           f"(best of 3 calls of `scalewall.api.run`, after one warm-up; the machine may be "
+           f"(best of 3 calls of `scalewall.commands.run`, after one warm-up; the machine may be "
            f"shared, so treat them as indicative):\n",
            "| command | case | time [s] | notes |", "|---|---|---:|---|"]
     for command, label, opts in TIMED:
@@ -779,7 +763,7 @@ def outlook_example_markdown() -> str:
 
     import yaml
 
-    from scalewall import api
+    from scalewall import commands as api
 
     base = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0})
     with tempfile.TemporaryDirectory() as tmp:
@@ -821,7 +805,7 @@ def outlook_example_markdown() -> str:
 
 
 def outlook_anchors_markdown() -> str:
-    from scalewall import api
+    from scalewall import commands as api
 
     base = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0})
     rows = [f"Baseline, {OUTLOOK_SAMPLES:,} samples, seed 0, run while building these docs "
@@ -840,7 +824,7 @@ def outlook_anchors_markdown() -> str:
 
 
 def outlook_epoch_markdown() -> str:
-    from scalewall import api
+    from scalewall import commands as api
 
     res = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
                               "scenario": "epoch-2024", "to": 2030})
@@ -854,7 +838,7 @@ def outlook_epoch_markdown() -> str:
 
 
 def outlook_sensitivity_markdown() -> str:
-    from scalewall import api
+    from scalewall import commands as api
 
     res = api.run("outlook", {"samples": 2000, "sensitivity_samples": 256})
     by_out: dict[str, list[dict]] = {}
@@ -875,7 +859,7 @@ LEVERS = ["efficient-chips", "lower-precision", "distributed-training", "smr", "
 
 
 def outlook_levers_markdown() -> str:
-    from scalewall import api
+    from scalewall import commands as api
 
     res = api.run("outlook", {"samples": 2000, "sensitivity_samples": 0, "lever": LEVERS})
     out = ["Baseline, 2,000 samples, seed 0, every power and driver lever, run while building "
