@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
@@ -65,6 +65,12 @@ class SiteResult(BaseModel):
     capacity_factor_dispatched: dict[str, float]
     pue_annual: float
     energy_mwh_per_year: dict[str, float]
+    storage_losses_mwh_per_year: dict[str, float] = Field(
+        description="energy charged minus energy delivered, per storage technology [MWh/yr]")
+    curtailment_mwh_per_year: float = Field(
+        description="variable output available but not used (solar, wind, SBSP) [MWh/yr]")
+    simultaneous_storage_hours: int = Field(
+        description="hours in which some storage both charges and discharges (0 expected) [h]")
     load_mwh_per_year: float
     grid: dict[str, float | str]
     balance_error_mw: float
@@ -160,10 +166,16 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
 def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution, notes) -> SiteResult:
     load_mwh = float(facility.sum())
     built = {s.tech: s for s in sources if s.tech in sol.capacity_mw}
-    energy, cf_disp = {}, {}
+    energy, cf_disp, losses = {}, {}, {}
+    tol = 1e-6 * float(facility.max())  # solver noise below a millionth of the peak is not flow
+    both = np.zeros(len(facility), dtype=bool)
     for tech, s in built.items():
         col = tech if s.role != "storage" else f"{tech}_discharge"
-        energy[tech] = float(sol.dispatch[col].sum())
+        energy[tech] = float(sol.dispatch[col].sum())  # storage: energy delivered
+        if s.role == "storage":
+            charge = sol.dispatch[f"{tech}_charge"].to_numpy()
+            losses[tech] = float(charge.sum()) - energy[tech]
+            both |= (charge > tol) & (sol.dispatch[col].to_numpy() > tol)
         if sol.capacity_mw[tech] > 1e-6 and s.role != "import":
             cf_disp[tech] = energy[tech] / (sol.capacity_mw[tech] * len(facility))
     dirty = sum(e for t, e in energy.items() if not built[t].carbon_free and built[t].role != "storage")
@@ -209,6 +221,9 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         capacity_factor_dispatched={t: r(v) for t, v in cf_disp.items()},
         pue_annual=r(float(facility.sum() / (facility / pue).sum())),
         energy_mwh_per_year={t: r(v, 1) for t, v in energy.items()},
+        storage_losses_mwh_per_year={t: r(v, 1) for t, v in losses.items()},
+        curtailment_mwh_per_year=r(float(sol.dispatch["curtailment"].sum()), 1),
+        simultaneous_storage_hours=int(both.sum()),
         load_mwh_per_year=r(load_mwh, 1),
         grid={k: (v if isinstance(v, str) else float(v)) for k, v in grid.items()},
         balance_error_mw=float(sol.balance_error_mw), solve_s=r(sol.solve_s, 2),
