@@ -350,8 +350,18 @@ def _quiet_stdout():
         os.close(saved)
 
 
+#: peak load the LP is solved at [MW]: the problem is homogeneous of degree one in the load
+#: (capacities, dispatch and cost scale with it; CFE, flexibility and the capacity bound are
+#: relative), so any load is solved per unit of this peak and scaled back exactly, which keeps
+#: HiGHS's absolute tolerances meaningful from kilowatts to gigawatts
+REFERENCE_PEAK_MW = 100.0
+
+
 def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution:
     """Build and solve the least-cost supply LP; see the module docstring for the formulation.
+
+    The LP is solved with the load scaled to a peak of :data:`REFERENCE_PEAK_MW` and the answer
+    scaled back (exact: the LP is linear and homogeneous in the load and the grid cap).
 
     Raises
     ------
@@ -359,17 +369,39 @@ def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution
         When the CFE target or grid cap cannot be met with the technologies allowed; the
         message says why.
     """
-    import logging
-
     if len(p.load_mw) != HOURS_PER_YEAR and len(p.load_mw) < HOURS_PER_DAY:
         raise InputError("the load needs at least one day of hourly values")
     if not 0 <= p.cfe_target <= 1:
         raise InputError(f"--cfe must be between 0 and 1, got {p.cfe_target}")
     if not 0 <= p.flexible_share < 1:
         raise InputError(f"--flexible-share must be in [0, 1), got {p.flexible_share}")
+    peak = float(np.max(p.load_mw))
+    if not peak > 0:
+        raise InputError("the load must be positive in at least one hour")
     sources, notes = _prune_dominated(p.sources, p.year)
     p = SupplyProblem(**{**p.__dict__, "sources": sources})
     _check_feasible(p)
+    k = REFERENCE_PEAK_MW / peak
+    scaled = SupplyProblem(**{**p.__dict__, "load_mw": p.load_mw * k,
+                              "grid_cap_mw": None if p.grid_cap_mw is None else p.grid_cap_mw * k})
+    sol = _solve_per_unit(scaled, threads, p.grid_cap_mw, notes)
+    return SupplySolution(
+        {t: v / k for t, v in sol.capacity_mw.items()},
+        {t: v / k for t, v in sol.storage_mwh.items()},
+        sol.dispatch / k,
+        sol.annual_cost_usd / k,
+        sol.balance_error_mw / k,
+        sol.solve_s,
+        sol.build_s,
+        sol.notes,
+    )
+
+
+def _solve_per_unit(p: SupplyProblem, threads: int | None, grid_cap_mw: float | None,
+                    notes: list[str]) -> SupplySolution:
+    """Solve ``p`` (already per unit); ``grid_cap_mw`` is the user's cap, for messages [MW]."""
+    import logging
+
     for name in ("pypsa", "linopy"):
         logging.getLogger(name).setLevel(logging.ERROR)
     t0 = time.perf_counter()
@@ -388,7 +420,7 @@ def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution
             names = ", ".join(s.tech for s in p.sources)
             raise InfeasiblePlanError(
                 f"no supply plan meets CFE {p.cfe_target:.1%} with {names}"
-                + (f" and a grid cap of {p.grid_cap_mw:g} MW" if p.grid_cap_mw is not None else "")
+                + (f" and a grid cap of {grid_cap_mw:g} MW" if grid_cap_mw is not None else "")
                 + f" (solver: {condition}); allow more technologies or lower --cfe"
             )
         sol = _solution(n, p, build_s, 0.0, notes) if status == "ok" else None

@@ -18,6 +18,10 @@ __all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "
 TECHS = ("solar", "wind", "battery", "ldes", "nuclear", "smr", "geothermal", "gas", "gas-ccs",
          "grid", "sbsp", "sbsp-optimistic")
 DEFAULT_TECHS = ("solar", "wind", "battery", "gas", "grid")
+#: mean IT loads a site plan accepts [MW]: from one small server room (1 kW) to 100 GW, about
+#: a fifth of the United States' average electricity demand (EIA 2023: ~4,200 TWh/yr ≈ 480 GW);
+#: outside it, land, water and resource figures lose physical meaning
+LOAD_MW_RANGE = (1e-3, 1e5)
 
 
 @dataclass
@@ -139,6 +143,10 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         raise InputError(f"unknown technology {', '.join(unknown)} in --techs; allowed: {', '.join(TECHS)}")
     if not req.techs:
         raise InputError("--techs is empty; allowed: " + ", ".join(TECHS))
+    lo, hi = LOAD_MW_RANGE
+    if not lo <= req.load_mw <= hi:
+        raise InputError(f"IT load {req.load_mw:g} MW is outside {lo * 1e3:g} kW to {hi / 1e3:g} GW, the range "
+                         "a site plan models (a 100 GW campus is ~20 % of US average demand)")
     if req.grid_cap_mw is not None and req.grid_cap_mw < 0:
         raise InputError(f"--grid-cap-mw must be >= 0, got {req.grid_cap_mw}")
     sources, notes = _sources(req.techs, req.year)
