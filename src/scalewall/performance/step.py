@@ -208,7 +208,9 @@ def evaluate(
     Lps, dense_dev, expert_dev = _stage_params(d, t, p, v, e)  # uneven splits round up
 
     peak = _peak_flops(acc, precision)
-    peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16", peak / 2)) * FLOPS_PER_TFLOPS
+    # 16-bit peak of the attention core; half the GEMM precision's peak if the datasheet has none
+    tf16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16", acc.peak_tflops[precision] / 2))
+    peak16 = tf16 * FLOPS_PER_TFLOPS
     hbm = acc.memory_bandwidth_tb_s * BYTES_PER_TB * eta_hbm
     domain = acc.scale_up.domain
     bw_up, bw_out = acc.scale_up.bandwidth_gb_s, acc.scale_out.bandwidth_gb_s
