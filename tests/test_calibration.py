@@ -123,7 +123,10 @@ def test_halving_gemm_efficiency_slows_the_compute_part_of_a_step():
 
 def test_runtime_reserve_moves_memory_one_for_one():
     d = model_dims(catalog.model("llama-2-7b"))
-    mem = lambda cal: memory(d, H100, _plans(), 4096, STACKS["modern"], cal)["memory_per_device_gb"]  # noqa: E731
+
+    def mem(cal):
+        return memory(d, H100, _plans(), 4096, STACKS["modern"], cal)["memory_per_device_gb"]
+
     more = CAL.replace(runtime_reserved_gb=CAL.runtime_reserved_gb + 10)
     np.testing.assert_allclose(mem(more) - mem(None), 10.0, rtol=1e-9)
 
@@ -200,8 +203,8 @@ def test_train_power_variant_changes_power_not_time():
 
 
 def test_planner_uses_the_variant():
-    req = dict(model=catalog.model("llama-2-7b"), accelerator=H100, devices=16, global_batch=64,
-               seq_len=2048, top=2)
+    req = {"model": catalog.model("llama-2-7b"), "accelerator": H100, "devices": 16,
+           "global_batch": 64, "seq_len": 2048, "top": 2}
     a = plan_training(PlanRequest(**req)).model_dump(exclude={"search_s"})
     b = plan_training(PlanRequest(**req, calibration=CAL)).model_dump(exclude={"search_s"})
     assert a == b
@@ -210,7 +213,7 @@ def test_planner_uses_the_variant():
 
 
 def test_infer_request_carries_a_variant_and_the_default_changes_nothing():
-    req = dict(model=catalog.model("llama-3.1-8b"), accelerator=H100, devices=1, batch=64)
+    req = {"model": catalog.model("llama-3.1-8b"), "accelerator": H100, "devices": 1, "batch": 64}
     base = estimate_inference(InferenceRequest(**req))
     assert base.model_dump() == estimate_inference(InferenceRequest(**req, calibration=CAL)).model_dump()
     slow = estimate_inference(InferenceRequest(

@@ -9,11 +9,12 @@ the catalogue's (``calibration.yaml``), built once by :meth:`Calibration.from_ca
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scalewall.catalog.loader import entries, format_validation_error
+from scalewall.catalog.schema import Assumption
 from scalewall.errors import CatalogError, InputError, closest_hint
 
 __all__ = ["Calibration"]
@@ -143,7 +144,8 @@ class Calibration(BaseModel):
 
 @cache
 def _from_catalog() -> Calibration:
-    values: dict[str, Any] = {eid.replace("-", "_"): e.value for eid, e in entries("calibration").items()}
+    factors = cast("dict[str, Assumption]", entries("calibration"))
+    values: dict[str, Any] = {eid.replace("-", "_"): e.value for eid, e in factors.items()}
     fields = set(Calibration.model_fields)
     extra = sorted(set(values) - fields)
     missing = sorted(fields - set(values))
