@@ -64,6 +64,13 @@ def test_from_catalog_is_built_once():
     assert Calibration.from_catalog() is Calibration.from_catalog()
 
 
+def test_changed_lists_only_what_differs_from_the_catalogue():
+    assert CAL.changed() == {}
+    assert CAL.replace(gemm_efficiency=CAL.gemm_efficiency).changed() == {}
+    v = CAL.replace(gemm_efficiency=0.5, **{"link-latency-s": 1e-5})
+    assert v.changed() == {"gemm-efficiency": 0.5, "link-latency-s": 1e-5}
+
+
 def test_frozen_and_replace_makes_a_validated_variant_leaving_the_original_alone():
     with pytest.raises(ValidationError):
         CAL.gemm_efficiency = 0.1  # type: ignore[misc]
@@ -190,8 +197,10 @@ def test_train_request_carries_a_variant_and_the_default_changes_nothing():
     base = _train()
     assert half.breakdown_s["compute"] > 1.5 * base.breakdown_s["compute"]
     assert half.wall_clock_days > base.wall_clock_days
-    # the assumption printed is the one used
+    # the assumption printed is the one used, and the result says it ran on a variant
     assert any(f"GEMM efficiency {CAL.gemm_efficiency / 2} " in a for a in half.assumptions)
+    assert f"calibration variant: gemm-efficiency {CAL.gemm_efficiency / 2:g}" in half.assumptions
+    assert not any("variant" in a for a in base.assumptions)
 
 
 def test_train_power_variant_changes_power_not_time():
@@ -219,6 +228,8 @@ def test_infer_request_carries_a_variant_and_the_default_changes_nothing():
     slow = estimate_inference(InferenceRequest(
         **req, calibration=CAL.replace(serving_step_overhead_s=CAL.serving_step_overhead_s * 3)))
     assert slow.itl_s > base.itl_s
+    assert any(a.startswith("calibration variant: serving-step-overhead-s") for a in slow.assumptions)
+    assert not any("variant" in a for a in base.assumptions)
     # batch 64 runs at the power limit (TDP), so lower the factors to see them
     cool = estimate_inference(InferenceRequest(
         **req, calibration=CAL.replace(power_per_flop_utilisation=CAL.power_per_flop_utilisation / 4,

@@ -120,6 +120,13 @@ class Calibration(BaseModel):
         """
         return getattr(self, self._field(factor))
 
+    def changed(self) -> dict[str, float]:
+        """The factors that differ from the catalogue's, by catalogue id [each factor's unit]
+        (empty for the catalogue's own): what a result computed with a variant must say."""
+        ref = Calibration.from_catalog()
+        return {f.replace("_", "-"): getattr(self, f) for f in type(self).model_fields
+                if getattr(self, f) != getattr(ref, f)}
+
     def replace(self, **changes: float) -> Calibration:
         """A copy with some factors changed, validated.
 

@@ -148,6 +148,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     O = req.output_tokens or catalog.assumption("default-output-tokens")
     if req.prompt_tokens is None or req.output_tokens is None:
         notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
+    if req.calibration is not None and req.calibration.changed():
+        notes.append("calibration variant: "
+                     + ", ".join(f"{k} {v:g}" for k, v in req.calibration.changed().items()))
     tp = req.tp or _default_tp(m, acc, req.devices, req.ep, req.precision)
     if m.n_heads % tp:
         raise InfeasiblePlanError(f"tp={tp}: {m.n_heads} attention heads not divisible by tp")

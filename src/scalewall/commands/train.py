@@ -185,6 +185,8 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     m, acc = req.model, req.accelerator
     cal = req.calibration or Calibration.from_catalog()
     seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
+    if cal.changed():
+        notes.append("calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in cal.changed().items()))
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, req.electricity_usd_mwh)
     given = {k: getattr(req, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
                                            "interleave", "recompute", "sequence_parallel", "zero")}
