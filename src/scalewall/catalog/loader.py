@@ -28,7 +28,6 @@ __all__ = [
     "model",
     "region",
     "assumption",
-    "calibration",
     "load_file",
     "format_validation_error",
     "validate_as",
@@ -155,11 +154,6 @@ def region(entry_id: str) -> Region:
 def assumption(entry_id: str) -> float:
     """The value of a sourced assumption from ``assumptions.yaml`` [its ``unit``]."""
     return get("assumptions", entry_id).value
-
-
-def calibration(entry_id: str) -> float:
-    """The value of a calibration factor from ``calibration.yaml`` [its ``unit``]."""
-    return get("calibration", entry_id).value
 
 
 def load_file(path: str | Path, schema: type[T]) -> T:

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall import catalog
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
 from scalewall.commands.options import ModelAccOptions, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
@@ -45,6 +46,9 @@ class InferenceRequest(BaseModel):
     pue: float | None = Field(default=None, ge=1.0, le=3.0)
     region: Region | None = None
     grid_gco2_kwh: float | None = Field(default=None, ge=0, le=2000)
+    calibration: Calibration | None = Field(
+        default=None, description="efficiency factors of the physics (None: the catalogue's)"
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> InferenceRequest:
@@ -144,6 +148,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     O = req.output_tokens or catalog.assumption("default-output-tokens")
     if req.prompt_tokens is None or req.output_tokens is None:
         notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
+    if req.calibration is not None and req.calibration.changed():
+        notes.append("calibration variant: "
+                     + ", ".join(f"{k} {v:g}" for k, v in req.calibration.changed().items()))
     tp = req.tp or _default_tp(m, acc, req.devices, req.ep, req.precision)
     if m.n_heads % tp:
         raise InfeasiblePlanError(f"tp={tp}: {m.n_heads} attention heads not divisible by tp")
@@ -159,7 +166,7 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
 
     batches = np.arange(1, MAX_BATCH_SEARCH + 1)
     r = serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=batches, prompt_tokens=P, output_tokens=O,
-              precision=req.precision)
+              precision=req.precision, cal=req.calibration)
     fits = r["memory_per_device_gb"] <= acc.memory_gb
     if not fits[0]:
         raise InfeasiblePlanError(
@@ -183,11 +190,12 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         B = int(req.batch)
         if B > max_batch:
             raise InfeasiblePlanError(
-                f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision)['memory_per_device_gb'][0]):.0f} GB "
+                f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision, cal=req.calibration)['memory_per_device_gb'][0]):.0f} GB "
                 f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}")
     i = B - 1
     g = {k: float(v[i]) for k, v in r.items()}
-    g["power_acc_w"] = float(accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"]))
+    g["power_acc_w"] = float(accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"],
+                                                 req.calibration))
 
     # ---- power and energy at three boundaries --------------------------------------------------
     acc_w = g["power_acc_w"] * n_inst

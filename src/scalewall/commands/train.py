@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
 from scalewall.commands.options import ModelAccOptions, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
@@ -85,6 +86,9 @@ class TrainingRequest(BaseModel):
     )
     power_model: Literal["modelled", "tdp"] = "modelled"
     electricity_usd_mwh: float | None = Field(default=None, ge=0, le=10000)
+    calibration: Calibration | None = Field(
+        default=None, description="efficiency factors of the physics (None: the catalogue's)"
+    )
 
     @model_validator(mode="after")
     def _one_duration(self) -> TrainingRequest:
@@ -168,7 +172,6 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         If the plan's sizes do not multiply to the devices, violate the model's divisibility,
         or need more memory per device than the accelerator has (the message gives the numbers).
     """
-    from scalewall.catalog import calibration
     from scalewall.facility.footprint import embodied_co2e_t, hardware_cost_usd, water_m3
     from scalewall.facility.job import step_power_metrics
     from scalewall.facility.site import resolve_site
@@ -180,18 +183,21 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     from scalewall.workload.transformer import model_dims, six_n_flops_per_token
 
     m, acc = req.model, req.accelerator
+    cal = req.calibration or Calibration.from_catalog()
     seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
+    if cal.changed():
+        notes.append("calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in cal.changed().items()))
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, req.electricity_usd_mwh)
     given = {k: getattr(req, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
                                            "interleave", "recompute", "sequence_parallel", "zero")}
     plan, plan_notes = choose_plan(m, acc, req.devices, seq_len=seq, global_batch=B,
-                                   precision=req.precision, stack=req.stack, given=given)
+                                   precision=req.precision, stack=req.stack, given=given, cal=cal)
     notes += plan_notes
     _check_plan(req, plan, seq, notes)
     d = model_dims(m)
     P = PlanArrays.from_plans([plan])
-    r = step_metrics(d, acc, P, seq, req.precision, req.stack)
-    r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model))
+    r = step_metrics(d, acc, P, seq, req.precision, req.stack, cal)
+    r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
     g = {k: float(v[0]) for k, v in r.items()}
     cap = acc.memory_gb
     if g["memory_per_device_gb"] > cap:
@@ -254,7 +260,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     parts = {k: g[f"{k}_s"] for k in BREAKDOWN_PARTS}
     assumptions = notes + site.notes + [
         f"software stack '{req.stack}': {STACKS[req.stack].description}",
-        f"GEMM efficiency {calibration('gemm-efficiency')} of peak "
+        f"GEMM efficiency {cal.gemm_efficiency} of peak "
         "(fitted on Korthikanti 2022 Table 5, full recomputation)",
     ]
     sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources]]

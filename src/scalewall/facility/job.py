@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator
 from scalewall.facility.footprint import hardware_cost_usd
 from scalewall.facility.power import accelerator_power_w
@@ -19,7 +20,8 @@ __all__ = ["step_power_metrics"]
 
 
 def step_power_metrics(
-    acc: Accelerator, r: dict[str, np.ndarray], devices, site: Site, power_model: str = "modelled"
+    acc: Accelerator, r: dict[str, np.ndarray], devices, site: Site, power_model: str = "modelled",
+    cal: Calibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-device power and per-step energy and cost of every plan (vectorised).
 
@@ -30,6 +32,7 @@ def step_power_metrics(
     devices : devices of each plan [-]
     site : PUE and electricity price of the site
     power_model : ``modelled`` (from utilisation) or ``tdp``
+    cal : the power model's factors (``None``: the catalogue's)
 
     Returns
     -------
@@ -42,7 +45,7 @@ def step_power_metrics(
     if power_model == "tdp":
         p_acc = np.full_like(step, acc.tdp_w)
     else:
-        p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"])
+        p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal)
     out = {"power_acc_w": p_acc, "power_node_w": p_acc + acc.host_power_w}
     out["power_facility_w"] = out["power_node_w"] * site.pue
     out["energy_step_j"] = out["power_facility_w"] * n * step

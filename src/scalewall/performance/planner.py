@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model
 from scalewall.errors import InfeasiblePlanError
 from scalewall.performance.constraints import structural_violations
@@ -120,12 +121,14 @@ def search(
     allow_uneven_layers: bool = False,
     allow_tp_beyond_domain: bool = False,
     extra_metrics: Callable[[dict[str, np.ndarray], PlanArrays], dict[str, np.ndarray]] | None = None,
+    cal: Calibration | None = None,
 ) -> SearchResult:
     """Search all plans; return the best ``top`` by ``objective`` and why others were rejected.
 
     ``extra_metrics(metrics, plans)`` adds arrays to the step metrics of the feasible plans; the
     ``energy`` and ``cost`` objectives need it to supply ``energy_step_j`` [J] and
     ``cost_step_usd`` [USD] (the facility stage computes them: this stage knows no power or price).
+    ``cal`` gives the efficiency factors of memory and step time; ``None`` uses the catalogue's.
 
     Raises
     ------
@@ -159,7 +162,7 @@ def search(
     P = P.take(np.flatnonzero(ok))
     d = model_dims(m)
     st = STACKS[stack]
-    mem = memory(d, acc, P, seq_len, st)["memory_per_device_gb"]
+    mem = memory(d, acc, P, seq_len, st, cal)["memory_per_device_gb"]
     cap = acc.memory_gb * max_memory_fraction
     fits = mem <= cap
     # one memory reason per (tp, pp) family with no fitting variant; the rest summed in one line
@@ -204,7 +207,7 @@ def search(
             f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, "
             f"recompute={pl.recompute}); would fix it: " + ", ".join(fixes)
         )
-    r = step_metrics(d, acc, P, seq_len, precision, stack)
+    r = step_metrics(d, acc, P, seq_len, precision, stack, cal)
     if extra_metrics is not None:
         r.update(extra_metrics(r, P))
     if OBJECTIVES[objective] not in r:
@@ -259,13 +262,15 @@ def choose_plan(
     precision: str,
     stack: str,
     given: dict,
+    cal: Calibration | None = None,
 ) -> tuple[Plan, list[str]]:
     """The plan of a run: the sizes and switches given, the rest chosen by the planner.
 
     ``given`` maps plan fields (``tp`` … ``ep``, ``micro_batch``, ``interleave``, ``recompute``,
     ``sequence_parallel``, ``zero``) to values or ``None``. With all five sizes given the plan is
     completed with Megatron's defaults (selective recomputation and sequence parallelism when
-    tp > 1, ZeRO-1); otherwise the fastest feasible plan holding the given fields is searched.
+    tp > 1, ZeRO-1); otherwise the fastest feasible plan holding the given fields is searched
+    with the efficiency factors ``cal`` (``None``: the catalogue's).
     """
     sizes = {k: given.get(k) for k in _SIZES}
     fixed_sizes = {k: v for k, v in sizes.items() if v is not None}
@@ -287,7 +292,7 @@ def choose_plan(
     fixed.update({k: given[k] for k in _SWITCHES if given.get(k) is not None})
     res = search(
         m, acc, devices, global_batch=global_batch, seq_len=seq_len,
-        precision=precision, stack=stack, fixed=fixed, top=1,
+        precision=precision, stack=stack, fixed=fixed, top=1, cal=cal,
     )
     free = [k for k in _SIZES if k not in fixed_sizes]
     note = (
