@@ -103,6 +103,52 @@ def _candidates(m: Model, devices: int, B: int, fixed: dict, stack) -> PlanArray
     return PlanArrays(**{k: np.concatenate(v) for k, v in cols.items()})
 
 
+#: what fixes each family of structural failure, in words a user can act on
+_FIXES = {
+    "batch": "use a global batch that is a multiple of dp×ep×micro-batch, or fewer data-parallel replicas",
+    "tp": "choose tp dividing the attention and KV heads, within the scale-up domain",
+    "pp": "choose pp×interleave dividing the layers (or allow uneven layers)",
+    "ep": "choose ep dividing the number of experts",
+    "cp": "choose cp dividing the sequence length",
+    "interleave": "drop interleaving or make micro-batches per replica a multiple of pp",
+}
+
+
+def _structural_reason(checks, P: PlanArrays, devices: int, fixed: dict) -> str:
+    """Why no candidate passes: the check that every correctly sized candidate fails comes first.
+
+    A candidate whose sizes do not multiply to the devices is not a plan, so the other checks are
+    judged on the correctly sized candidates only; a check failed by all of them is the reason
+    (e.g. a global batch that no data-parallel size divides), named with its fix.
+    """
+    sized = np.ones(len(P), dtype=bool)
+    for mask, fam, _ in checks:
+        if fam == "sizes":
+            sized &= ~mask
+    if not sized.any():
+        given = ", ".join(f"{k}={v}" for k, v in sorted(fixed.items()) if k in ("tp", "pp", "dp", "cp", "ep"))
+        return (f"the sizes given ({given}) do not divide {devices} devices"
+                if given else f"no sizes multiply to {devices} devices")
+    shares: dict[str, tuple[float, str]] = {}
+    for mask, fam, template in checks:
+        if fam == "sizes":
+            continue
+        fail = mask & sized
+        if not fail.any():
+            continue
+        share = float(fail.sum() / sized.sum())
+        if share > shares.get(fam, (0.0, ""))[0]:
+            pl = P.plan(int(np.flatnonzero(fail)[0]))
+            shares[fam] = (share, template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
+                                                  dpemb=pl.dp * pl.ep * pl.micro_batch))
+    ranked = sorted(shares.items(), key=lambda kv: -kv[1][0])
+    every = [(fam, s) for fam, (share, s) in ranked if share >= 1.0]
+    if every:
+        fam, example = every[0]
+        return f"every candidate fails this check ({example}); fix: {_FIXES.get(fam, fam)}"
+    return "; ".join(f"{s} ({share:.0%} of candidates)" for _fam, (share, s) in ranked[:3])
+
+
 def search(
     m: Model,
     acc: Accelerator,
@@ -141,10 +187,12 @@ def search(
     n_all = len(P)
     rejected: dict[str, int] = {}
     ok = np.ones(n_all, dtype=bool)
-    for mask, fam, template in structural_violations(
+    checks = structural_violations(
         m, acc, P, devices, seq_len,
         allow_uneven_layers=allow_uneven_layers, allow_tp_beyond_domain=allow_tp_beyond_domain,
-    ):
+    )
+    candidates = P
+    for mask, fam, template in checks:
         hit = mask & ok
         ok &= ~mask
         if not hit.any():
@@ -186,13 +234,9 @@ def search(
     P = P.take(np.flatnonzero(fits))
     if len(P) == 0:
         if over_best is None:
-            why = "; ".join(list(rejected)[:3]) or (
-                "the sizes given (" + ", ".join(f"{k}={v}" for k, v in sorted(fixed.items())
-                                                 if k in ("tp", "pp", "dp", "cp", "ep"))
-                + f") do not divide {devices} devices"
-            )
             raise InfeasiblePlanError(
-                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: {why}"
+                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: "
+                + _structural_reason(checks, candidates, devices, fixed)
             )
         gb, pl = over_best
         fixes = [f"more devices (memory scales down roughly as 1/devices: try about "
