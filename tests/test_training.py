@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from scalewall import catalog
 from scalewall.errors import CatalogError, InfeasiblePlanError
@@ -141,3 +142,9 @@ def test_attention_peak_without_a_16_bit_figure_is_half_the_gemm_peak():
     d = model_dims(catalog.model("llama-2-7b"))
     a, b = (evaluate(d, acc, P, 4096, "fp8", STACKS["modern"])["compute_s"] for acc in (only, both))
     assert a[0] == b[0]
+
+
+def test_sequence_longer_than_the_model_context_is_refused():
+    # gpt-3-175b has a 2,048-token context; a 10 M-token sequence used to print MFU 73 %
+    with pytest.raises(ValidationError, match="exceeds gpt-3-175b's context of 2,048 tokens"):
+        _req(model=catalog.model("gpt-3-175b"), seq_len=10_000_000)

@@ -59,6 +59,12 @@ class InferenceRequest(BaseModel):
         need = COMPUTE_PRECISION[self.precision]
         if need not in self.accelerator.peak_tflops:
             raise ValueError(f"{self.accelerator.id} has no {need} peak in the catalogue")
+        context = (self.prompt_tokens or 0) + (self.output_tokens or 0)
+        if context > self.model.seq_len:
+            raise ValueError(
+                f"prompt + output = {context:,.0f} tokens exceeds {self.model.id}'s context of "
+                f"{self.model.seq_len:,} tokens"
+            )
         return self
 
 
