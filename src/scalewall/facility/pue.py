@@ -1,8 +1,16 @@
-"""Hourly PUE of a data centre from outdoor dry-bulb / wet-bulb temperature, by cooling type.
+"""PUE: the one model of facility power over IT power, for every command.
 
-Facility power = IT power x PUE(t). The overhead is a constant electrical-distribution share,
-a constant fan/pump share, and mechanical (compressor) cooling that switches in as the outdoor
-temperature that drives heat rejection rises above the economiser limit:
+Facility power = IT power x PUE. :func:`resolve_pue` gives the PUE of a job in one order for
+``train``, ``plan``, ``infer`` and ``site``: a PUE the user gives, else the annual PUE of an hourly
+climate (a weather year) and a cooling type, else the catalogue region's published PUE, else the
+sourced default (``assumptions.yaml`` ``default-pue``). ``site`` always has a climate, so the same
+weather and cooling give ``train``, ``infer`` and ``site`` the same annual PUE. The outlook's PUE
+path over the years is :func:`pue_trajectory` (a trend with a floor).
+
+Hourly PUE from outdoor dry-bulb / wet-bulb temperature, by cooling type: the overhead is a
+constant electrical-distribution share, a constant fan/pump share, and mechanical (compressor)
+cooling that switches in as the outdoor temperature that drives heat rejection rises above the
+economiser limit:
 
 * ``air``: air-side economiser, chiller/DX backup; driven by dry-bulb.
 * ``evaporative``: direct/indirect evaporative cooling; driven by wet-bulb.
@@ -12,13 +20,26 @@ temperature that drives heat rejection rises above the economiser limit:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from scalewall.catalog import assumption
+from scalewall.catalog.schema import Region, Source
 from scalewall.errors import InputError
 
-__all__ = ["CoolingParameters", "COOLING_PARAMETERS", "wet_bulb_c", "hourly_pue"]
+__all__ = [
+    "CoolingParameters",
+    "COOLING_PARAMETERS",
+    "COOLINGS",
+    "Climate",
+    "PueEstimate",
+    "wet_bulb_c",
+    "hourly_pue",
+    "annual_pue",
+    "resolve_pue",
+    "pue_trajectory",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,8 @@ COOLING_PARAMETERS: dict[str, CoolingParameters] = {
     "evaporative": CoolingParameters("wet_bulb", 27.0, 4.0, 4.0, 0.03, 0.04, 0.5),
     "liquid": CoolingParameters("dry_bulb", 32.0, 5.0, 6.0, 0.015, 0.03, 0.5),
 }
+#: the cooling types, in display order
+COOLINGS = tuple(COOLING_PARAMETERS)
 
 
 def wet_bulb_c(temp_air_c, relative_humidity_pct):
@@ -108,3 +131,131 @@ def hourly_pue(temp_air_c, relative_humidity_pct, cooling: str = "air"):
     lift_k = np.maximum(drive + p.approach_k - (p.supply_c - 5.0), 5.0)
     cop = p.carnot_fraction * t_evap_k / lift_k
     return 1.0 + p.electrical_share + p.fan_pump_share + mech / cop
+
+
+def annual_pue(pue_hourly, it_load=None) -> float:
+    r"""Annual PUE of hourly PUEs: facility energy over IT energy [-].
+
+    Parameters
+    ----------
+    pue_hourly : array
+        PUE of each hour [-].
+    it_load : array, optional
+        IT load of each hour [any power unit]; ``None`` is a flat load.
+
+    Notes
+    -----
+    .. math:: \mathrm{PUE}_{year} = \sum_h P_{IT,h}\,\mathrm{PUE}_h \,/\, \sum_h P_{IT,h}
+
+    which is the mean hourly PUE for a flat load (a training run) and the load-weighted mean for a
+    varying one (a serving fleet's diurnal load), as The Green Grid defines annual PUE from
+    metered energies.
+
+    References
+    ----------
+    The Green Grid, "PUE: A Comprehensive Examination of the Metric", White Paper #49, 2012.
+    """
+    pue = np.asarray(pue_hourly, dtype=float)
+    if it_load is None:
+        return float(np.mean(pue))
+    it = np.asarray(it_load, dtype=float)
+    return float((it * pue).sum() / it.sum())
+
+
+@dataclass(frozen=True)
+class Climate:
+    """An hourly weather year, reduced to what the PUE model needs (units in the names)."""
+
+    temp_air_c: np.ndarray  #: outdoor dry-bulb temperature of each hour [C]
+    relative_humidity_pct: np.ndarray  #: relative humidity of each hour [%]
+    name: str = "weather"  #: the station or file, for notes
+
+    @classmethod
+    def of(cls, weather) -> Climate:
+        """The climate of a :class:`scalewall.supply.weather.Weather` (its ``data`` table)."""
+        return cls(weather.data["temp_air"].to_numpy(), weather.data["relative_humidity"].to_numpy(),
+                   getattr(weather, "name", "weather"))
+
+    def hourly_pue(self, cooling: str) -> np.ndarray:
+        """PUE of each hour with ``cooling`` [-] (see :func:`hourly_pue`)."""
+        return hourly_pue(self.temp_air_c, self.relative_humidity_pct, cooling)
+
+
+@dataclass(frozen=True)
+class PueEstimate:
+    """A job's PUE and where it came from."""
+
+    value: float  #: power usage effectiveness [-]
+    basis: str  #: "given", "climate", "region" or "default"
+    notes: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+def resolve_pue(
+    pue: float | None = None,
+    *,
+    region: Region | None = None,
+    climate: Climate | None = None,
+    cooling: str | None = None,
+) -> PueEstimate:
+    """The PUE of a job, in one order for every command [-].
+
+    Parameters
+    ----------
+    pue : float, optional
+        A PUE the user gives [-]; wins over everything.
+    region : Region, optional
+        Catalogue region; its published typical PUE applies when no climate is given.
+    climate : Climate, optional
+        An hourly weather year; with ``cooling`` (default ``air``, as in ``site``) its annual
+        PUE for a flat IT load applies (:func:`annual_pue` of :func:`hourly_pue`).
+    cooling : {'air', 'evaporative', 'liquid'}, optional
+        Cooling type; needs a climate (a region's PUE is a published average of whatever
+        cooling its data centres use).
+
+    Returns
+    -------
+    PueEstimate
+
+    Notes
+    -----
+    Order: given > climate and cooling > region > ``default-pue``. A climate is more specific
+    than a region's average, so it wins over the region's PUE (the region still sets grid
+    carbon, water and price). ``site`` computes the same annual figure, weighted by its hourly IT
+    load (:func:`annual_pue`), so a flat load gives ``site`` the same PUE as ``train``.
+    """
+    if cooling is not None and cooling not in COOLING_PARAMETERS:
+        raise InputError(f"unknown cooling {cooling!r}; allowed: {', '.join(COOLING_PARAMETERS)}")
+    if cooling is not None and climate is None and pue is None:
+        raise InputError("cooling needs a weather year (weather): the PUE of a cooling type is "
+                         "computed from the hourly climate; without one, give pue or a region")
+    if pue is not None:
+        return PueEstimate(float(pue), "given", [f"PUE {pue} given"])
+    if climate is not None:
+        kind = cooling or "air"
+        value = annual_pue(climate.hourly_pue(kind))
+        return PueEstimate(value, "climate", [
+            f"PUE {value:.3f}: annual mean of the hourly {kind}-cooled PUE at {climate.name} "
+            "(flat IT load; facility.pue.hourly_pue)"])
+    if region is not None:
+        return PueEstimate(region.pue, "region", [], list(region.source))
+    return PueEstimate(assumption("default-pue"), "default", [])
+
+
+def pue_trajectory(pue_base, change_per_year, years_since_base):
+    """PUE in later years: a linear trend, floored [-].
+
+    Parameters
+    ----------
+    pue_base : array
+        PUE in the base year [-].
+    change_per_year : array
+        Yearly change of PUE [1/yr] (negative: improvement).
+    years_since_base : array
+        Years after the base year [yr]; broadcast against the others.
+
+    Notes
+    -----
+    PUE(t) = max(PUE_floor, PUE_0 + ΔPUE · t), PUE_floor = ``pue-floor`` (``assumptions.yaml``).
+    """
+    return np.maximum(assumption("pue-floor"), pue_base + change_per_year * years_since_base)
