@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from scalewall.catalog.schema import Accelerator
+from scalewall.facility.boundaries import facility, node
 from scalewall.facility.footprint import owner_cost_usd
 from scalewall.facility.power import accelerator_power_w
 from scalewall.facility.site import Site
@@ -43,8 +44,8 @@ def step_power_metrics(
         p_acc = np.full_like(step, acc.tdp_w)
     else:
         p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"])
-    out = {"power_acc_w": p_acc, "power_node_w": p_acc + acc.host_power_w}
-    out["power_facility_w"] = out["power_node_w"] * site.pue
+    out = {"power_acc_w": p_acc, "power_node_w": node(p_acc, host=acc.host_power_w)}
+    out["power_facility_w"] = facility(out["power_node_w"], site.pue)
     out["energy_step_j"] = out["power_facility_w"] * n * step
     out["cost_step_usd"] = owner_cost_usd(acc, n * step / SECONDS_PER_HOUR, out["energy_step_j"] / J_PER_MWH,
                                           site.electricity_usd_mwh, unpriced_hardware=0.0)
