@@ -227,16 +227,17 @@ def resolve_pue(
     if cooling is not None and cooling not in COOLING_PARAMETERS:
         raise InputError(f"unknown cooling {cooling!r}; allowed: {', '.join(COOLING_PARAMETERS)}")
     if cooling is not None and climate is None and pue is None:
-        raise InputError("cooling needs a weather year (weather): the PUE of a cooling type is "
-                         "computed from the hourly climate; without one, give pue or a region")
+        raise InputError("cooling needs a weather year (weather ID|FILE): the PUE of a cooling type "
+                         "is computed from the hourly climate (a region's PUE is a published average "
+                         "whatever the cooling); or give pue")
     if pue is not None:
         return PueEstimate(float(pue), "given", [f"PUE {pue} given"])
     if climate is not None:
         kind = cooling or "air"
         value = annual_pue(climate.hourly_pue(kind))
-        return PueEstimate(value, "climate", [
-            f"PUE {value:.3f}: annual mean of the hourly {kind}-cooled PUE at {climate.name} "
-            "(flat IT load; facility.pue.hourly_pue)"])
+        note = (f"PUE {value:.3f}: annual mean of the hourly {kind}-cooled PUE at {climate.name} "
+                "(flat IT load; facility.pue.hourly_pue)")
+        return PueEstimate(value, "climate", [note])
     if region is not None:
         return PueEstimate(region.pue, "region", [], list(region.source))
     return PueEstimate(assumption("default-pue"), "default", [])
