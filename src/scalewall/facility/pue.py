@@ -222,7 +222,12 @@ def resolve_pue(
     Order: given > climate and cooling > region > ``default-pue``. A climate is more specific
     than a region's average, so it wins over the region's PUE (the region still sets grid
     carbon, water and price). ``site`` computes the same annual figure, weighted by its hourly IT
-    load (:func:`annual_pue`), so a flat load gives ``site`` the same PUE as ``train``.
+    load (:func:`annual_pue`), so a flat load gives ``site`` the same PUE as ``train``; a serving
+    fleet's diurnal load (``site`` with an ``infer`` result) weights the warm daytime hours more,
+    so its annual PUE is slightly above the flat-load figure ``infer`` reports.
+
+    The outlook has no site: its base-year PUE is the driver ``pue-2024`` (central 1.10, the same
+    Google fleet figure as ``default-pue``), carried forward by :func:`pue_trajectory`.
     """
     if cooling is not None and cooling not in COOLING_PARAMETERS:
         raise InputError(f"unknown cooling {cooling!r}; allowed: {', '.join(COOLING_PARAMETERS)}")
@@ -258,5 +263,10 @@ def pue_trajectory(pue_base, change_per_year, years_since_base):
     Notes
     -----
     PUE(t) = max(PUE_floor, PUE_0 + ΔPUE · t), PUE_floor = ``pue-floor`` (``assumptions.yaml``).
+
+    References
+    ----------
+    LBNL, "2024 United States Data Center Energy Usage Report" (Shehabi et al.), 2024: PUE of new
+    hyperscale builds versus the stock (``trends.yaml`` ``pue-change``).
     """
     return np.maximum(assumption("pue-floor"), pue_base + change_per_year * years_since_base)
