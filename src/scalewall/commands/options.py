@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["Options", "ModelAccOptions", "resolve_options"]
+__all__ = ["Options", "ModelAccOptions", "resolve_options", "climate_of"]
 
 
 class Options(BaseModel):
@@ -38,3 +38,14 @@ def resolve_options(o: ModelAccOptions) -> dict:
          else catalog.accelerator(o.accelerator))
     region = catalog.region(o.region) if getattr(o, "region", None) else None
     return {"model": m, "accelerator": a, "region": region}
+
+
+def climate_of(weather: str | None):
+    """The hourly climate (:class:`scalewall.facility.pue.Climate`) of a bundled weather id or a
+    weather file, read as ``site`` reads it; None when no weather is given."""
+    if weather is None:
+        return None
+    from scalewall.facility.pue import Climate
+    from scalewall.supply.weather import load_weather
+
+    return Climate.of(load_weather(weather))

@@ -11,7 +11,8 @@ import numpy as np
 
 from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator
-from scalewall.facility.footprint import hardware_cost_usd
+from scalewall.facility.boundaries import facility, node
+from scalewall.facility.footprint import owner_cost_usd
 from scalewall.facility.power import accelerator_power_w
 from scalewall.facility.site import Site
 from scalewall.units import J_PER_MWH, SECONDS_PER_HOUR
@@ -38,7 +39,7 @@ def step_power_metrics(
     -------
     ``power_acc_w``, ``power_node_w``, ``power_facility_w`` per device [W]; ``energy_step_j`` at
     the facility boundary for the whole cluster [J]; ``cost_step_usd`` (hardware depreciation plus
-    facility energy) [USD].
+    facility energy, :func:`scalewall.facility.footprint.owner_cost_usd`) [USD].
     """
     step = r["step_time_s"]
     n = np.asarray(devices, dtype=float)
@@ -46,10 +47,9 @@ def step_power_metrics(
         p_acc = np.full_like(step, acc.tdp_w)
     else:
         p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal)
-    out = {"power_acc_w": p_acc, "power_node_w": p_acc + acc.host_power_w}
-    out["power_facility_w"] = out["power_node_w"] * site.pue
+    out = {"power_acc_w": p_acc, "power_node_w": node(p_acc, host=acc.host_power_w)}
+    out["power_facility_w"] = facility(out["power_node_w"], site.pue)
     out["energy_step_j"] = out["power_facility_w"] * n * step
-    hw = hardware_cost_usd(acc, n * step / SECONDS_PER_HOUR)
-    hw = np.where(np.isnan(hw), 0.0, hw)
-    out["cost_step_usd"] = hw + out["energy_step_j"] / J_PER_MWH * site.electricity_usd_mwh
+    out["cost_step_usd"] = owner_cost_usd(acc, n * step / SECONDS_PER_HOUR, out["energy_step_j"] / J_PER_MWH,
+                                          site.electricity_usd_mwh, unpriced_hardware=0.0)
     return out

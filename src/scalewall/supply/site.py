@@ -134,7 +134,7 @@ def _grid(region) -> tuple[dict, list[str]]:
 
 def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame]:
     """Least-cost supply for a site; returns the result and the hourly dispatch [MW]."""
-    from scalewall.supply.cooling import hourly_pue
+    from scalewall.facility.pue import Climate
     from scalewall.supply.load import it_load_profile
 
     w = req.weather
@@ -155,7 +155,7 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         raise InputError("wind needs measured wind speeds: --lat/--lon gives clear-sky solar only; "
                          "use --weather ID|FILE or drop wind from --techs")
     it, load_notes = it_load_profile(req.load_mw, req.load_profile)
-    pue = hourly_pue(w.data["temp_air"].to_numpy(), w.data["relative_humidity"].to_numpy(), req.cooling)
+    pue = Climate.of(w).hourly_pue(req.cooling)
     facility = it * pue
     notes += list(req.load_notes) + load_notes
     if progress:
@@ -172,6 +172,9 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
 
 
 def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution, notes) -> SiteResult:
+    from scalewall.facility.pue import annual_pue
+    from scalewall.units import KG_PER_T
+
     load_mwh = float(facility.sum())
     built = {s.tech: s for s in sources if s.tech in sol.capacity_mw}
     energy, cf_disp, losses = {}, {}, {}
@@ -191,12 +194,12 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
     for tech, s in built.items():
         e = energy[tech]
         if s.role == "import":
-            life_t += e * float(grid["gco2e_kwh"]) / 1000.0
-            direct_t += e * float(grid["gco2e_kwh"]) / 1000.0
+            life_t += e * float(grid["gco2e_kwh"]) / KG_PER_T  # MWh · g/kWh = kg
+            direct_t += e * float(grid["gco2e_kwh"]) / KG_PER_T
             water += e * float(grid["water_m3_per_mwh"])
         elif s.role != "storage":
-            life_t += e * s.lifecycle_gco2e_kwh / 1000.0
-            direct_t += e * s.direct_gco2e_kwh / 1000.0
+            life_t += e * s.lifecycle_gco2e_kwh / KG_PER_T
+            direct_t += e * s.direct_gco2e_kwh / KG_PER_T
             water += e * s.water_m3_per_mwh
         land += sol.capacity_mw[tech] * s.land_km2_per_mw if s.role != "import" else 0.0
     threshold = 1e-3 * float(facility.max())
@@ -220,14 +223,14 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         annual_cost_usd=r(sol.annual_cost_usd, 0),
         cfe_share=r(1.0 - dirty / load_mwh, 5),
         co2e_t_per_year=r(life_t, 1), co2e_direct_t_per_year=r(direct_t, 1),
-        co2e_g_per_kwh=r(life_t * 1000.0 / load_mwh, 3),
+        co2e_g_per_kwh=r(life_t * KG_PER_T / load_mwh, 3),  # t/MWh · 1000 = kg/MWh = g/kWh
         curtailment_share=r(float(sol.dispatch["curtailment"].sum()) / available if available > 0 else 0.0, 5),
         land_km2=r(land, 4), water_m3_per_year=r(water, 0),
         lead_time_years=float(slowest.lead_time_years) if slowest else 0.0,
         lead_time_binding=slowest.tech if slowest else None,
         capacity_factor={t: r(v) for t, v in cf.items()},
         capacity_factor_dispatched={t: r(v) for t, v in cf_disp.items()},
-        pue_annual=r(float(facility.sum() / (facility / pue).sum())),
+        pue_annual=r(annual_pue(pue, facility / pue)),
         energy_mwh_per_year={t: r(v, 1) for t, v in energy.items()},
         storage_losses_mwh_per_year={t: r(v, 1) for t, v in losses.items()},
         curtailment_mwh_per_year=r(float(sol.dispatch["curtailment"].sum()), 1),
