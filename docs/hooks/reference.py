@@ -565,7 +565,7 @@ def supply_sites_markdown() -> str:
     import numpy as np
 
     from scalewall import catalog
-    from scalewall.supply.cooling import hourly_pue
+    from scalewall.facility.pue import hourly_pue
     from scalewall.supply.sbsp import eclipse_minutes_per_day
     from scalewall.supply.site import source_profiles
     from scalewall.supply.weather import load_weather
