@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test validate bench clean
+.PHONY: run test docs screenshots validate bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; set PY=/path/to/python3.11" >&2; exit 2; }
@@ -17,8 +17,19 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/scalewall report --out report.html
 
+# Whole test suite, then a strict docs build (a broken link or anchor fails it; no screenshots needed).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q -d "$$(mktemp -d)"
+
+# The documentation site in site/: screenshots first (skipped without /usr/bin/chromium), then build.
+docs: $(STAMP) screenshots
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
+
+# docs/img/*.png are generated (never committed): the browser tests write them on request.
+screenshots: $(STAMP)
+	SCALEWALL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py \
+	  -k "training_form_shows_numbers_and_chart or report_opens_offline_and_draws_every_chart"
 
 validate: $(STAMP)
 	$(BIN)/scalewall validate
@@ -27,4 +38,4 @@ bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis site docs/img

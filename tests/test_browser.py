@@ -3,7 +3,7 @@
 The training form is filled and submitted and shows the API's numbers and a drawn chart; the
 outlook page draws its fan chart; the HTML report opens with no network request and draws its
 charts. With SCALEWALL_UPDATE_SCREENSHOTS=1 the screenshots are written to docs/img/web.png and
-docs/img/report.png (the README shows them); otherwise to a temporary folder.
+docs/img/report.png (the docs site shows them); otherwise to a temporary folder.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from scalewall.web.testing import serve  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
-#: the README's screenshots are refreshed only on request (SCALEWALL_UPDATE_SCREENSHOTS=1), so an
+#: the docs' screenshots are refreshed only on request (SCALEWALL_UPDATE_SCREENSHOTS=1), so an
 #: ordinary test run leaves the working tree clean; otherwise they go to a temporary folder
 IMG = (Path(__file__).resolve().parents[1] / "docs" / "img"
        if os.environ.get("SCALEWALL_UPDATE_SCREENSHOTS") == "1"

@@ -123,3 +123,9 @@ def test_boundary_chain_from_google_components():
     c = boundary_chain(0.10, host_ratio=0.25 / 0.58, idle_share=0.10 / 0.92, pue=1.09)
     assert c["node"] == pytest.approx(0.1431, abs=1e-3)
     assert c["accelerator"] < c["node"] < c["it_with_idle"] < c["facility_with_idle"]
+
+
+def test_prompt_and_answer_longer_than_the_context_are_refused():
+    with pytest.raises(ValueError, match="exceeds llama-2-7b's context of 4,096 tokens"):
+        InferenceRequest(model=catalog.model("llama-2-7b"), accelerator=H100, devices=1,
+                         prompt_tokens=4000, output_tokens=500)

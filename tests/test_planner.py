@@ -80,3 +80,15 @@ def test_plan_json_contract(gpt3, h100):
     assert set(out) >= {"best", "top", "candidates_evaluated", "feasible", "rejected", "search_s"}
     assert out["best"]["plan"] == out["top"][0]["plan"]
     assert "step_time_s" in out["best"] and len(out["top"]) == 3
+
+
+def test_no_plan_because_of_the_batch_names_the_batch_first_with_its_fix():
+    # dp=16 fixed and a global batch of 8: every correctly sized plan fails batch divisibility;
+    # the tp and size mismatches of other candidates must not be given as the reason
+    m, acc = catalog.model("llama-2-7b"), catalog.accelerator("h100-sxm")
+    with pytest.raises(InfeasiblePlanError) as exc:
+        search(m, acc, 64, global_batch=8, seq_len=4096, fixed={"dp": 16})
+    msg = str(exc.value)
+    assert msg.index("global batch 8 not divisible") < len(msg) - 1
+    assert "every candidate fails" in msg and "fix:" in msg
+    assert "attention heads" not in msg and "≠ 64 devices" not in msg

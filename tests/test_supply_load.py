@@ -49,7 +49,7 @@ def test_infer_result_without_a_fleet_says_how_to_size_one():
 
 
 @pytest.mark.parametrize("text, match", [
-    ("not json {", "not a JSON file"),
+    ("not json {", "is not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
     ('{"capacity_mw": {}}', "neither a `scalewall train --json` nor"),
     ('{"wall_clock_days": 3}', "looks like a `scalewall train --json` result but lacks the field"),

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from scalewall import catalog
-from scalewall.supply.cooling import hourly_pue, wet_bulb_c
 from scalewall.supply.sbsp import eclipse_minutes_per_day, geo_sunlit_fraction, hourly_availability
 from scalewall.catalog.energy_sources import capital_recovery_factor
 from scalewall.supply.solar import pv_capacity_factor
@@ -48,20 +47,6 @@ def test_wind_capacity_factors_are_plausible_and_windy_coast_beats_inland(sites)
 def test_log_law_hub_height_extrapolation_matches_the_formula():
     v = hub_height_wind_speed(np.array([5.0]), 10.0, 100.0, 0.03)
     assert v[0] == pytest.approx(5.0 * math.log(100 / 0.03) / math.log(10 / 0.03), rel=1e-9)
-
-
-def test_wet_bulb_matches_stull_2011_worked_example():
-    # Stull (2011) JAMC 50:2267, text example: T = 20 C, RH = 50 % -> Tw = 13.7 C
-    assert wet_bulb_c(20.0, 50.0) == pytest.approx(13.7, abs=0.1)
-
-
-def test_hot_humid_site_has_higher_pue_and_liquid_cooling_the_lowest(sites):
-    pue = {(k, c): hourly_pue(w.data.temp_air, w.data.relative_humidity, c).mean()
-           for k, w in sites.items() for c in ("air", "evaporative", "liquid")}
-    assert pue[("miami", "air")] > pue[("sand-point", "air")]
-    for k in sites:
-        assert pue[(k, "liquid")] < pue[(k, "air")]
-        assert 1.03 < pue[(k, "liquid")] and pue[(k, "air")] < 1.2  # hyperscale range (Google 1.10)
 
 
 def test_geo_eclipse_is_72_minutes_at_equinox_and_none_at_solstice():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from scalewall import catalog
 from scalewall.errors import CatalogError, InfeasiblePlanError
@@ -124,3 +125,26 @@ def test_mfu_uses_model_flops_and_hfu_adds_recompute():
 def test_given_sizes_that_do_not_divide_the_devices_are_named():
     with pytest.raises(InfeasiblePlanError, match=r"the sizes given \(tp=3\) do not divide 64 devices"):
         estimate_training(_req(model=catalog.model("llama-2-13b"), tp=3))
+
+
+def test_attention_peak_without_a_16_bit_figure_is_half_the_gemm_peak():
+    # a datasheet with only an fp8 peak: the attention core runs at half of it, as if bf16 were
+    # given at half (the fallback was once in FLOP/s and scaled by 1e12 again: attention free)
+    from scalewall.performance.plan import STACKS, Plan, PlanArrays
+    from scalewall.performance.step import evaluate
+    from scalewall.workload.transformer import model_dims
+
+    h100 = catalog.accelerator("h100-sxm")
+    fp8 = h100.peak_tflops["fp8"]
+    only = h100.model_copy(update={"peak_tflops": {"fp8": fp8}})
+    both = h100.model_copy(update={"peak_tflops": {"fp8": fp8, "bf16": fp8 / 2}})
+    P = PlanArrays.from_plans([Plan(tp=1, pp=1, dp=8, micro_batch=1, global_batch=8)])
+    d = model_dims(catalog.model("llama-2-7b"))
+    a, b = (evaluate(d, acc, P, 4096, "fp8", STACKS["modern"])["compute_s"] for acc in (only, both))
+    assert a[0] == b[0]
+
+
+def test_sequence_longer_than_the_model_context_is_refused():
+    # gpt-3-175b has a 2,048-token context; a 10 M-token sequence used to print MFU 73 %
+    with pytest.raises(ValidationError, match="exceeds gpt-3-175b's context of 2,048 tokens"):
+        _req(model=catalog.model("gpt-3-175b"), seq_len=10_000_000)

@@ -70,7 +70,7 @@ def test_bloom_dynamic_idle_embodied_split_is_reproducible_within_3pct():
 
 def test_gemm_efficiency_in_catalogue_is_the_fit_on_korthikanti_full_column():
     fitted = fit_gemm_efficiency()
-    assert catalog.calibration("gemm-efficiency") == pytest.approx(fitted, abs=0.01)
+    assert catalog.Calibration.from_catalog().gemm_efficiency == pytest.approx(fitted, abs=0.01)
 
 
 def test_fit_objective_moves_with_efficiency_so_the_bar_can_fail():
@@ -91,7 +91,7 @@ def test_serving_and_power_factors_in_catalogue_are_the_fit_on_mlenergy():
         if key == "lm-arena-chat input tokens":
             shipped = runner.cases("inference")["mlenergy_v3"]["fitted_input_tokens"]
         else:
-            shipped = catalog.calibration(key)
+            shipped = catalog.Calibration.from_catalog().get(key)
         assert shipped == pytest.approx(value, rel=0.02), key
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "BYTES_PER_TB",
     "M2_PER_KM2",
     "MS_PER_S",
+    "WH_PER_TWH",
 ]
 
 # ---- time --------------------------------------------------------------------------------------
@@ -79,3 +80,6 @@ M2_PER_KM2 = 1e6
 BYTES_PER_GB = 1e9
 BYTES_PER_TB = 1e12
 FLOPS_PER_TFLOPS = 1e12
+
+# ---- appended ----------------------------------------------------------------------------------
+WH_PER_TWH = WH_PER_KWH * KWH_PER_MWH * MWH_PER_TWH  # 1e12

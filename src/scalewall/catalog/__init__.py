@@ -1,10 +1,10 @@
-"""The sourced catalogue: accelerators, models, regions and assumptions."""
+"""The sourced catalogue: accelerators, models, regions, assumptions and calibration factors."""
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.loader import (
     KINDS,
     accelerator,
     assumption,
-    calibration,
     entries,
     get,
     load_file,
@@ -16,12 +16,12 @@ from scalewall.catalog.schema import Accelerator, Model, Region, Source
 __all__ = [
     "KINDS",
     "Accelerator",
+    "Calibration",
     "Model",
     "Region",
     "Source",
     "accelerator",
     "assumption",
-    "calibration",
     "entries",
     "get",
     "load_file",

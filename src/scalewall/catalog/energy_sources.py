@@ -13,10 +13,10 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from scalewall.catalog.schema import Entry
+from scalewall.units import HOURS_PER_YEAR
 
 __all__ = ["EnergySource", "capital_recovery_factor"]
 
-HOURS_PER_YEAR = 8760
 
 
 def capital_recovery_factor(discount_rate, lifetime_years):

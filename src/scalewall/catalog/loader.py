@@ -12,13 +12,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from scalewall.catalog.energy_sources import EnergySource
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.errors import CatalogError
+from scalewall.files import load_yaml, load_yaml_text
 
 __all__ = [
     "KINDS",
@@ -28,7 +28,6 @@ __all__ = [
     "model",
     "region",
     "assumption",
-    "calibration",
     "load_file",
     "format_validation_error",
     "validate_as",
@@ -81,10 +80,7 @@ def validate_as(schema: type[T], data: Any, where: str, error: type[Exception] |
 
 
 def _read_yaml(text: str, where: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{where} is not valid YAML: {exc}") from None
+    return load_yaml_text(text, where, CatalogError)
 
 
 @cache
@@ -160,15 +156,8 @@ def assumption(entry_id: str) -> float:
     return get("assumptions", entry_id).value
 
 
-def calibration(entry_id: str) -> float:
-    """The value of a calibration factor from ``calibration.yaml`` [its ``unit``]."""
-    return get("calibration", entry_id).value
-
-
 def load_file(path: str | Path, schema: type[T]) -> T:
     """Validate a user's YAML file against a catalogue schema (``--model-file`` and friends)."""
     p = Path(path)
-    if not p.is_file():
-        raise CatalogError(f"file {str(p)!r} does not exist")
-    raw = _read_yaml(p.read_text("utf-8"), p.name)
+    raw = load_yaml(p, "file", error=CatalogError)
     return validate_as(schema, raw, p.name, CatalogError)

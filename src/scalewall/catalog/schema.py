@@ -31,7 +31,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never a datasheet figure: refuse them where they enter
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Source(_Strict):

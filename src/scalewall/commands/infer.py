@@ -1,4 +1,12 @@
-"""``scalewall infer``: the serving estimator's request, answer and fleet sizing."""
+"""``scalewall infer``: the serving estimator's request, answer and fleet sizing.
+
+Performance (:func:`scalewall.performance.inference.serve`) gives time and utilisation; the
+facility gives the rest through the same functions as ``train``: accelerator power
+(:mod:`~scalewall.facility.power`), the boundary chain accelerator → node → facility
+(:mod:`~scalewall.facility.boundaries`), the PUE (:mod:`~scalewall.facility.pue`, via
+:func:`~scalewall.facility.site.resolve_site`) and carbon and water
+(:func:`~scalewall.facility.footprint.job_footprint`).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +17,31 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall import catalog
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import Count, ModelAccOptions, resolve_options
+from scalewall.commands.options import Count, ModelAccOptions, climate_of, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.facility.boundaries import boundary_chain
+from scalewall.facility.footprint import job_footprint
 from scalewall.facility.power import accelerator_power_w
+from scalewall.facility.pue import Climate
 from scalewall.facility.site import resolve_site
 from scalewall.performance.inference import COMPUTE_PRECISION, serve
-from scalewall.units import HOURS_PER_YEAR, SECONDS_PER_DAY
+from scalewall.units import (
+    BYTES_PER_GB,
+    G_PER_T,
+    HOURS_PER_YEAR,
+    J_PER_WH,
+    KWH_PER_MWH,
+    L_PER_M3,
+    ML_PER_L,
+    MS_PER_S,
+    MWH_PER_TWH,
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    W_PER_MW,
+    WH_PER_KWH,
+)
 from scalewall.workload.transformer import model_dims
 
 __all__ = ["InferenceRequest", "InferResult", "InferenceResult", "estimate_inference",
@@ -28,7 +54,7 @@ MAX_BATCH_SEARCH = 4096
 class InferenceRequest(BaseModel):
     """What ``scalewall infer`` takes (catalogue objects resolved)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     model: Model
     accelerator: Accelerator
@@ -45,6 +71,13 @@ class InferenceRequest(BaseModel):
     pue: float | None = Field(default=None, ge=1.0, le=3.0)
     region: Region | None = None
     grid_gco2_kwh: float | None = Field(default=None, ge=0, le=2000)
+    calibration: Calibration | None = Field(
+        default=None, description="efficiency factors of the physics (None: the catalogue's)"
+    )
+    climate: Climate | None = Field(
+        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)")
+    cooling: Literal["air", "evaporative", "liquid"] | None = Field(
+        default=None, description="cooling type for the climate's PUE (default air, as in site)")
 
     @model_validator(mode="after")
     def _checks(self) -> InferenceRequest:
@@ -55,6 +88,12 @@ class InferenceRequest(BaseModel):
         need = COMPUTE_PRECISION[self.precision]
         if need not in self.accelerator.peak_tflops:
             raise ValueError(f"{self.accelerator.id} has no {need} peak in the catalogue")
+        context = (self.prompt_tokens or 0) + (self.output_tokens or 0)
+        if context > self.model.seq_len:
+            raise ValueError(
+                f"prompt + output = {context:,.0f} tokens exceeds {self.model.id}'s context of "
+                f"{self.model.seq_len:,} tokens"
+            )
         return self
 
 
@@ -109,10 +148,10 @@ def _default_tp(m: Model, acc: Accelerator, devices: int, ep: int, precision: st
     for tp in range(1, min(devices // ep, acc.scale_up.domain) + 1):
         if (devices // ep) % tp or m.n_heads % tp or (m.kv_heads % tp and tp % m.kv_heads):
             continue
-        if weights / (tp * ep) <= 0.5 * acc.memory_gb * 1e9:
+        if weights / (tp * ep) <= 0.5 * acc.memory_gb * BYTES_PER_GB:
             return tp
     raise InfeasiblePlanError(
-        f"{m.id} in {precision} ({weights / 1e9:.0f} GB of weights) does not fit {acc.id} "
+        f"{m.id} in {precision} ({weights / BYTES_PER_GB:.0f} GB of weights) does not fit {acc.id} "
         f"({acc.memory_gb:.0f} GB) even with tp={min(devices // ep, acc.scale_up.domain)} "
         "in one scale-up domain; use more devices per instance (--ep for MoE), fp8 or int4"
     )
@@ -151,6 +190,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     O = req.output_tokens or catalog.assumption("default-output-tokens")
     if req.prompt_tokens is None or req.output_tokens is None:
         notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
+    if req.calibration is not None and req.calibration.changed():
+        notes.append("calibration variant: "
+                     + ", ".join(f"{k} {v:g}" for k, v in req.calibration.changed().items()))
     tp = req.tp or _default_tp(m, acc, req.devices, req.ep, req.precision)
     if m.n_heads % tp:
         raise InfeasiblePlanError(f"tp={tp}: {m.n_heads} attention heads not divisible by tp")
@@ -162,11 +204,11 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     instances = req.devices // (tp * req.ep)
     n_inst = tp * req.ep
     d = model_dims(m)
-    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh)
+    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, climate=req.climate, cooling=req.cooling)
 
     batches = np.arange(1, MAX_BATCH_SEARCH + 1)
     r = serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=batches, prompt_tokens=P, output_tokens=O,
-              precision=req.precision)
+              precision=req.precision, cal=req.calibration)
     fits = r["memory_per_device_gb"] <= acc.memory_gb
     if not fits[0]:
         raise InfeasiblePlanError(
@@ -178,11 +220,11 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     if req.batch == "max":
         ok = fits.copy()
         if req.itl_slo_ms is not None:
-            ok &= r["itl_s"] * 1e3 <= req.itl_slo_ms
+            ok &= r["itl_s"] * MS_PER_S <= req.itl_slo_ms
             if not ok.any():
                 raise InfeasiblePlanError(
                     f"no batch meets --itl-slo-ms {req.itl_slo_ms:g}: batch 1 already takes "
-                    f"{r['itl_s'][0] * 1e3:.1f} ms per token; use a larger --tp, fp8 or int4")
+                    f"{r['itl_s'][0] * MS_PER_S:.1f} ms per token; use a larger --tp, fp8 or int4")
         B = int(batches[ok][-1])
         notes.append(f"batch {B}: the largest that fits memory"
                      + (f" and meets ITL ≤ {req.itl_slo_ms:g} ms" if req.itl_slo_ms else ""))
@@ -190,22 +232,25 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         B = int(req.batch)
         if B > max_batch:
             raise InfeasiblePlanError(
-                f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision)['memory_per_device_gb'][0]):.0f} GB "
+                f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision, cal=req.calibration)['memory_per_device_gb'][0]):.0f} GB "
                 f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}")
     i = B - 1
     g = {k: float(v[i]) for k, v in r.items()}
-    g["power_acc_w"] = float(accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"]))
+    g["power_acc_w"] = float(accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"],
+                                                 req.calibration))
 
-    # ---- power and energy at three boundaries --------------------------------------------------
-    acc_w = g["power_acc_w"] * n_inst
-    node_w = (g["power_acc_w"] + acc.host_power_w) * n_inst
-    fac_w = node_w * site.pue
+    # ---- power and energy at three boundaries (one busy instance) -------------------------------
+    inst = boundary_chain(g["power_acc_w"] * n_inst, host=acc.host_power_w * n_inst, pue=site.pue)  # [W]
+    acc_w, node_w, fac_w = inst["accelerator"], inst["node"], inst["facility"]
     tok_s = g["tokens_per_s"]
     power = {"accelerator": acc_w * instances, "node": node_w * instances, "facility": fac_w * instances}
     j_tok = {"accelerator": acc_w / tok_s, "node": node_w / tok_s, "facility": fac_w / tok_s}
-    wh_q = {k: v * O / 3600.0 for k, v in j_tok.items()}
-    co2_g = wh_q["facility"] / 1000.0 * site.grid_gco2_kwh
-    water_ml = (site.wue_l_kwh * wh_q["node"] + site.water_l_kwh_electricity * wh_q["facility"])  # L/kWh · Wh = mL
+    wh_q = {k: v * O / J_PER_WH for k, v in j_tok.items()}
+    wh_per_mwh = WH_PER_KWH * KWH_PER_MWH
+    per_query = job_footprint(acc, {k: v / wh_per_mwh for k, v in wh_q.items()},
+                              n_inst * O / tok_s / SECONDS_PER_HOUR, site)
+    co2_g = per_query.co2e_t["operational"] * G_PER_T
+    water_ml = per_query.water_m3 * L_PER_M3 * ML_PER_L
 
     bottleneck = (
         f"{'compute' if g['bound'] else 'memory bandwidth'}: "
@@ -226,13 +271,14 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         n_instances = math.ceil(inst_busy / util)
         devices = n_instances * n_inst
         idle_inst = n_instances - inst_busy
-        idle_node = (acc.idle_w + acc.host_power_w) * n_inst  # an idle instance
-        avg = {
-            "accelerator": (inst_busy * acc_w + idle_inst * acc.idle_w * n_inst) / 1e6,
-            "node": (inst_busy * node_w + idle_inst * idle_node) / 1e6,
-        }
-        avg["facility"] = avg["node"] * site.pue
-        e_twh = {k: v * HOURS_PER_YEAR / 1e6 for k, v in avg.items()}
+        # the fleet counts its idle instances explicitly (accelerators at idle power, hosts on),
+        # so they enter the chain inside the accelerator and host terms, not as an idle share
+        chain = boundary_chain(inst_busy * acc_w + idle_inst * acc.idle_w * n_inst,
+                               host=devices * acc.host_power_w, pue=site.pue)  # [W]
+        avg = {k: chain[k] / W_PER_MW for k in ("accelerator", "node", "facility")}
+        e_mwh = {k: v * HOURS_PER_YEAR for k, v in avg.items()}  # MW · h
+        year = job_footprint(acc, e_mwh, devices * HOURS_PER_YEAR, site)
+        e_twh = {k: v / MWH_PER_TWH for k, v in e_mwh.items()}
         fleet = {
             "queries_per_day": req.queries_per_day,
             "utilisation": util,
@@ -240,7 +286,7 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
             "devices": devices,
             "avg_power_mw": avg,
             "energy_twh_per_year": e_twh,
-            "co2e_t_per_year": e_twh["facility"] * 1e9 * site.grid_gco2_kwh / 1e6,
+            "co2e_t_per_year": year.co2e_t["operational"],
         }
 
     para = _paradigms(j_tok["accelerator"])
@@ -295,7 +341,9 @@ class InferOptions(ModelAccOptions):
         default=None, description="fleet average utilisation [-]; default: the catalogue's (assumption)",
         json_schema_extra={"default_from": "default-serving-utilisation"})
     pue: float | None = Field(
-        default=None, description="power usage effectiveness [-]; default: the region's, else the catalogue's",
+        default=None,
+        description="power usage effectiveness [-]; default: the hourly weather's with cooling, else "
+                    "the region's, else the catalogue's",
         json_schema_extra={"default_from": "default-pue"})
     region: str | None = Field(
         default=None, description="catalogue region id (grid carbon, PUE, water)")
@@ -303,11 +351,19 @@ class InferOptions(ModelAccOptions):
         default=None,
         description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
         json_schema_extra={"default_from": "default-grid-gco2-kwh"})
+    weather: str | None = Field(
+        default=None,
+        description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file: "
+                    "the PUE follows its hourly climate; default: none (region or catalogue PUE)")
+    cooling: Literal["air", "evaporative", "liquid"] | None = Field(
+        default=None, description="cooling type for the weather's PUE; default: air")
 
 
 def run_infer(o: InferOptions) -> InferResult:
     """Run ``infer`` on its options."""
-    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region"})
+    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region",
+                               "weather"})
+    kw["climate"] = climate_of(o.weather)
     if isinstance(kw["batch"], str) and kw["batch"] != "max":
         raise InputError(f"batch must be a number or 'max', not {kw['batch']!r}")
     return estimate_inference(InferenceRequest(**resolve_options(o), **kw))

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["Options", "ModelAccOptions", "resolve_options", "Count", "parse_count",
+__all__ = ["Options", "ModelAccOptions", "resolve_options", "climate_of", "Count", "parse_count",
            "is_count", "is_file_option", "default_from", "FILE_SUFFIXES"]
 
 _MULT = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
@@ -112,3 +112,14 @@ def resolve_options(o: ModelAccOptions) -> dict:
          else catalog.accelerator(o.accelerator))
     region = catalog.region(o.region) if getattr(o, "region", None) else None
     return {"model": m, "accelerator": a, "region": region}
+
+
+def climate_of(weather: str | None):
+    """The hourly climate (:class:`scalewall.facility.pue.Climate`) of a bundled weather id or a
+    weather file, read as ``site`` reads it; None when no weather is given."""
+    if weather is None:
+        return None
+    from scalewall.facility.pue import Climate
+    from scalewall.supply.weather import load_weather
+
+    return Climate.of(load_weather(weather))

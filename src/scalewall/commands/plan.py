@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
 from scalewall.commands.options import Count, ModelAccOptions, resolve_options
 from scalewall.commands.train import TrainingRequest, TrainResult, estimate_training
@@ -77,6 +78,9 @@ class PlanRequest(BaseModel):
     pue: float | None = Field(default=None, ge=1.0, le=3.0)
     region: Region | None = None
     grid_gco2_kwh: float | None = Field(default=None, ge=0)
+    calibration: Calibration | None = Field(
+        default=None, description="efficiency factors of the physics (None: the catalogue's)"
+    )
 
 
 class PlannedRun(TrainResult):
@@ -118,13 +122,15 @@ def plan_training(req: PlanRequest) -> PlanResult:
         model=req.model, accelerator=req.accelerator, devices=req.devices, tokens=req.tokens,
         global_batch=req.global_batch, seq_len=req.seq_len, precision=req.precision,
         stack=req.stack, pue=req.pue, region=req.region, grid_gco2_kwh=req.grid_gco2_kwh,
+        calibration=req.calibration,
     )
     seq, B, _ = default_shape(req.model, req.seq_len, req.global_batch)
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh)
     tokens = req.tokens or req.model.train_tokens
 
     def power(r, P):
-        return step_power_metrics(req.accelerator, r, P.tp * P.pp * P.dp * P.cp * P.ep, site)
+        return step_power_metrics(req.accelerator, r, P.tp * P.pp * P.dp * P.cp * P.ep, site,
+                                  cal=req.calibration)
 
     res = search(
         req.model, req.accelerator, req.devices, global_batch=B, seq_len=seq,
@@ -132,6 +138,7 @@ def plan_training(req: PlanRequest) -> PlanResult:
         top=req.top, max_memory_fraction=req.max_memory_fraction, max_days=req.max_days,
         tokens=tokens, allow_uneven_layers=req.allow_uneven_layers,
         allow_tp_beyond_domain=req.allow_tp_beyond_domain, extra_metrics=power,
+        cal=req.calibration,
     )
     top = []
     for plan, metrics in zip(res.top_plans, res.top_metrics):

@@ -80,13 +80,13 @@ def load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
         ``flat`` for a training run (constant draw for weeks), ``diurnal`` for a serving fleet.
     notes : list of str
     """
-    import json
     from pathlib import Path
 
     from pydantic import ValidationError
 
     from scalewall.commands.infer import InferResult
     from scalewall.commands.train import TrainResult
+    from scalewall.files import load_json
     from scalewall.supply.load import it_load_note
 
     name = "the result"
@@ -96,10 +96,7 @@ def load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
         if not p.is_file():
             raise InputError(f"--load-from {result!r}: no such file (save `scalewall train --json` "
                              "or `scalewall infer --json` output to a file)")
-        try:
-            result = json.loads(p.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"--load-from {name!r} is not a JSON file: {exc}") from None
+        result = load_json(p, "--load-from")  # size cap, UTF-8, nesting: one sentence
     if not isinstance(result, dict):
         raise InputError(f"--load-from {name!r}: expected a JSON object from `scalewall train --json` "
                          "or `scalewall infer --json`")
@@ -263,15 +260,22 @@ def run_site(o: SiteOptions, progress=None) -> SiteResult:
 
 
 def hourly_supply(dispatch, capacity_mw: dict) -> dict[str, list[float]]:
-    """The dispatch table as {source: hourly MW} for generators and storage discharge, plus the
-    facility ``load`` [MW] (rounded to 1 kW; solver noise below it is dropped)."""
+    """The dispatch table as {series: hourly MW}: each generator's output and storage discharge
+    (≥ 0), each storage's charging as ``<storage> charging`` (≤ 0), ``curtailment`` (variable
+    output available but not used, ≥ 0) and the facility ``load`` [MW], rounded to 1 kW."""
     import numpy as np
+
+    def col(name: str, sign: float = 1.0) -> list[float]:
+        return np.round(sign * np.clip(dispatch[name].to_numpy(), 0.0, None), 3).tolist()
 
     cols: dict[str, list[float]] = {}
     for name in capacity_mw:
-        col = name if name in dispatch.columns else f"{name}_discharge"
-        if col in dispatch.columns:
-            cols[name] = np.round(np.clip(dispatch[col].to_numpy(), 0.0, None), 3).tolist()
+        if name in dispatch.columns:
+            cols[name] = col(name)
+        elif f"{name}_discharge" in dispatch.columns:
+            cols[name] = col(f"{name}_discharge")
+            cols[f"{name} charging"] = col(f"{name}_charge", -1.0)
+    cols["curtailment"] = col("curtailment")
     cols["load"] = np.round(dispatch["load"].to_numpy(), 3).tolist()
     return cols
 

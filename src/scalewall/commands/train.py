@@ -6,14 +6,15 @@ utilisation, memory) → facility (power at three boundaries, energy, carbon, wa
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import Count, ModelAccOptions, resolve_options
+from scalewall.commands.options import Count, ModelAccOptions, climate_of, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.facility.pue import Climate
 
 __all__ = ["TrainOptions", "TrainingRequest", "TrainResult", "estimate_training", "run_train",
            "train_request"]
@@ -78,6 +79,12 @@ class TrainOptions(ModelAccOptions):
         description="measured average power per device at the node boundary [W]; default: modelled")
     power_model: Literal["modelled", "tdp"] = Field(
         default="modelled", description="accelerator power: modelled (utilisation-based) or tdp")
+    weather: str | None = Field(
+        default=None,
+        description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file: "
+                    "the PUE follows its hourly climate; default: none (region or catalogue PUE)")
+    cooling: Literal["air", "evaporative", "liquid"] | None = Field(
+        default=None, description="cooling type for the weather's PUE; default: air")
 
 
 class TrainingRequest(BaseModel):
@@ -117,6 +124,13 @@ class TrainingRequest(BaseModel):
     )
     power_model: Literal["modelled", "tdp"] = "modelled"
     electricity_usd_mwh: float | None = Field(default=None, ge=0, le=10000)
+    calibration: Calibration | None = Field(
+        default=None, description="efficiency factors of the physics (None: the catalogue's)"
+    )
+    climate: Climate | None = Field(
+        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)")
+    cooling: Literal["air", "evaporative", "liquid"] | None = Field(
+        default=None, description="cooling type for the climate's PUE (default air, as in site)")
 
     @model_validator(mode="after")
     def _one_duration(self) -> TrainingRequest:
@@ -127,6 +141,12 @@ class TrainingRequest(BaseModel):
             have = ", ".join(sorted(self.accelerator.peak_tflops))
             raise ValueError(
                 f"{self.accelerator.id} has no {self.precision} peak in the catalogue; it has {have}"
+            )
+        if self.seq_len is not None and self.seq_len > self.model.seq_len:
+            raise ValueError(
+                f"sequence length {self.seq_len:,} exceeds {self.model.id}'s context of "
+                f"{self.model.seq_len:,} tokens; to model a context extension, pass a --model-file "
+                "with a larger seq_len"
             )
         return self
 
@@ -159,7 +179,8 @@ class TrainResult(BaseModel):
     avg_power_mw: dict[str, float] = Field(description="cluster average power at each boundary [MW]")
     co2e_t: dict[str, float] = Field(description="operational, embodied, total [tCO2e]")
     water_m3: float = Field(description="water consumed on site and for the electricity [m³]")
-    cost_usd: float | None = Field(description="owner's cost: hardware depreciation + energy [USD]")
+    cost_usd: float | None = Field(description="owner's cost: hardware depreciation (accelerators "
+                                               "× cluster multiplier for servers and network) + energy [USD]")
     cost_breakdown_usd: dict[str, float | None] = Field(
         description="hardware_depreciation, energy, cloud_rental_alternative [USD]")
     flops: dict[str, float] = Field(description="six_n_per_token, model_per_token, model_per_step, "
@@ -200,30 +221,34 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         If the plan's sizes do not multiply to the devices, violate the model's divisibility,
         or need more memory per device than the accelerator has (the message gives the numbers).
     """
-    from scalewall.catalog import calibration
-    from scalewall.facility.footprint import embodied_co2e_t, hardware_cost_usd, water_m3
+    from scalewall.facility.boundaries import facility
+    from scalewall.facility.footprint import energy_mwh, job_footprint
     from scalewall.facility.job import step_power_metrics
     from scalewall.facility.site import resolve_site
     from scalewall.performance.plan import STACKS, PlanArrays
     from scalewall.performance.planner import choose_plan
     from scalewall.performance.step import BREAKDOWN_PARTS
     from scalewall.performance.training import bottleneck, default_shape, step_metrics
-    from scalewall.units import KG_PER_T, SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
+    from scalewall.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
     from scalewall.workload.transformer import model_dims, six_n_flops_per_token
 
     m, acc = req.model, req.accelerator
+    cal = req.calibration or Calibration.from_catalog()
     seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
-    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, req.electricity_usd_mwh)
+    if cal.changed():
+        notes.append("calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in cal.changed().items()))
+    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, req.electricity_usd_mwh,
+                        climate=req.climate, cooling=req.cooling)
     given = {k: getattr(req, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
                                            "interleave", "recompute", "sequence_parallel", "zero")}
     plan, plan_notes = choose_plan(m, acc, req.devices, seq_len=seq, global_batch=B,
-                                   precision=req.precision, stack=req.stack, given=given)
+                                   precision=req.precision, stack=req.stack, given=given, cal=cal)
     notes += plan_notes
     _check_plan(req, plan, seq, notes)
     d = model_dims(m)
     P = PlanArrays.from_plans([plan])
-    r = step_metrics(d, acc, P, seq, req.precision, req.stack)
-    r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model))
+    r = step_metrics(d, acc, P, seq, req.precision, req.stack, cal)
+    r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
     g = {k: float(v[0]) for k, v in r.items()}
     cap = acc.memory_gb
     if g["memory_per_device_gb"] > cap:
@@ -267,29 +292,21 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         acc_w, node_w = g["power_acc_w"], g["power_node_w"]
         if req.power_model == "tdp":
             notes.append("accelerator power = TDP (model-card convention; overstates real draw)")
-    fac_w = node_w * site.pue
+    fac_w = facility(node_w, site.pue)
     power = {"accelerator": acc_w, "node": node_w, "facility": fac_w}
-    energy = {k: w * device_hours / W_PER_MW for k, w in power.items()}  # W·h / 1e6 = MWh
+    energy = {k: float(energy_mwh(w, device_hours)) for k, w in power.items()}
     avg_mw = {k: w * n / W_PER_MW for k, w in power.items()}
 
     # ---- carbon, water, cost -------------------------------------------------------------------
-    op = energy["facility"] * site.grid_gco2_kwh / KG_PER_T  # MWh · g/kWh = kg → t
-    emb = float(embodied_co2e_t(acc, device_hours))
-    water = float(
-        water_m3(energy["node"], energy["facility"], site.wue_l_kwh, site.water_l_kwh_electricity)
-    )
-    hw = float(hardware_cost_usd(acc, device_hours))
-    energy_cost = energy["facility"] * site.electricity_usd_mwh
-    rent = acc.hourly_usd * device_hours if acc.hourly_usd else None
-    cost = None if math.isnan(hw) else hw + energy_cost
+    fp = job_footprint(acc, energy, device_hours, site)
 
     parts = {k: g[f"{k}_s"] for k in BREAKDOWN_PARTS}
-    assumptions = notes + site.notes + [
+    assumptions = notes + site.notes + fp.notes + [
         f"software stack '{req.stack}': {STACKS[req.stack].description}",
-        f"GEMM efficiency {calibration('gemm-efficiency')} of peak "
+        f"GEMM efficiency {cal.gemm_efficiency} of peak "
         "(fitted on Korthikanti 2022 Table 5, full recomputation)",
     ]
-    sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources]]
+    sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources, *fp.sources]]
     return TrainResult(
         model=m.id,
         accelerator=acc.id,
@@ -313,14 +330,10 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         power_per_device_w=power,
         energy_mwh=energy,
         avg_power_mw=avg_mw,
-        co2e_t={"operational": op, "embodied": emb, "total": op + emb},
-        water_m3=water,
-        cost_usd=cost,
-        cost_breakdown_usd={
-            "hardware_depreciation": None if math.isnan(hw) else hw,
-            "energy": energy_cost,
-            "cloud_rental_alternative": rent,
-        },
+        co2e_t=fp.co2e_t,
+        water_m3=fp.water_m3,
+        cost_usd=fp.cost_usd,
+        cost_breakdown_usd=fp.cost_breakdown_usd,
         flops={
             "six_n_per_token": six_n_flops_per_token(d),
             "model_per_token": g["model_flops"] / (B * seq),
@@ -335,7 +348,9 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
 
 def train_request(o: TrainOptions) -> TrainingRequest:
     """The library request of a ``train`` option set."""
-    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "plan"})
+    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "plan",
+                               "weather"})
+    kw["climate"] = climate_of(o.weather)
     if o.plan == "auto":
         for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave", "recompute",
                   "sequence_parallel", "zero"):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalewall.catalog import calibration
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator
 
 __all__ = ["accelerator_power_w", "BOUNDARIES"]
@@ -34,7 +34,8 @@ __all__ = ["accelerator_power_w", "BOUNDARIES"]
 BOUNDARIES = ("accelerator", "node", "facility")
 
 
-def accelerator_power_w(acc: Accelerator, flop_utilisation, hbm_utilisation):
+def accelerator_power_w(acc: Accelerator, flop_utilisation, hbm_utilisation,
+                        cal: Calibration | None = None):
     """Average power of one accelerator [W].
 
     Parameters
@@ -42,8 +43,11 @@ def accelerator_power_w(acc: Accelerator, flop_utilisation, hbm_utilisation):
     acc : the accelerator (``tdp_w``, ``idle_w``)
     flop_utilisation : achieved FLOP/s / dense peak of the precision used, time-averaged [-]
     hbm_utilisation : achieved HBM bytes/s / peak bandwidth, time-averaged [-]
+    cal : gives ``k_flop`` (``power_per_flop_utilisation``) and ``k_hbm``
+        (``power_per_hbm_utilisation``) [-]; ``None`` uses the catalogue's
     """
     uf = np.clip(np.asarray(flop_utilisation, dtype=float), 0.0, 1.0)
     ub = np.clip(np.asarray(hbm_utilisation, dtype=float), 0.0, 1.0)
-    load = calibration("power-per-flop-utilisation") * uf + calibration("power-per-hbm-utilisation") * ub
+    cal = cal or Calibration.from_catalog()
+    load = cal.power_per_flop_utilisation * uf + cal.power_per_hbm_utilisation * ub
     return acc.idle_w + (acc.tdp_w - acc.idle_w) * np.minimum(1.0, load)

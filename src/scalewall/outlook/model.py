@@ -11,6 +11,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scalewall.facility.pue import pue_trajectory
+from scalewall.units import (
+    DAYS_PER_YEAR,
+    HOURS_PER_YEAR,
+    J_PER_MWH,
+    J_PER_TWH,
+    SECONDS_PER_DAY,
+    W_PER_GW,
+    WH_PER_TWH,
+)
+
 __all__ = [
     "BASE_YEAR",
     "WALLS",
@@ -29,11 +40,7 @@ NEAR_TERM_END = 2030
 WALLS = ("site_power", "grid", "chips", "cost", "data", "latency", "data_movement")
 #: dense BF16 peak of one H100-equivalent [FLOP/s] (NVIDIA H100 SXM datasheet; catalogue h100-sxm)
 H100E_FLOPS = 989.4e12
-_S_PER_DAY = 86400.0
-_J_PER_TWH = 3.6e15
-_H_PER_YEAR = 8760.0
 _PRECISION_RAMP_YEARS = 4.0  # precision gain reached by 2028 (trends.yaml precision-gain note)
-_PUE_FLOOR = 1.03  # trends.yaml pue-change note
 _WALL_REF_DAYS = 90.0  # latency and data-movement walls are quoted at a 3-month run
 
 
@@ -158,9 +165,9 @@ def evaluate(
     # duration, efficiency
     dur_days = np.minimum(_col(p, "training-duration-cap"),
                           _col(p, "training-duration-2024") * _col(p, "training-duration-growth") ** t)
-    dur_s = dur_days * _S_PER_DAY
+    dur_s = dur_days * SECONDS_PER_DAY
     pue0 = _col(p, "pue-2024")
-    pue = np.maximum(_PUE_FLOOR, pue0 + _col(p, "pue-change") * t)
+    pue = pue_trajectory(pue0, _col(p, "pue-change"), t)  # the facility's PUE trend and floor
     hw_gain = np.minimum(_col(p, "hardware-efficiency-growth") ** t, _col(p, "cmos-headroom"))
     precision = 1.0 + (_col(p, "precision-gain") - 1.0) * np.minimum(1.0, t / _PRECISION_RAMP_YEARS)
     mfu = _col(p, "mfu")
@@ -187,8 +194,8 @@ def evaluate(
     campus_gw = (np.minimum(_col(p, "campus-power-cap"),
                             _col(p, "campus-power-2024") * _col(p, "campus-power-growth") ** t)
                  + lv.campus_add_gw)
-    allowed["site_power"] = campus_gw * _col(p, "sites-per-run") * 1e9 * dur_s * eff
-    ai_power_w = ai_twh * 1e12 / _H_PER_YEAR
+    allowed["site_power"] = campus_gw * _col(p, "sites-per-run") * W_PER_GW * dur_s * eff
+    ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR
     allowed["grid"] = share * ai_power_w * dur_s * eff
     g_out, g_out2 = _col(p, "chip-output-growth"), _col(p, "chip-output-growth-after-2030")
     out0 = _col(p, "chip-output-2024")
@@ -213,16 +220,16 @@ def evaluate(
     energy_j = feasible / eff
     chips = feasible / chip_flops
     capex = chips * per_chip_usd
-    energy_mwh = energy_j / 3.6e9
-    run_cost = capex * dur_days / (depreciation_years * 365.0) + energy_mwh * _col(p, "electricity-price")
+    energy_mwh = energy_j / J_PER_MWH
+    run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_mwh * _col(p, "electricity-price")
     return Trajectories(
         years=yrs,
         demanded_flop=demanded,
         allowed_flop=allowed,
         feasible_flop=feasible,
         allowed_min_flop=allowed_min,
-        run_power_gw=energy_j / dur_s / 1e9,
-        run_energy_twh=energy_j / _J_PER_TWH,
+        run_power_gw=energy_j / dur_s / W_PER_GW,
+        run_energy_twh=energy_j / J_PER_TWH,
         run_cost_usd=run_cost,
         cluster_capex_usd=capex,
         ai_electricity_twh=np.broadcast_to(ai_twh, shape),

@@ -23,6 +23,7 @@ import yaml
 from scalewall import catalog
 from scalewall.catalog.loader import validate_as
 from scalewall.errors import ScenarioError, closest_hint
+from scalewall.files import load_yaml
 from scalewall.outlook.model import WALLS
 from scalewall.catalog.outlook import Scenario
 
@@ -69,13 +70,7 @@ def load_scenario(name_or_file: str | None) -> Scenario:
         return _parse(yaml.safe_load(text), f"preset {key}")
     path = Path(key)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
-            raise ScenarioError(f"scenario file {key!r} does not exist")
-        try:
-            raw = yaml.safe_load(path.read_text("utf-8"))
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"{path.name} is not valid YAML: {exc}") from None
-        return _parse(raw, path.name)
+        return _parse(load_yaml(path, "scenario file", error=ScenarioError), path.name)
     raise ScenarioError(
         f"--scenario {key!r} is neither a preset ({', '.join(PRESETS)}) nor a .yaml file"
         f"{closest_hint(key, PRESETS)}")

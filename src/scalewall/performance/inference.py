@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalewall.catalog import calibration
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator
+from scalewall.units import BYTES_PER_GB, BYTES_PER_TB, FLOPS_PER_TFLOPS
 from scalewall.workload.transformer import ModelDims
 
 __all__ = ["WEIGHT_BYTES", "KV_BYTES", "serve", "kv_bytes_per_token", "experts_touched"]
@@ -67,6 +68,7 @@ def serve(
     prompt_tokens: float,
     output_tokens: float,
     precision: str,
+    cal: Calibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Steady-state serving metrics of one instance for every batch size in ``batch``.
 
@@ -78,6 +80,8 @@ def serve(
     batch : concurrent requests (array) [-]
     prompt_tokens, output_tokens : per request [tokens]
     precision : bf16 | fp8 | int4 (weights; fp8 also stores the KV cache in fp8)
+    cal : efficiency factors (GEMM, HBM, FlashAttention, KV read, serving overhead, latencies,
+        runtime reserve); ``None`` uses the catalogue's
 
     Returns
     -------
@@ -87,21 +91,22 @@ def serve(
     ``kv_cache_gb`` (whole instance), ``compute_s``, ``memory_s``, ``overhead_s``, ``comm_s``,
     ``flop_utilisation`` and ``hbm_utilisation`` (per device), ``bound`` (0 memory, 1 compute).
     """
-    eta_gemm = calibration("gemm-efficiency")
-    eta_hbm = calibration("hbm-efficiency")
-    eta_flash = calibration("flash-attention-efficiency")
-    t_kernel = calibration("kernel-overhead-s")
-    t_step0 = calibration("serving-step-overhead-s")
-    a_ar = calibration("small-collective-latency-s")
-    eta_up = calibration("scale-up-efficiency")
-    eta_kv = calibration("kv-read-efficiency")
+    cal = cal or Calibration.from_catalog()
+    eta_gemm = cal.gemm_efficiency
+    eta_hbm = cal.hbm_efficiency
+    eta_flash = cal.flash_attention_efficiency
+    t_kernel = cal.kernel_overhead_s
+    t_step0 = cal.serving_step_overhead_s
+    a_ar = cal.small_collective_latency_s
+    eta_up = cal.scale_up_efficiency
+    eta_kv = cal.kv_read_efficiency
 
     B = np.asarray(batch, dtype=float)
     P, O = float(prompt_tokens), float(output_tokens)
     n = tp * pp * ep
-    peak = acc.peak_tflops[COMPUTE_PRECISION[precision]] * 1e12
-    peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16")) * 1e12
-    hbm_peak = acc.memory_bandwidth_tb_s * 1e12
+    peak = acc.peak_tflops[COMPUTE_PRECISION[precision]] * FLOPS_PER_TFLOPS
+    peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16")) * FLOPS_PER_TFLOPS
+    hbm_peak = acc.memory_bandwidth_tb_s * BYTES_PER_TB
     hbm = hbm_peak * eta_hbm
     wb = WEIGHT_BYTES[precision]
 
@@ -140,7 +145,7 @@ def serve(
 
     # ---- overheads and communication -----------------------------------------------------------
     overhead_s = t_step0 + (d.L / pp) * KERNELS_PER_LAYER * t_kernel + np.zeros_like(B)
-    bw_up = acc.scale_up.bandwidth_gb_s * 1e9 * eta_up
+    bw_up = acc.scale_up.bandwidth_gb_s * BYTES_PER_GB * eta_up
     msg = 2.0 * tokens * d.h  # 16-bit activations of the step
     ar = np.where(tp > 1, a_ar + 2.0 * (tp - 1) / tp * msg / bw_up, 0.0)
     a2a = np.where(ep > 1, a_ar + (ep - 1) / ep * msg * d.top_k / bw_up, 0.0)
@@ -164,7 +169,7 @@ def serve(
     weights_dev = dense_w + expert_held
     kv_instance = B * (P + O) * kv_tok  # every request's full context reserved (worst case)
     kv_dev = kv_instance / (tp_kv * pp) * (tp_kv * pp) / n
-    reserve = calibration("runtime-reserved-gb") * 1e9
+    reserve = cal.runtime_reserved_gb * BYTES_PER_GB
     mem_dev = weights_dev + kv_dev + reserve
 
     # ---- utilisation (for the facility's power model) ------------------------------------------
@@ -181,9 +186,9 @@ def serve(
         "ttft_s": ttft_s,
         "prefill_s": prefill_s,
         "tokens_per_s": B / step_s,
-        "memory_per_device_gb": mem_dev / 1e9,
-        "weights_per_device_gb": np.full_like(B, weights_dev / 1e9),
-        "kv_cache_gb": kv_instance / 1e9,
+        "memory_per_device_gb": mem_dev / BYTES_PER_GB,
+        "weights_per_device_gb": np.full_like(B, weights_dev / BYTES_PER_GB),
+        "kv_cache_gb": kv_instance / BYTES_PER_GB,
         "kv_bytes_per_token": np.full_like(B, kv_tok),
         "compute_s": compute_s,
         "memory_s": memory_s,

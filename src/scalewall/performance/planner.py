@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model
 from scalewall.errors import InfeasiblePlanError
 from scalewall.performance.constraints import structural_violations
@@ -102,6 +103,52 @@ def _candidates(m: Model, devices: int, B: int, fixed: dict, stack) -> PlanArray
     return PlanArrays(**{k: np.concatenate(v) for k, v in cols.items()})
 
 
+#: what fixes each family of structural failure, in words a user can act on
+_FIXES = {
+    "batch": "use a global batch that is a multiple of dp×ep×micro-batch, or fewer data-parallel replicas",
+    "tp": "choose tp dividing the attention and KV heads, within the scale-up domain",
+    "pp": "choose pp×interleave dividing the layers (or allow uneven layers)",
+    "ep": "choose ep dividing the number of experts",
+    "cp": "choose cp dividing the sequence length",
+    "interleave": "drop interleaving or make micro-batches per replica a multiple of pp",
+}
+
+
+def _structural_reason(checks, P: PlanArrays, devices: int, fixed: dict) -> str:
+    """Why no candidate passes: the check that every correctly sized candidate fails comes first.
+
+    A candidate whose sizes do not multiply to the devices is not a plan, so the other checks are
+    judged on the correctly sized candidates only; a check failed by all of them is the reason
+    (e.g. a global batch that no data-parallel size divides), named with its fix.
+    """
+    sized = np.ones(len(P), dtype=bool)
+    for mask, fam, _ in checks:
+        if fam == "sizes":
+            sized &= ~mask
+    if not sized.any():
+        given = ", ".join(f"{k}={v}" for k, v in sorted(fixed.items()) if k in ("tp", "pp", "dp", "cp", "ep"))
+        return (f"the sizes given ({given}) do not divide {devices} devices"
+                if given else f"no sizes multiply to {devices} devices")
+    shares: dict[str, tuple[float, str]] = {}
+    for mask, fam, template in checks:
+        if fam == "sizes":
+            continue
+        fail = mask & sized
+        if not fail.any():
+            continue
+        share = float(fail.sum() / sized.sum())
+        if share > shares.get(fam, (0.0, ""))[0]:
+            pl = P.plan(int(np.flatnonzero(fail)[0]))
+            shares[fam] = (share, template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
+                                                  dpemb=pl.dp * pl.ep * pl.micro_batch))
+    ranked = sorted(shares.items(), key=lambda kv: -kv[1][0])
+    every = [(fam, s) for fam, (share, s) in ranked if share >= 1.0]
+    if every:
+        fam, example = every[0]
+        return f"every candidate fails this check ({example}); fix: {_FIXES.get(fam, fam)}"
+    return "; ".join(f"{s} ({share:.0%} of candidates)" for _fam, (share, s) in ranked[:3])
+
+
 def search(
     m: Model,
     acc: Accelerator,
@@ -120,12 +167,14 @@ def search(
     allow_uneven_layers: bool = False,
     allow_tp_beyond_domain: bool = False,
     extra_metrics: Callable[[dict[str, np.ndarray], PlanArrays], dict[str, np.ndarray]] | None = None,
+    cal: Calibration | None = None,
 ) -> SearchResult:
     """Search all plans; return the best ``top`` by ``objective`` and why others were rejected.
 
     ``extra_metrics(metrics, plans)`` adds arrays to the step metrics of the feasible plans; the
     ``energy`` and ``cost`` objectives need it to supply ``energy_step_j`` [J] and
     ``cost_step_usd`` [USD] (the facility stage computes them: this stage knows no power or price).
+    ``cal`` gives the efficiency factors of memory and step time; ``None`` uses the catalogue's.
 
     Raises
     ------
@@ -138,10 +187,12 @@ def search(
     n_all = len(P)
     rejected: dict[str, int] = {}
     ok = np.ones(n_all, dtype=bool)
-    for mask, fam, template in structural_violations(
+    checks = structural_violations(
         m, acc, P, devices, seq_len,
         allow_uneven_layers=allow_uneven_layers, allow_tp_beyond_domain=allow_tp_beyond_domain,
-    ):
+    )
+    candidates = P
+    for mask, fam, template in checks:
         hit = mask & ok
         ok &= ~mask
         if not hit.any():
@@ -159,7 +210,7 @@ def search(
     P = P.take(np.flatnonzero(ok))
     d = model_dims(m)
     st = STACKS[stack]
-    mem = memory(d, acc, P, seq_len, st)["memory_per_device_gb"]
+    mem = memory(d, acc, P, seq_len, st, cal)["memory_per_device_gb"]
     cap = acc.memory_gb * max_memory_fraction
     fits = mem <= cap
     # one memory reason per (tp, pp) family with no fitting variant; the rest summed in one line
@@ -183,13 +234,9 @@ def search(
     P = P.take(np.flatnonzero(fits))
     if len(P) == 0:
         if over_best is None:
-            why = "; ".join(list(rejected)[:3]) or (
-                "the sizes given (" + ", ".join(f"{k}={v}" for k, v in sorted(fixed.items())
-                                                 if k in ("tp", "pp", "dp", "cp", "ep"))
-                + f") do not divide {devices} devices"
-            )
             raise InfeasiblePlanError(
-                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: {why}"
+                f"no parallel plan of {m.id} on {devices} {acc.id} passes the structural checks: "
+                + _structural_reason(checks, candidates, devices, fixed)
             )
         gb, pl = over_best
         fixes = [f"more devices (memory scales down roughly as 1/devices: try about "
@@ -204,7 +251,7 @@ def search(
             f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, "
             f"recompute={pl.recompute}); would fix it: " + ", ".join(fixes)
         )
-    r = step_metrics(d, acc, P, seq_len, precision, stack)
+    r = step_metrics(d, acc, P, seq_len, precision, stack, cal)
     if extra_metrics is not None:
         r.update(extra_metrics(r, P))
     if OBJECTIVES[objective] not in r:
@@ -259,13 +306,15 @@ def choose_plan(
     precision: str,
     stack: str,
     given: dict,
+    cal: Calibration | None = None,
 ) -> tuple[Plan, list[str]]:
     """The plan of a run: the sizes and switches given, the rest chosen by the planner.
 
     ``given`` maps plan fields (``tp`` … ``ep``, ``micro_batch``, ``interleave``, ``recompute``,
     ``sequence_parallel``, ``zero``) to values or ``None``. With all five sizes given the plan is
     completed with Megatron's defaults (selective recomputation and sequence parallelism when
-    tp > 1, ZeRO-1); otherwise the fastest feasible plan holding the given fields is searched.
+    tp > 1, ZeRO-1); otherwise the fastest feasible plan holding the given fields is searched
+    with the efficiency factors ``cal`` (``None``: the catalogue's).
     """
     sizes = {k: given.get(k) for k in _SIZES}
     fixed_sizes = {k: v for k, v in sizes.items() if v is not None}
@@ -287,7 +336,7 @@ def choose_plan(
     fixed.update({k: given[k] for k in _SWITCHES if given.get(k) is not None})
     res = search(
         m, acc, devices, global_batch=global_batch, seq_len=seq_len,
-        precision=precision, stack=stack, fixed=fixed, top=1,
+        precision=precision, stack=stack, fixed=fixed, top=1, cal=cal,
     )
     free = [k for k in _SIZES if k not in fixed_sizes]
     note = (

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalewall.catalog import calibration
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator
 from scalewall.performance.collectives import (
     all_gather_s,
@@ -34,6 +34,7 @@ from scalewall.performance.collectives import (
     p2p_s,
 )
 from scalewall.performance.plan import PlanArrays, Stack
+from scalewall.units import BYTES_PER_GB, BYTES_PER_TB, FLOPS_PER_TFLOPS
 from scalewall.workload.transformer import (
     ModelDims,
     attention_core_flops,
@@ -71,7 +72,7 @@ BREAKDOWN_PARTS = (
 
 def _peak_flops(acc: Accelerator, precision: str) -> float:
     """Dense peak of the precision GEMMs run in [FLOP/s]."""
-    return acc.peak_tflops[precision] * 1e12
+    return acc.peak_tflops[precision] * FLOPS_PER_TFLOPS
 
 
 def _sizes(P: PlanArrays, seq_len: int):
@@ -99,8 +100,17 @@ def _stage_params(d: ModelDims, t, p, v, e):
     return Lps, dense_dev, expert_dev
 
 
-def memory(d: ModelDims, acc: Accelerator, P: PlanArrays, seq_len: int, stack: Stack) -> dict:
+def memory(
+    d: ModelDims,
+    acc: Accelerator,
+    P: PlanArrays,
+    seq_len: int,
+    stack: Stack,
+    cal: Calibration | None = None,
+) -> dict:
     """Memory per device of every plan, and its parts [GB].
+
+    ``cal`` gives the runtime reserve (``runtime_reserved_gb``); ``None`` uses the catalogue's.
 
     Notes
     -----
@@ -141,15 +151,16 @@ def memory(d: ModelDims, acc: Accelerator, P: PlanArrays, seq_len: int, stack: S
     )
     mem_act = mem_act + np.where(rc == 2, full_act_layer, 0.0)
     mem_logits = np.where(p > 1, 0.0, 6.0 * T * d.V / t)  # bf16 logits + fp32 softmax (last stage)
-    reserve = calibration("runtime-reserved-gb") * 1e9
+    cal = cal or Calibration.from_catalog()
+    reserve = cal.runtime_reserved_gb * BYTES_PER_GB
     mem_total = mem_weights + mem_grads + mem_opt + mem_gather + mem_act + mem_logits + reserve
 
     return {
-        "memory_per_device_gb": mem_total / 1e9,
-        "memory_weights_gb": mem_weights / 1e9,
-        "memory_grads_gb": mem_grads / 1e9,
-        "memory_optimizer_gb": mem_opt / 1e9,
-        "memory_activations_gb": (mem_act + mem_logits + mem_gather) / 1e9,
+        "memory_per_device_gb": mem_total / BYTES_PER_GB,
+        "memory_weights_gb": mem_weights / BYTES_PER_GB,
+        "memory_grads_gb": mem_grads / BYTES_PER_GB,
+        "memory_optimizer_gb": mem_opt / BYTES_PER_GB,
+        "memory_activations_gb": (mem_act + mem_logits + mem_gather) / BYTES_PER_GB,
     }
 
 
@@ -160,6 +171,7 @@ def evaluate(
     seq_len: int,
     precision: str,
     stack: Stack,
+    cal: Calibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Step time, its parts, FLOPs and memory per device for every plan in ``P``.
 
@@ -171,6 +183,8 @@ def evaluate(
     seq_len : sequence length [tokens]
     precision : GEMM precision, a key of ``acc.peak_tflops``
     stack : training software profile
+    cal : efficiency factors (GEMM, HBM, FlashAttention, network, latencies, runtime reserve);
+        ``None`` uses the catalogue's
 
     Returns
     -------
@@ -180,21 +194,24 @@ def evaluate(
     per step, for the power model,
     ``layers_per_stage`` [-].
     """
-    eta_gemm = calibration("gemm-efficiency")
-    eta_hbm = calibration("hbm-efficiency")
-    eta_flash = calibration("flash-attention-efficiency")
-    eta_up = calibration("scale-up-efficiency")
-    eta_out = calibration("scale-out-efficiency")
-    alpha = calibration("link-latency-s")
-    t_kernel = calibration("kernel-overhead-s")
+    cal = cal or Calibration.from_catalog()
+    eta_gemm = cal.gemm_efficiency
+    eta_hbm = cal.hbm_efficiency
+    eta_flash = cal.flash_attention_efficiency
+    eta_up = cal.scale_up_efficiency
+    eta_out = cal.scale_out_efficiency
+    alpha = cal.link_latency_s
+    t_kernel = cal.kernel_overhead_s
 
     t, p, dp, c, e, b, B, v, rc, sp, zero, s, s_c, T, m = _sizes(P, seq_len)
     L = d.L
     Lps, dense_dev, expert_dev = _stage_params(d, t, p, v, e)  # uneven splits round up
 
     peak = _peak_flops(acc, precision)
-    peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16", peak / 2)) * 1e12
-    hbm = acc.memory_bandwidth_tb_s * 1e12 * eta_hbm
+    # 16-bit peak of the attention core; half the GEMM precision's peak if the datasheet has none
+    tf16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16", acc.peak_tflops[precision] / 2))
+    peak16 = tf16 * FLOPS_PER_TFLOPS
+    hbm = acc.memory_bandwidth_tb_s * BYTES_PER_TB * eta_hbm
     domain = acc.scale_up.domain
     bw_up, bw_out = acc.scale_up.bandwidth_gb_s, acc.scale_out.bandwidth_gb_s
 
@@ -339,7 +356,7 @@ def evaluate(
     )
     hardware_flops = model_flops + extra
 
-    mem = memory(d, acc, P, seq_len, stack)
+    mem = memory(d, acc, P, seq_len, stack, cal)
 
     # HBM traffic of the step per device (for the power model): GEMM operands, element-wise and
     # attention-core passes (backward ≈ 2× forward), recomputation, optimizer state

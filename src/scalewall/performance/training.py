@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from scalewall.catalog import assumption
+from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model
 from scalewall.performance.plan import RECOMPUTE, STACKS, PlanArrays
 from scalewall.performance.step import evaluate
@@ -30,14 +31,17 @@ def step_metrics(
     seq_len: int,
     precision: str,
     stack_name: str,
+    cal: Calibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Step time, utilisation and throughput of every plan (vectorised).
+
+    ``cal`` gives the efficiency factors; ``None`` uses the catalogue's.
 
     Returns the arrays of :func:`~scalewall.performance.step.evaluate` plus ``mfu``, ``hfu``,
     ``tokens_per_s`` [tokens/s], ``flop_utilisation`` (executed FLOP/s over the dense peak) and
     ``hbm_utilisation`` (HBM bytes/s over the peak bandwidth) per device [-].
     """
-    r = evaluate(d, acc, P, seq_len, precision, STACKS[stack_name])
+    r = evaluate(d, acc, P, seq_len, precision, STACKS[stack_name], cal)
     n = (P.tp * P.pp * P.dp * P.cp * P.ep).astype(float)
     step = r["step_time_s"]
     peak = acc.peak_tflops[precision] * FLOPS_PER_TFLOPS

@@ -20,7 +20,8 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 def _layout(title: str, xtitle: str = "", ytitle: str = "", **kw: Any) -> dict:
     lay = {"title": {"text": title}, "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
-           "xaxis": {"title": {"text": xtitle}}, "yaxis": {"title": {"text": ytitle}},
+           "xaxis": {"title": {"text": xtitle}, "automargin": True},
+           "yaxis": {"title": {"text": ytitle}, "automargin": True},
            "legend": {"orientation": "h", "y": -0.2}, "height": 380}
     for k, v in kw.items():
         if isinstance(v, dict) and isinstance(lay.get(k), dict):
@@ -57,7 +58,7 @@ def train_charts(r: dict) -> list[dict]:
         + [{"type": "scatter", "mode": "lines", "name": "capacity", "x": ["per device", "per device"],
             "y": [r["memory_capacity_gb"], r["memory_capacity_gb"]], "line": {"color": "black"}}],
         _layout(f"Memory per device: {r['memory_per_device_gb']:.1f} of {r['memory_capacity_gb']:.0f} GB",
-                "", "memory [GB]", barmode="stack",
+                "one device (stacked by use)", "memory [GB]", barmode="stack",
                 shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": r["memory_capacity_gb"],
                          "y1": r["memory_capacity_gb"], "line": {"dash": "dash", "color": "black"}}]))
     energy = _chart("train-energy", "Training energy at three boundaries",
@@ -152,32 +153,49 @@ def dispatch_series(r: dict) -> tuple[dict[str, list[float]], list[float] | None
 
 
 def site_charts(r: dict, week_start_day: int = 182) -> list[dict]:
-    """Capacities and storage built, and a week of hourly dispatch when the result has it."""
+    """Capacities and storage built, and a week of hourly dispatch when the result has it.
+
+    Dispatch: supply stacked above zero (generators, storage discharge, then curtailed output in
+    grey), storage charging stacked below zero, the load as a dotted line; so the stack above
+    zero equals load + charging + curtailment in every hour.
+    """
     cap = {k: v for k, v in (r.get("capacity_mw") or {}).items() if v}
-    out = [_chart("site-capacity", "Capacities built", [
-        {"type": "bar", "name": "capacity [MW]", "x": list(cap), "y": list(cap.values()),
-         "marker": {"color": PALETTE[: len(cap)]}}],
-        _layout(f"Capacities for {r.get('cfe_share', 0):.0%} hourly CFE at "
-                f"${r.get('cost_usd_per_mwh', 0):,.0f}/MWh", "technology", "capacity [MW]"))]
+    colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(cap)}
     sto = {k: v for k, v in (r.get("storage_mwh") or {}).items() if v}
+    data = [{"type": "bar", "name": f"{k} [MW]", "x": [k], "y": [v], "marker": {"color": colour[k]},
+             "legendgroup": k, "offsetgroup": "power"} for k, v in cap.items()]
+    data += [{"type": "bar", "name": f"{k} storage [MWh]", "x": [k], "y": [v], "yaxis": "y2",
+              "legendgroup": k, "offsetgroup": "energy",
+              "marker": {"color": colour.get(k, "#999999"), "pattern": {"shape": "/"}}}
+             for k, v in sto.items()]
+    layout = _layout(f"Capacities for {r.get('cfe_share', 0):.0%} hourly CFE at "
+                     f"${r.get('cost_usd_per_mwh', 0):,.0f}/MWh", "technology", "capacity [MW]",
+                     barmode="group", legend={"y": -0.3})
     if sto:
-        out[0]["figure"]["data"].append({"type": "bar", "name": "storage [MWh]", "x": list(sto),
-                                         "y": list(sto.values()), "yaxis": "y2"})
-        out[0]["figure"]["layout"]["yaxis2"] = {"title": {"text": "storage energy [MWh]"},
-                                                "overlaying": "y", "side": "right"}
+        layout["yaxis2"] = {"title": {"text": "storage energy [MWh]", "standoff": 12},
+                            "overlaying": "y", "side": "right", "automargin": True}
+        layout["margin"] = {**layout["margin"], "r": 90}
+    out = [_chart("site-capacity", "Capacities built", data, layout)]
     series, load = dispatch_series(r)
     if series:
         h0 = 24 * week_start_day
         n = min(len(v) for v in series.values())
         h0 = max(0, min(h0, n - 168))
         hours = list(range(h0, min(n, h0 + 168)))
-        data = [{"type": "scatter", "mode": "lines", "stackgroup": "supply" if min(v[h0:h0 + 168]) >= 0
-                 else None, "name": k, "x": hours, "y": v[h0:h0 + 168]} for k, v in series.items()]
+        week = {k: v[h0:h0 + 168] for k, v in series.items()}
+        order = [k for k in week if k != "curtailment" and min(week[k]) >= 0]
+        order += ["curtailment"] if "curtailment" in week else []
+        data = [{"type": "scatter", "mode": "lines", "stackgroup": "supply", "name": k, "x": hours,
+                 "y": week[k], **({"line": {"color": "#c7c7c7"}, "fillcolor": "rgba(199,199,199,0.6)"}
+                                  if k == "curtailment" else {})} for k in order]
+        data += [{"type": "scatter", "mode": "lines", "stackgroup": "charging", "name": k, "x": hours,
+                  "y": v} for k, v in week.items() if k not in order]
         if load:
             data.append({"type": "scatter", "mode": "lines", "name": "load", "x": hours,
                          "y": load[h0:h0 + 168], "line": {"color": "black", "dash": "dot"}})
         out.append(_chart("site-dispatch", "A week of hourly dispatch", data,
-                          _layout(f"Hourly dispatch, days {h0 // 24}–{h0 // 24 + 7} of the year",
+                          _layout(f"Hourly dispatch, days {h0 // 24}–{h0 // 24 + 7} of the year "
+                                  "(charging below zero; curtailed output in grey)",
                                   "hour of the year [h]", "power [MW]")))
     return out
 
@@ -271,7 +289,8 @@ def outlook_charts(o: dict) -> list[dict]:
                          "arrayminus": [r["target_wall_years_gained"]["p50"]
                                         - r["target_wall_years_gained"]["p10"] for r in lv]}}],
             _layout("Years gained by each lever (p50, bars p10–p90)", "lever", "years gained [yr]",
-                    barmode="group")))
+                    barmode="group", xaxis={"title": {"text": "lever"}, "tickangle": -35,
+                                            "automargin": True})))
     if o.get("sensitivity"):
         s = o["sensitivity"]
         labels = [f"{r['output']} · {r['parameter']}" for r in s]

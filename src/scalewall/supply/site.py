@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
@@ -18,6 +18,10 @@ __all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "
 TECHS = ("solar", "wind", "battery", "ldes", "nuclear", "smr", "geothermal", "gas", "gas-ccs",
          "grid", "sbsp", "sbsp-optimistic")
 DEFAULT_TECHS = ("solar", "wind", "battery", "gas", "grid")
+#: mean IT loads a site plan accepts [MW]: from one small server room (1 kW) to 100 GW, about
+#: a fifth of the United States' average electricity demand (EIA 2023: ~4,200 TWh/yr ≈ 480 GW);
+#: outside it, land, water and resource figures lose physical meaning
+LOAD_MW_RANGE = (1e-3, 1e5)
 
 
 @dataclass
@@ -65,6 +69,12 @@ class SiteResult(BaseModel):
     capacity_factor_dispatched: dict[str, float]
     pue_annual: float
     energy_mwh_per_year: dict[str, float]
+    storage_losses_mwh_per_year: dict[str, float] = Field(
+        description="energy charged minus energy delivered, per storage technology [MWh/yr]")
+    curtailment_mwh_per_year: float = Field(
+        description="variable output available but not used (solar, wind, SBSP) [MWh/yr]")
+    simultaneous_storage_hours: int = Field(
+        description="hours in which some storage both charges and discharges (0 expected) [h]")
     load_mwh_per_year: float
     grid: dict[str, float | str]
     balance_error_mw: float
@@ -124,7 +134,7 @@ def _grid(region) -> tuple[dict, list[str]]:
 
 def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame]:
     """Least-cost supply for a site; returns the result and the hourly dispatch [MW]."""
-    from scalewall.supply.cooling import hourly_pue
+    from scalewall.facility.pue import Climate
     from scalewall.supply.load import it_load_profile
 
     w = req.weather
@@ -133,6 +143,10 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         raise InputError(f"unknown technology {', '.join(unknown)} in --techs; allowed: {', '.join(TECHS)}")
     if not req.techs:
         raise InputError("--techs is empty; allowed: " + ", ".join(TECHS))
+    lo, hi = LOAD_MW_RANGE
+    if not lo <= req.load_mw <= hi:
+        raise InputError(f"IT load {req.load_mw:g} MW is outside {lo * 1e3:g} kW to {hi / 1e3:g} GW, the range "
+                         "a site plan models (a 100 GW campus is ~20 % of US average demand)")
     if req.grid_cap_mw is not None and req.grid_cap_mw < 0:
         raise InputError(f"--grid-cap-mw must be >= 0, got {req.grid_cap_mw}")
     sources, notes = _sources(req.techs, req.year)
@@ -141,7 +155,7 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         raise InputError("wind needs measured wind speeds: --lat/--lon gives clear-sky solar only; "
                          "use --weather ID|FILE or drop wind from --techs")
     it, load_notes = it_load_profile(req.load_mw, req.load_profile)
-    pue = hourly_pue(w.data["temp_air"].to_numpy(), w.data["relative_humidity"].to_numpy(), req.cooling)
+    pue = Climate.of(w).hourly_pue(req.cooling)
     facility = it * pue
     notes += list(req.load_notes) + load_notes
     if progress:
@@ -158,12 +172,21 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
 
 
 def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution, notes) -> SiteResult:
+    from scalewall.facility.pue import annual_pue
+    from scalewall.units import KG_PER_T
+
     load_mwh = float(facility.sum())
     built = {s.tech: s for s in sources if s.tech in sol.capacity_mw}
-    energy, cf_disp = {}, {}
+    energy, cf_disp, losses = {}, {}, {}
+    tol = 1e-6 * float(facility.max())  # solver noise below a millionth of the peak is not flow
+    both = np.zeros(len(facility), dtype=bool)
     for tech, s in built.items():
         col = tech if s.role != "storage" else f"{tech}_discharge"
-        energy[tech] = float(sol.dispatch[col].sum())
+        energy[tech] = float(sol.dispatch[col].sum())  # storage: energy delivered
+        if s.role == "storage":
+            charge = sol.dispatch[f"{tech}_charge"].to_numpy()
+            losses[tech] = float(charge.sum()) - energy[tech]
+            both |= (charge > tol) & (sol.dispatch[col].to_numpy() > tol)
         if sol.capacity_mw[tech] > 1e-6 and s.role != "import":
             cf_disp[tech] = energy[tech] / (sol.capacity_mw[tech] * len(facility))
     dirty = sum(e for t, e in energy.items() if not built[t].carbon_free and built[t].role != "storage")
@@ -171,12 +194,12 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
     for tech, s in built.items():
         e = energy[tech]
         if s.role == "import":
-            life_t += e * float(grid["gco2e_kwh"]) / 1000.0
-            direct_t += e * float(grid["gco2e_kwh"]) / 1000.0
+            life_t += e * float(grid["gco2e_kwh"]) / KG_PER_T  # MWh · g/kWh = kg
+            direct_t += e * float(grid["gco2e_kwh"]) / KG_PER_T
             water += e * float(grid["water_m3_per_mwh"])
         elif s.role != "storage":
-            life_t += e * s.lifecycle_gco2e_kwh / 1000.0
-            direct_t += e * s.direct_gco2e_kwh / 1000.0
+            life_t += e * s.lifecycle_gco2e_kwh / KG_PER_T
+            direct_t += e * s.direct_gco2e_kwh / KG_PER_T
             water += e * s.water_m3_per_mwh
         land += sol.capacity_mw[tech] * s.land_km2_per_mw if s.role != "import" else 0.0
     threshold = 1e-3 * float(facility.max())
@@ -200,15 +223,18 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         annual_cost_usd=r(sol.annual_cost_usd, 0),
         cfe_share=r(1.0 - dirty / load_mwh, 5),
         co2e_t_per_year=r(life_t, 1), co2e_direct_t_per_year=r(direct_t, 1),
-        co2e_g_per_kwh=r(life_t * 1000.0 / load_mwh, 3),
+        co2e_g_per_kwh=r(life_t * KG_PER_T / load_mwh, 3),  # t/MWh · 1000 = kg/MWh = g/kWh
         curtailment_share=r(float(sol.dispatch["curtailment"].sum()) / available if available > 0 else 0.0, 5),
         land_km2=r(land, 4), water_m3_per_year=r(water, 0),
         lead_time_years=float(slowest.lead_time_years) if slowest else 0.0,
         lead_time_binding=slowest.tech if slowest else None,
         capacity_factor={t: r(v) for t, v in cf.items()},
         capacity_factor_dispatched={t: r(v) for t, v in cf_disp.items()},
-        pue_annual=r(float(facility.sum() / (facility / pue).sum())),
+        pue_annual=r(annual_pue(pue, facility / pue)),
         energy_mwh_per_year={t: r(v, 1) for t, v in energy.items()},
+        storage_losses_mwh_per_year={t: r(v, 1) for t, v in losses.items()},
+        curtailment_mwh_per_year=r(float(sol.dispatch["curtailment"].sum()), 1),
+        simultaneous_storage_hours=int(both.sum()),
         load_mwh_per_year=r(load_mwh, 1),
         grid={k: (v if isinstance(v, str) else float(v)) for k, v in grid.items()},
         balance_error_mw=float(sol.balance_error_mw), solve_s=r(sol.solve_s, 2),

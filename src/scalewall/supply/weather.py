@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 
 from scalewall.errors import InputError, closest_hint
+from scalewall.units import HOURS_PER_YEAR
 
 __all__ = ["Weather", "BUNDLED", "load_weather", "read_weather_file", "clear_sky_weather"]
 
-HOURS = 8760
+HOURS = int(HOURS_PER_YEAR)  #: hours of a typical meteorological year [h]
 
 #: bundled id -> (file in pvlib/data, format, description)
 BUNDLED: dict[str, tuple[str, str, str]] = {

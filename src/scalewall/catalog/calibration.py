@@ -1,0 +1,172 @@
+"""The fitted and measured efficiency factors of the physics, as one value passed in.
+
+The performance and power models read their factors from a :class:`Calibration` argument rather
+than from a global lookup, so a refit (:mod:`scalewall.validate.calibrate`), a sweep or the
+outlook can run a variant without patching modules. ``None`` wherever a function takes one means
+the catalogue's (``calibration.yaml``), built once by :meth:`Calibration.from_catalog`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scalewall.catalog.loader import entries, format_validation_error
+from scalewall.catalog.schema import Assumption
+from scalewall.errors import CatalogError, InputError, closest_hint
+
+__all__ = ["Calibration"]
+
+
+class Calibration(BaseModel):
+    """Efficiency factors of the performance and power models, one field per entry of
+    ``calibration.yaml`` (its id with ``_`` for ``-``).
+
+    Attributes
+    ----------
+    gemm_efficiency : achieved / peak throughput of large dense matrix multiplies [-].
+        FITTED on Korthikanti 2022 Table 5, full-recomputation column (4 A100 cases); CHECKED on
+        its seq+sel column, Narayanan 2021 Table 1 and Llama 3 Table 4.
+    hbm_efficiency : achieved / peak HBM bandwidth of streaming kernels [-].
+        Measured (BabelStream Triad on A100 and H100).
+    scale_up_efficiency : achieved bus bandwidth / per-direction NVLink bandwidth of NCCL
+        collectives [-]. Measured (nccl-tests on 8x A100).
+    scale_out_efficiency : achieved / line-rate bandwidth of NCCL collectives over InfiniBand or
+        RoCE [-]. Measured (nccl-tests, multi-node).
+    link_latency_s : latency per step of a ring collective or point-to-point message [s].
+        Estimate (NCCL small-message latency).
+    kernel_overhead_s : fixed time per GPU kernel, launch and tail [s]. Estimate (CUDA guide).
+    flash_attention_efficiency : achieved / peak throughput of fused attention, forward and
+        backward [-]. Measured (FlashAttention-2 and -3 papers).
+    runtime_reserved_gb : device memory not available to the model [GB]. Estimate.
+    serving_step_overhead_s : fixed time per decode step of a serving engine [s].
+        FITTED jointly (:func:`~scalewall.validate.calibrate.fit_serving`) on ML.ENERGY v3
+        Llama-3.1-8B on one H100, batch 8/128/512 (ITL, throughput, power); CHECKED on
+        Llama-3.1-70B TP4.
+    small_collective_latency_s : latency of one small-message all-reduce or all-to-all inside a
+        scale-up domain (serving) [s]. FITTED on ML.ENERGY v3 Llama-3.1-70B on 4 H100 (TP4),
+        batch 8 (median ITL).
+    kv_read_efficiency : achieved / peak HBM bandwidth of decode attention reading a paged KV
+        cache [-]. FITTED jointly with ``serving_step_overhead_s`` on the ML.ENERGY v3
+        Llama-3.1-8B rows; an effective factor absorbing all batch x context work of a decode step.
+    power_per_flop_utilisation : share of (TDP - idle) drawn per unit of FLOP utilisation,
+        ``k_flop`` [-]. FITTED jointly with the serving factors on the ML.ENERGY v3 Llama-3.1-8B
+        rows (power); CHECKED on Llama-3.1-70B TP4 and Patterson 2021 Table 4 (GPT-3 on V100).
+    power_per_hbm_utilisation : share of (TDP - idle) drawn per unit of HBM bandwidth
+        utilisation, ``k_hbm`` [-]. FITTED with ``power_per_flop_utilisation``.
+
+    Notes
+    -----
+    Frozen: make a variant with :meth:`replace`, which validates the new values (a plain
+    ``model_copy(update=...)`` does not). The sources of each factor are in the catalogue
+    (``scalewall catalog list calibration``).
+
+    Examples
+    --------
+    >>> cal = Calibration.from_catalog().replace(gemm_efficiency=0.6)
+    >>> cal.gemm_efficiency
+    0.6
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gemm_efficiency: float = Field(gt=0, le=1, description="[-]")
+    hbm_efficiency: float = Field(gt=0, le=1, description="[-]")
+    scale_up_efficiency: float = Field(gt=0, le=1, description="[-]")
+    scale_out_efficiency: float = Field(gt=0, le=1, description="[-]")
+    link_latency_s: float = Field(ge=0, description="[s]")
+    kernel_overhead_s: float = Field(ge=0, description="[s]")
+    flash_attention_efficiency: float = Field(gt=0, le=1, description="[-]")
+    runtime_reserved_gb: float = Field(ge=0, description="[GB]")
+    serving_step_overhead_s: float = Field(ge=0, description="[s]")
+    small_collective_latency_s: float = Field(ge=0, description="[s]")
+    kv_read_efficiency: float = Field(gt=0, le=1, description="[-]")
+    power_per_flop_utilisation: float = Field(ge=0, description="k_flop [-]")
+    power_per_hbm_utilisation: float = Field(ge=0, description="k_hbm [-]")
+
+    @classmethod
+    def from_catalog(cls) -> Calibration:
+        """The factors shipped in ``calibration.yaml`` (built once, then cached).
+
+        Raises
+        ------
+        CatalogError
+            If the file has a factor this class has no field for, or lacks one it needs.
+        """
+        return _from_catalog()
+
+    @classmethod
+    def _field(cls, name: str) -> str:
+        """The field of a factor given by field name or catalogue id; unknown names raise
+        :class:`CatalogError` listing the closest."""
+        key = str(name).strip().lower().replace("-", "_")
+        if key in cls.model_fields:
+            return key
+        ids = [f.replace("_", "-") for f in cls.model_fields]
+        hint = closest_hint(str(name).replace("_", "-"), ids, n=4)
+        raise CatalogError(
+            f"unknown calibration factor {name!r}{hint} (see `scalewall catalog list calibration`)"
+        )
+
+    def get(self, factor: str) -> float:
+        """The value of one factor, by catalogue id (``gemm-efficiency``) or field name [its unit].
+
+        Raises
+        ------
+        CatalogError
+            If no factor has that name; the message lists the closest.
+        """
+        return getattr(self, self._field(factor))
+
+    def changed(self) -> dict[str, float]:
+        """The factors that differ from the catalogue's, by catalogue id [each factor's unit]
+        (empty for the catalogue's own): what a result computed with a variant must say."""
+        ref = Calibration.from_catalog()
+        return {f.replace("_", "-"): getattr(self, f) for f in type(self).model_fields
+                if getattr(self, f) != getattr(ref, f)}
+
+    def replace(self, **changes: float) -> Calibration:
+        """A copy with some factors changed, validated.
+
+        Parameters
+        ----------
+        **changes : new values by field name (``gemm_efficiency=0.6``); catalogue ids work too,
+            passed as ``**{"gemm-efficiency": 0.6}`` [each factor's unit]
+
+        Raises
+        ------
+        CatalogError
+            If a name is not a factor (the message lists the closest).
+        InputError
+            If a value is out of its range (an efficiency outside (0, 1], a negative time).
+        """
+        update = {self._field(k): v for k, v in changes.items()}
+        try:
+            return type(self).model_validate({**self.model_dump(), **update})
+        except ValidationError as exc:
+            raise InputError(format_validation_error(exc, "calibration")) from None
+
+
+@cache
+def _from_catalog() -> Calibration:
+    factors = cast("dict[str, Assumption]", entries("calibration"))
+    values: dict[str, Any] = {eid.replace("-", "_"): e.value for eid, e in factors.items()}
+    fields = set(Calibration.model_fields)
+    extra = sorted(set(values) - fields)
+    missing = sorted(fields - set(values))
+    problems = []
+    if extra:
+        problems.append("no field for " + ", ".join(x.replace("_", "-") for x in extra))
+    if missing:
+        problems.append("missing " + ", ".join(x.replace("_", "-") for x in missing))
+    if problems:
+        raise CatalogError(
+            "calibration.yaml and scalewall.catalog.calibration.Calibration disagree: "
+            + "; ".join(problems)
+        )
+    try:
+        return Calibration.model_validate(values)
+    except ValidationError as exc:
+        raise CatalogError(format_validation_error(exc, "calibration.yaml")) from None
