@@ -66,7 +66,9 @@ class TrainOptions(ModelAccOptions):
         default=None,
         description="'auto': let the planner choose every size and switch, ignoring the ones given")
     pue: float | None = Field(
-        default=None, description="power usage effectiveness [-]; default: the region's, else the catalogue's",
+        default=None,
+        description="power usage effectiveness [-]; default: the hourly weather's with cooling, else "
+                    "the region's, else the catalogue's",
         json_schema_extra={"default_from": "default-pue"})
     region: str | None = Field(
         default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)")
