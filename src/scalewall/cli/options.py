@@ -1,7 +1,8 @@
 """CLI commands generated from the commands' options models: the models are the one declaration.
 
 :func:`build_command` turns ``scalewall.commands.COMMANDS[name].options`` into a typer command:
-one ``--kebab-case`` flag per field (``--x/--no-x`` for a bool, the choices of a ``Literal``, a
+one ``--kebab-case`` flag per field (``--x/--no-x`` for a bool, the choices of a ``Literal`` as its
+metavar, checked by the model so a wrong one is one sentence, a
 repeatable flag for a list, text that keeps the suffixes ``300e9``, ``1.8T``, ``15B`` for a
 :data:`~scalewall.commands.options.Count`, a path for an option that names a file, the alias as a
 second flag, e.g. ``--from`` for ``from_year``), with the field's description as help and the
@@ -16,7 +17,6 @@ stays fast; a command's module is imported when it runs or shows its own help.
 
 from __future__ import annotations
 
-import enum
 import inspect
 import types
 import typing
@@ -114,11 +114,9 @@ def _param(name: str, field: Any) -> tuple[Any, Any, Any]:
         decls = [f"{flag_name(name)}/--no-{name.replace('_', '-')}"]
         cli_type: Any = bool
     elif origin is typing.Literal:
-        choices = typing.get_args(ann)
-        choice_enum = enum.Enum(f"{name}_choices", {str(c): str(c) for c in choices}, type=str)
-        cli_type = choice_enum
-        if default is not None and default is not ...:
-            default = choice_enum(str(default))
+        # text with the choices as metavar: the model checks it, so a wrong choice is one
+        # sentence naming the field and the choices, like every other bad input
+        cli_type, metavar = str, "|".join(str(c) for c in typing.get_args(ann))
     elif is_count(field):
         cli_type, metavar = str, "NUMBER"
     elif is_file_option(name):
@@ -147,8 +145,6 @@ def option_params(model: type) -> list[inspect.Parameter]:
 
 
 def _to_option(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
     if isinstance(value, Path):
         return str(value)
     return value
