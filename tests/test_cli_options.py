@@ -195,3 +195,11 @@ def test_a_wrong_choice_is_one_sentence_naming_the_field_and_the_choices(args, n
 def test_choices_are_listed_in_the_help():
     line = next(ln for ln in _help("train").splitlines() if "--recompute" in ln)
     assert "none|selective|full" in line
+
+
+def test_infer_batch_takes_a_number_or_max_and_says_so_otherwise():
+    p = subprocess.run([sys.executable, "-m", "scalewall", "infer", "--model", "llama-3.1-8b",
+                        "--accelerator", "h100-sxm", "--devices", "1", "--batch", "lots"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert "batch: must be a whole number or 'max', not 'lots'" in p.stderr

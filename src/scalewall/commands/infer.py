@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scalewall import catalog
 from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import Count, ModelAccOptions, climate_of, resolve_options
+from scalewall.commands.options import Count, IntOrMax, ModelAccOptions, climate_of, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
 from scalewall.facility.boundaries import boundary_chain
 from scalewall.facility.footprint import job_footprint
@@ -319,7 +319,7 @@ class InferOptions(ModelAccOptions):
         description="tensor-parallel size of one instance [-]; default: the smallest that leaves "
                     "half of each device's memory for the KV cache")
     ep: int = Field(default=1, description="expert-parallel size of one instance [-] (MoE)")
-    batch: int | Literal["max"] = Field(
+    batch: IntOrMax = Field(
         default="max",
         description="concurrent requests per instance [-], or 'max': the largest that fits memory "
                     "(and --itl-slo-ms)")

@@ -15,14 +15,14 @@ and sweep SPECs are derived from them. A field says what an interface needs to k
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from scalewall.errors import ScenarioError
 
 __all__ = ["Options", "ModelAccOptions", "resolve_options", "climate_of", "Count", "parse_count",
-           "is_count", "is_file_option", "default_from", "FILE_SUFFIXES"]
+           "is_count", "is_file_option", "default_from", "FILE_SUFFIXES", "IntOrMax"]
 
 _MULT = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
 
@@ -53,6 +53,19 @@ class _CountMarker:
 COUNT = _CountMarker()
 #: a large count that may be written with a suffix: 300e9, 1.8T, 15B, 2M
 Count = Annotated[float, BeforeValidator(parse_count), COUNT]
+
+def _int_or_max(value: Any) -> Any:
+    """``"16"`` → 16, ``"max"`` stays; other text is one sentence (not two union errors)."""
+    if isinstance(value, str) and value.strip() != "max":
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise ValueError(f"must be a whole number or 'max', not {value!r}") from None
+    return value
+
+
+#: a whole number or the word ``max`` (``infer --batch``)
+IntOrMax = Annotated[int | Literal["max"], BeforeValidator(_int_or_max)]
 
 #: endings of option names that name a file or folder (never read from a web request)
 FILE_SUFFIXES = ("_file", "_path", "_dir", "_out", "_output")
