@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from scalewall import commands as api
-from scalewall.errors import InputError, ScenarioError
 from scalewall.commands.site import load_from_result as it_load_from_result
+from scalewall.errors import InputError, ScenarioError
 from scalewall.supply.load import it_load_note, it_load_profile
 
 

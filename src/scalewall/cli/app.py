@@ -7,7 +7,7 @@ run)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated
 
 import typer
 
@@ -81,7 +81,7 @@ def validate(
 
 @app.command()
 def schema(
-    name: Annotated[Optional[str], typer.Argument(help="a command: train, plan, infer, site or outlook")] = None,
+    name: Annotated[str | None, typer.Argument(help="a command: train, plan, infer, site or outlook")] = None,
     options: Annotated[bool, typer.Option("--options", help="the schema of the command's options instead of its result")] = False,
 ) -> None:
     """The JSON Schema of a command's `--json` result (or, with --options, of its options); without NAME, the names."""

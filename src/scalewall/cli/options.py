@@ -17,11 +17,13 @@ stays fast; a command's module is imported when it runs or shows its own help.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -58,7 +60,7 @@ def _strip_none(ann: Any) -> tuple[Any, bool]:
         nullable = len(args) < len(typing.get_args(ann))
         if len(args) == 1:
             return args[0], nullable
-        return typing.Union[tuple(args)], nullable
+        return functools.reduce(operator.or_, args), nullable
     return ann, False
 
 
@@ -123,7 +125,7 @@ def _param(name: str, field: Any) -> tuple[Any, Any, Any]:
         cli_type = Path
     elif origin is list:
         item = _base(typing.get_args(ann)[0]) if typing.get_args(ann) else str
-        cli_type = list[item if item in (int, float, str) else str]
+        cli_type = list.__class_getitem__(item if item in (int, float, str) else str)
         metavar = "TEXT"
         help_text += "" if "repeatable" in help_text else " (repeatable)"
     elif ann in (int, float, str):
@@ -131,12 +133,12 @@ def _param(name: str, field: Any) -> tuple[Any, Any, Any]:
     else:  # a union such as int | "max", or str | list[str]: text, the model validates it
         cli_type = str
     if default is None or default is ... or nullable or origin is list:
-        cli_type = Optional[cli_type]
+        cli_type = cli_type | None
     opt = typer.Option(*decls, help=help_text, show_default=show_default, metavar=metavar)
     return cli_type, opt, default
 
 
-def option_params(model: type) -> list[inspect.Parameter]:
+def option_params(model: Any) -> list[inspect.Parameter]:
     """The typer parameters of an options model, one per field, in the model's order."""
     return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
                               annotation=Annotated[ann, opt])
@@ -206,7 +208,7 @@ def build_command(name: str, help: str | None = None):
         "json_out", inspect.Parameter.KEYWORD_ONLY, default=False,
         annotation=Annotated[bool, typer.Option("--json", help="print the result as JSON only")]))
     fn = _callback(name, list(model.model_fields))
-    fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined,unused-ignore]
     fn.__annotations__ = {p.name: p.annotation for p in params}
     fn.__name__ = name
     fn.__doc__ = help or HELP.get(name) or COMMANDS[name].summary
@@ -233,18 +235,18 @@ class ScalewallGroup(TyperGroup):
         order.update(dict.fromkeys(given))
         self.commands = {n: given.get(n) or _Placeholder(name=n, help=HELP[n]) for n in order}
 
-    def get_command(self, ctx, cmd_name: str):  # type: ignore[no-untyped-def]
+    def get_command(self, ctx, cmd_name: str):
         cmd = self.commands.get(cmd_name)
         if isinstance(cmd, _Placeholder) and not self._listing(ctx):
             cmd = self.commands[cmd_name] = build_command(cmd_name)
         return cmd
 
     @staticmethod
-    def _listing(ctx) -> bool:  # type: ignore[no-untyped-def]
+    def _listing(ctx) -> bool:
         """True while the group's help is being written (the help line is enough then)."""
         return bool(getattr(ctx, "_scalewall_listing", False))
 
-    def format_help(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+    def format_help(self, ctx, formatter) -> None:
         ctx._scalewall_listing = True
         try:
             return super().format_help(ctx, formatter)

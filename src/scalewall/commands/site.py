@@ -104,7 +104,7 @@ def load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
     own = {"train": set(TrainResult.model_fields) - set(InferResult.model_fields),
            "infer": set(InferResult.model_fields) - set(TrainResult.model_fields)}
     shared = {k: len(set(result) & f) for k, f in own.items()}
-    kind = max(shared, key=shared.get)
+    kind = max(shared, key=shared.__getitem__)
     if shared[kind] == 0:
         raise InputError(f"--load-from {name!r} is neither a `scalewall train --json` nor a "
                          "`scalewall infer --json` result")
