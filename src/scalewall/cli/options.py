@@ -38,14 +38,15 @@ RENDERERS = {
     "site": "print_site",
     "outlook": "print_outlook",
 }
-#: the help line of each command (``scalewall --help`` shows it without importing the command)
-HELP = {
-    "train": "Time, MFU, memory, plan, energy, carbon, water and cost of a training run.",
-    "plan": "The best parallel plan for a model on a cluster, the runners-up, and why others lost.",
-    "infer": "Latency, throughput, energy per token and per query of serving; the fleet for a demand.",
-    "site": "The least-cost hourly power supply for a data-centre load at a site, with a CFE target.",
-    "outlook": "2024–2050: when each wall binds, with uncertainty, and what each solution buys.",
-}
+
+
+def help_line(name: str) -> str:
+    """The help line of a command: its registry summary as a sentence (``scalewall --help`` shows
+    it; reading the registry imports no command module)."""
+    from scalewall.commands import COMMANDS
+
+    s = COMMANDS[name].summary
+    return s[:1].upper() + s[1:] + "."
 
 
 def flag_name(field_name: str) -> str:
@@ -211,7 +212,7 @@ def build_command(name: str, help: str | None = None):
     fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined,unused-ignore]
     fn.__annotations__ = {p.name: p.annotation for p in params}
     fn.__name__ = name
-    fn.__doc__ = help or HELP.get(name) or COMMANDS[name].summary
+    fn.__doc__ = help or help_line(name)
     sub = typer.Typer(add_completion=False)
     sub.command(name=name)(fn)
     cmd = get_command(sub)
@@ -233,7 +234,7 @@ class ScalewallGroup(TyperGroup):
         given = dict(self.commands)
         order = {n: None for n in self.lazy}
         order.update(dict.fromkeys(given))
-        self.commands = {n: given.get(n) or _Placeholder(name=n, help=HELP[n]) for n in order}
+        self.commands = {n: given.get(n) or _Placeholder(name=n, help=help_line(n)) for n in order}
 
     def get_command(self, ctx, cmd_name: str):
         cmd = self.commands.get(cmd_name)
