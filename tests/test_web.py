@@ -200,3 +200,17 @@ def test_options_schema_gives_catalogue_defaults_and_result_schema_is_the_models
     assert pue["default_from_value"] == catalog.assumption("default-pue")
     got = client.get("/api/infer/result").json()
     assert got == api.RESULT_MODELS["infer"].model_json_schema(mode="serialization")
+
+
+def test_api_docs_render_with_no_network(client):
+    # Swagger UI and ReDoc load their scripts and styles from this server, never from a CDN
+    import re
+
+    for path in ("/docs", "/redoc"):
+        page = client.get(path).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page) + re.findall(r"url: '([^']+)'", page)
+        assert assets, path
+        for a in assets:
+            assert not a.startswith(("http://", "https://", "//")), (path, a)
+            if a.endswith((".js", ".css", ".png")):
+                assert client.get(a).status_code == 200, a

@@ -147,11 +147,16 @@ def _plotly_js_path() -> str:
 def create_app() -> FastAPI:
     """A new app: an endpoint and a page per command, each derived from the command's options model."""
     from scalewall import __version__
+    from fastapi_offline import FastAPIOffline
+
     from scalewall.web import pages
 
-    app = FastAPI(title="scalewall", version=__version__,
-                  description="Where does LLM scaling hit a wall? The scalewall CLI as a JSON API: "
-                              "`POST /api/<command>` returns what `scalewall <command> --json` prints.")
+    # Swagger UI and ReDoc from the installed package's own assets: /docs renders with no network
+    app = FastAPIOffline(
+        title="scalewall", version=__version__,
+        description="Where does LLM scaling hit a wall? The scalewall CLI as a JSON API: "
+                    "`POST /api/<command>` returns what `scalewall <command> --json` prints.")
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
