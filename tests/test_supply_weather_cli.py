@@ -133,3 +133,16 @@ def test_pvgis_file_of_the_wrong_length_is_named(tmp_path):
     _, f = _pvgis_json_from_greensboro(tmp_path, rows=500)
     with pytest.raises(InputError, match="500 hourly rows"):
         read_weather_file(f)
+
+
+@pytest.mark.parametrize("where, expect", [("missing/dir/d.csv", "does not exist"), (".", "is a folder")])
+def test_dispatch_out_that_cannot_be_written_fails_before_the_solve(tmp_path, where, expect):
+    import time
+
+    from scalewall.commands import run
+    from scalewall.errors import InputError
+
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match=expect):
+        run("site", {"load_mw": 100, "weather": "greensboro", "dispatch_out": str(tmp_path / where)})
+    assert time.perf_counter() - t0 < 5.0  # refused before the 8,760-hour LP

@@ -149,10 +149,10 @@ def check_output_path(path: str | Path, what: str, suffixes: tuple[str, ...] | N
     suffixes : allowed extensions, lower case with the dot (``(".csv", ".parquet")``)
     """
     p = Path(path)
-    if suffixes is not None and p.suffix.lower() not in suffixes:
-        raise InputError(f"{what} {p.name!r}: use a file name ending in {' or '.join(suffixes)}")
     if p.is_dir():
         raise InputError(f"{what} {str(p)!r} is a folder; give a file name")
+    if suffixes is not None and p.suffix.lower() not in suffixes:
+        raise InputError(f"{what} {p.name!r}: use a file name ending in {' or '.join(suffixes)}")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"the folder of {what} {str(p)!r} does not exist")

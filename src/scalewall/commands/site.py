@@ -168,6 +168,10 @@ def site_request(o: SiteOptions):
                        cooling=o.cooling, grid_cap_mw=o.grid_cap_mw)
 
 
+#: file types ``--dispatch-out`` writes
+DISPATCH_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
 def write_dispatch(dispatch, path: str) -> None:
     """Write the hourly dispatch table as CSV or Parquet, chosen by the file extension."""
     from pathlib import Path
@@ -245,14 +249,16 @@ def run_site(o: SiteOptions, progress=None) -> SiteResult:
     """Run ``site`` (and write the dispatch if asked)."""
     from scalewall.supply.site import plan_site
 
-    if o.dispatch_out:
-        from pathlib import Path
+    from scalewall.files import check_output_path
 
-        if Path(o.dispatch_out).suffix.lower() not in (".csv", ".parquet", ".pq"):
-            raise InputError(f"--dispatch-out {o.dispatch_out!r}: use a .csv or .parquet file name")
+    if o.dispatch_out:  # a path that cannot be written fails now, not after the solve
+        check_output_path(o.dispatch_out, "--dispatch-out", DISPATCH_SUFFIXES)
     res, dispatch = plan_site(site_request(o), progress=progress)
     if o.dispatch_out:
-        write_dispatch(dispatch, o.dispatch_out)
+        try:
+            write_dispatch(dispatch, o.dispatch_out)
+        except OSError as exc:
+            raise InputError(f"cannot write --dispatch-out {o.dispatch_out!r}: {exc.strerror or exc}") from None
     out = SiteResult(**res.model_dump())
     if o.include_dispatch:
         out.dispatch_mw = hourly_supply(dispatch, out.capacity_mw)
