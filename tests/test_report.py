@@ -104,7 +104,7 @@ def test_scenario_file_errors_are_one_sentence(tmp_path):
         load_scenario(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("train:\n  model: [unclosed\n")
-    with pytest.raises(ScenarioError, match=r"not valid YAML at line \d"):
+    with pytest.raises(ScenarioError, match=r"not valid YAML \(line \d"):
         load_scenario(bad)
 
 

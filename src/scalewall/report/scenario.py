@@ -22,10 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scalewall.errors import ScenarioError
+from scalewall.files import load_yaml_text, read_text
 
 __all__ = ["COMMAND_SECTIONS", "LINKED_LOADS", "ReportSettings", "Scenario", "load_scenario", "parse_scenario",
            "default_scenario_text"]
@@ -108,15 +108,5 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         if not p.is_file():
             raise ScenarioError(f"scenario file {str(p)!r} does not exist; give a YAML file or "
                                 "leave it out for the built-in default")
-        try:
-            text = p.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError(f"scenario file {str(p)!r} cannot be read ({exc})") from None
-        where = f"scenario {p.name}"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{where} is not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
-    return parse_scenario(data, where)
+        text, where = read_text(p, "scenario file", error=ScenarioError), f"scenario {p.name}"
+    return parse_scenario(load_yaml_text(text, where, ScenarioError), where)

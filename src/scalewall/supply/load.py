@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from scalewall.errors import InputError
+from scalewall.files import read_text
 
 __all__ = ["DIURNAL_AMPLITUDE", "DIURNAL_PEAK_HOUR", "it_load_profile", "it_load_note"]
 
@@ -51,10 +52,13 @@ def it_load_profile(load_mw: float, profile: str = "flat") -> tuple[np.ndarray, 
     p = Path(profile)
     if not p.is_file():
         raise InputError(f"--load-profile must be flat, diurnal or an existing file; {profile!r} is none")
+    import io
+
     import pandas as pd
 
+    text = read_text(p, "load profile")  # size cap, UTF-8 text, not binary: one sentence
     try:
-        df = pd.read_csv(p, header=None, comment="#")
+        df = pd.read_csv(io.StringIO(text), header=None, comment="#")
         col = pd.to_numeric(df.iloc[:, -1], errors="coerce")
         if np.isnan(col.iloc[0]):  # a header row
             col = col.iloc[1:]

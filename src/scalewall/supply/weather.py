@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scalewall.errors import InputError, closest_hint
+from scalewall.files import MAX_WEATHER_BYTES, read_text
 from scalewall.units import HOURS_PER_YEAR
 
 __all__ = ["Weather", "BUNDLED", "load_weather", "read_weather_file", "clear_sky_weather"]
@@ -215,8 +216,7 @@ def read_weather_file(path: str | Path, fmt: str | None = None) -> Weather:
         The file does not exist, cannot be parsed, or fails the checks of :func:`_finish`.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"weather file {str(p)!r} does not exist")
+    read_text(p, "weather file", MAX_WEATHER_BYTES)  # exists, size cap, UTF-8 text, not binary
     kind = fmt or _sniff(p)
     try:
         df, meta = _READERS[kind](p)

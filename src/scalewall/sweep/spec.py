@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from scalewall.errors import ScenarioError
@@ -95,17 +94,10 @@ def parse_spec(data: Any, where: str = "sweep spec") -> SweepSpec:
 
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a SPEC YAML file."""
+    from scalewall.files import load_yaml
+
     p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read sweep spec {str(p)!r}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        msg = " ".join(str(exc).split())
-        raise ScenarioError(f"sweep spec {p.name} is not valid YAML: {msg}") from None
-    return parse_spec(data, f"sweep spec {p.name}")
+    return parse_spec(load_yaml(p, "sweep spec", error=ScenarioError), f"sweep spec {p.name}")
 
 
 def _describe(opts: dict[str, Any], varying: list[str]) -> str:
