@@ -209,3 +209,11 @@ def test_cli_bad_scenario_file_is_one_sentence_and_exit_code_2(tmp_path):
     assert p.returncode == 2 and p.stdout == ""
     assert "drivers.warp-drive" in p.stderr and "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_samples_above_the_memory_cap_are_refused_before_any_work():
+    # a million samples used to take 9.6 GB; the cap keeps a run under ~1 GB
+    from scalewall.commands.outlook import MAX_SAMPLES
+
+    p = _cli("--samples", str(MAX_SAMPLES + 1), "--json")
+    assert p.returncode == 2 and "samples" in p.stderr and "Traceback" not in p.stderr

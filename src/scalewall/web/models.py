@@ -28,7 +28,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 #: upper bounds on the work one web request may ask for [-]
 WEB_LIMITS = {
     "devices": 1_000_000,
-    "samples": 100_000,
+    "samples": 20_000,
     "sensitivity_samples": 1024,
     "top": 100,
 }
