@@ -108,3 +108,26 @@ def test_a_directory_with_the_old_manifest_name_is_still_read_and_resumed(tmp_pa
         ResultStore(tmp_path, "plan")
     assert list(read_results(tmp_path)["key"]) == ["a"]
     assert not (tmp_path / "_sweep.json").exists()
+
+
+def test_a_copied_part_is_refused_not_counted_twice(tmp_path):
+    import shutil
+
+    d = tmp_path / "d"
+    with ResultStore(d, "train") as st:
+        part = st.write_part(table(["a", "b"], **{"in.devices": [8, 16]}))
+    shutil.copy(part, part.with_name("part-copy-000001.parquet"))  # 4 rows for 2 scenarios
+    with pytest.raises(InputError, match=r"repeats 2 scenario\(s\) already in"):
+        read_results(d)
+
+
+def test_a_part_of_another_command_is_refused(tmp_path):
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "d"
+    with ResultStore(d, "train") as st:
+        st.write_part(table(["a"]))
+    foreign = table(["z"]).set_column(1, "command", pa.array(["plan"]))
+    pq.write_table(foreign, d / "parts" / "part-foreign-000001.parquet")
+    with pytest.raises(InputError, match="holds plan rows in a 'train' sweep"):
+        read_results(d)

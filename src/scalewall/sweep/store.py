@@ -266,6 +266,28 @@ def _order(columns: list[str]) -> list[str]:
     return sorted(columns, key=rank)  # stable: keeps first-seen order inside each group
 
 
+def _check_parts(d: Path, files: list[Path], tables: list[Any]) -> None:
+    """Refuse parts that do not belong: rows of another command, or scenarios already in another
+    part (a copied or foreign file). Each scenario has exactly one row, so a repeat is an error."""
+    manifest = _manifest(d)
+    command = json.loads(manifest.read_text("utf-8")).get("command") if manifest else None
+    seen: dict[str, Path] = {}
+    for p, tab in zip(files, tables, strict=True):
+        if command is not None and "command" in tab.column_names:
+            other = set(tab.column("command").to_pylist()) - {command}
+            if other:
+                raise InputError(f"result part {p.name} holds {', '.join(sorted(map(str, other)))} rows in a "
+                                 f"{command!r} sweep (a foreign file?); move it out of {str(d / 'parts')!r}")
+        keys = tab.column("key").to_pylist() if "key" in tab.column_names else []
+        repeats = [k for k in keys if k in seen]
+        if repeats or len(set(keys)) != len(keys):
+            first = seen.get(repeats[0]).name if repeats else p.name
+            raise InputError(f"result part {p.name} repeats {max(len(repeats), len(keys) - len(set(keys)))} "
+                             f"scenario(s) already in {first} (a copied file?); move one of them out of "
+                             f"{str(d / 'parts')!r}")
+        seen.update(dict.fromkeys(keys, p))
+
+
 def read_results(out_dir: str | Path):
     """All result rows of a sweep directory as a pandas DataFrame.
 
@@ -289,6 +311,7 @@ def read_results(out_dir: str | Path):
             tables.append(pq.read_table(p))
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"result part {p} cannot be read ({type(exc).__name__})") from None
+    _check_parts(d, files, tables)
     table = _concat(tables)
     table = table.select(_order(table.column_names))
     # integers and booleans with nulls stay integers and booleans (not float / object)
