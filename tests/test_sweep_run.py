@@ -40,6 +40,11 @@ def test_failing_scenario_writes_a_row_with_error_and_the_sweep_goes_on(tmp_path
     pd = pytest.importorskip("pandas")
     raw = pd.read_parquet(tmp_path)  # every part has one schema: the directory is one dataset
     assert len(raw) == 6 and raw["error"].notna().sum() == 2
+    pl = pytest.importorskip("polars")
+    assert pl.read_parquet(tmp_path / "parts").height == 6
+    duckdb = pytest.importorskip("duckdb")
+    ((n, errors),) = duckdb.sql(f"SELECT count(*), count(error) FROM read_parquet('{tmp_path}/parts/*.parquet')").fetchall()
+    assert (n, errors) == (6, 2)
 
 
 def test_rerun_skips_finished_scenarios_and_a_larger_grid_runs_only_the_new_ones(tmp_path,
