@@ -183,6 +183,7 @@ def test_report_draws_a_site_result_with_dispatch_and_cfe_curve(monkeypatch):
     assert {"site-capacity", "site-dispatch", "site-cfe-curve"} <= set(d.charts)
     assert len(d.charts["site-dispatch"]["data"][0]["x"]) == 168
     assert d.charts["site-cfe-curve"]["data"][0]["x"] == [50.0, 90.0, 99.0]
+    assert "Stand-in source" in render_report(res, 3)  # the site's sources are listed too
 
 
 # ------------------------------------------------------------------ the command

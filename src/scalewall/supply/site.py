@@ -81,6 +81,9 @@ class SiteResult(BaseModel):
     solve_s: float
     build_s: float
     notes: list[str]
+    sources: list[dict] = Field(
+        default_factory=list,
+        description="sources of the technologies' costs and figures, the region and the weather")
 
 
 def _sources(techs, year: int) -> tuple[list[EnergySource], list[str]]:
@@ -118,6 +121,18 @@ def source_profiles(sources: list[EnergySource], weather) -> dict[str, np.ndarra
         else:
             raise InputError(f"no hourly model for variable source {s.tech!r}")
     return out
+
+
+def _sources_used(sources, region, w) -> list[dict]:
+    """The catalogue sources of every technology considered and of the region, and the weather."""
+    out: list[dict] = []
+    for s in sources:
+        out += [x.model_dump() for x in s.source]
+    if region is not None:
+        out += [x.model_dump() for x in region.source]
+    out.append({"title": f"weather: {w.source}", "publisher": w.name, "year": None, "where": "hourly year"})
+    unique = {repr(sorted(d.items(), key=lambda kv: kv[0])): d for d in out}
+    return list(unique.values())
 
 
 def _grid(region) -> tuple[dict, list[str]]:
@@ -239,4 +254,5 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         grid={k: (v if isinstance(v, str) else float(v)) for k, v in grid.items()},
         balance_error_mw=float(sol.balance_error_mw), solve_s=r(sol.solve_s, 2),
         build_s=r(sol.build_s, 2), notes=notes,
+        sources=_sources_used(sources, req.region, w),
     )
