@@ -217,3 +217,14 @@ def test_samples_above_the_memory_cap_are_refused_before_any_work():
 
     p = _cli("--samples", str(MAX_SAMPLES + 1), "--json")
     assert p.returncode == 2 and "samples" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_outlook_table_at_80_columns_cuts_no_range():
+    import os
+
+    p = subprocess.run([sys.executable, "-m", "scalewall", "outlook", "--samples", "200",
+                        "--sensitivity-samples", "0", "--to", "2030"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "COLUMNS": "80"})
+    assert p.returncode == 0, p.stderr
+    table = p.stdout.split("Year each wall")[0]
+    assert "…" not in table and "–" in table  # every p10–p90 range is printed whole

@@ -245,12 +245,19 @@ def _ofmt(x: float | None, unit: str = "") -> str:
     if x is None:
         return "—"
     if abs(x) >= 1e5 or (0 < abs(x) < 1e-2):
-        return f"{x:.2g}{unit}"
+        s = f"{x:.2g}"
+        if "e" in s:  # 3.4e28 and 3.6e7, not 3.4e+28 and 3.6e+07
+            mantissa, exponent = s.split("e")
+            s = f"{mantissa}e{int(exponent)}"
+        return s + unit
+    if abs(x) >= 1e3:
+        return f"{x:,.0f}{unit}"  # 1,470, not 1.47e+03
     return f"{x:,.3g}{unit}"
 
 
 def _band(q: dict, unit: str = "") -> str:
-    return f"{_ofmt(q['p50'], unit)} ({_ofmt(q['p10'])}–{_ofmt(q['p90'])})"
+    """p50 on one line, the p10–p90 range under it (so a narrow terminal folds, never cuts)."""
+    return f"{_ofmt(q['p50'], unit)}\n{_ofmt(q['p10'])}– {_ofmt(q['p90'])}"
 
 
 def print_outlook(res: dict) -> None:
@@ -263,7 +270,7 @@ def print_outlook(res: dict) -> None:
                     f"{res['samples']:,} samples (p50, p10–p90)")
     for col in ("year", "frontier FLOP", "run power GW", "run cost USD", "DC TWh", "share of world",
                 "binding (prob.)", "actors"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     years = res["years"]
     pick = {years[0]["year"], years[-1]["year"]} | {y["year"] for y in years if y["year"] % 5 == 0}
     for y in years:
