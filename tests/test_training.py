@@ -148,3 +148,17 @@ def test_sequence_longer_than_the_model_context_is_refused():
     # gpt-3-175b has a 2,048-token context; a 10 M-token sequence used to print MFU 73 %
     with pytest.raises(ValidationError, match="exceeds gpt-3-175b's context of 2,048 tokens"):
         _req(model=catalog.model("gpt-3-175b"), seq_len=10_000_000)
+
+
+def test_duration_and_measured_power_give_energy_even_when_no_plan_fits():
+    # 200 TPU v2 for 6.8 days at a measured 221 W per chip (the way Patterson et al. 2021 report
+    # runs): GPT-3 has no plan on 200 chips, but energy = chips × hours × power needs none
+    r = estimate_training(_req(model=catalog.model("gpt-3-175b"), accelerator=catalog.accelerator("tpu-v2"),
+                               devices=200, tokens=None, days=6.8, power_per_device_w=221, pue=1.1))
+    assert r.plan == {} and r.mfu is None and r.step_time_s is None and r.tokens is None
+    assert r.energy_mwh["node"] == pytest.approx(200 * 6.8 * 24 * 221 / 1e6)
+    assert r.energy_mwh["facility"] == pytest.approx(r.energy_mwh["node"] * 1.1)
+    assert "no parallel plan fits" in " ".join(r.assumptions)
+    with pytest.raises(InfeasiblePlanError):  # without the measured power there is nothing to say
+        estimate_training(_req(model=catalog.model("gpt-3-175b"), accelerator=catalog.accelerator("tpu-v2"),
+                               devices=200, tokens=None, days=6.8))

@@ -162,14 +162,14 @@ class TrainResult(BaseModel):
     plan: dict = Field(description="parallel plan: tp, pp, dp, cp, ep, micro_batch, global_batch, "
                                    "interleave, recompute, sequence_parallel, zero")
     seq_len: int = Field(description="tokens per sequence [tokens]")
-    tokens: float = Field(description="training tokens [tokens]")
-    step_time_s: float = Field(description="time of one optimizer step [s]")
-    tokens_per_s: float = Field(description="cluster throughput [tokens/s]")
-    mfu: float = Field(description="model FLOPs utilisation (no recomputation) [-]")
-    hfu: float = Field(description="hardware FLOPs utilisation (with recomputation) [-]")
+    tokens: float | None = Field(description="training tokens (null: no plan fits) [tokens]")
+    step_time_s: float | None = Field(description="time of one optimizer step (null: no plan fits) [s]")
+    tokens_per_s: float | None = Field(description="cluster throughput (null: no plan fits) [tokens/s]")
+    mfu: float | None = Field(description="model FLOPs utilisation (no recomputation; null: no plan fits) [-]")
+    hfu: float | None = Field(description="hardware FLOPs utilisation (with recomputation; null: no plan fits) [-]")
     wall_clock_days: float = Field(description="duration of the run [d]")
     device_hours: float = Field(description="accelerator-hours [device·h]")
-    memory_per_device_gb: float = Field(description="peak memory per device [GB]")
+    memory_per_device_gb: float | None = Field(description="peak memory per device (null: no plan fits) [GB]")
     memory_capacity_gb: float = Field(description="memory of one device [GB]")
     memory_breakdown_gb: dict[str, float] = Field(
         description="weights, grads, optimizer, activations [GB]")
@@ -214,6 +214,42 @@ def _check_plan(req: TrainingRequest, plan, seq: int, notes: list[str]) -> None:
         notes.append(f"tp={plan.tp} crosses the {acc.scale_up.domain}-device scale-up domain")
 
 
+def _energy_only(req: TrainingRequest, seq: int, site, notes: list[str], why: str) -> TrainResult:
+    """Energy, carbon, water and cost of a run given by its duration and measured node power,
+    when no parallel plan of the model fits: no step time, utilisation, tokens or memory."""
+    from scalewall.facility.boundaries import facility
+    from scalewall.facility.footprint import energy_mwh, job_footprint
+    from scalewall.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
+
+    acc, n = req.accelerator, req.devices
+    assert req.power_per_device_w is not None
+    device_hours = (req.device_hours if req.device_hours is not None
+                    else n * req.days * SECONDS_PER_DAY / SECONDS_PER_HOUR)  # type: ignore[operator]
+    node_w = req.power_per_device_w
+    acc_w = max(node_w - acc.host_power_w, 0.0)  # node = accelerator + host, by definition
+    power = {"accelerator": acc_w, "node": node_w, "facility": facility(node_w, site.pue)}
+    energy = {k: float(energy_mwh(w, device_hours)) for k, w in power.items()}
+    fp = job_footprint(acc, energy, device_hours, site)
+    notes = notes + [
+        f"no parallel plan fits ({why}); energy, carbon, water and cost come from the duration "
+        f"and the measured {node_w:g} W per device alone: no step time, utilisation or tokens",
+        f"accelerator power = measured node power - the catalogue's host draw ({acc.host_power_w:g} W)",
+    ]
+    return TrainResult(
+        model=req.model.id, accelerator=acc.id, devices=n, plan={}, seq_len=seq, tokens=None,
+        step_time_s=None, tokens_per_s=None, mfu=None, hfu=None,
+        wall_clock_days=device_hours / n * SECONDS_PER_HOUR / SECONDS_PER_DAY,
+        device_hours=device_hours, memory_per_device_gb=None, memory_capacity_gb=acc.memory_gb,
+        memory_breakdown_gb={}, breakdown_s={}, bottleneck=f"no plan fits: {why}",
+        power_per_device_w=power, energy_mwh=energy,
+        avg_power_mw={k: w * n / W_PER_MW for k, w in power.items()},
+        co2e_t=fp.co2e_t, water_m3=fp.water_m3, cost_usd=fp.cost_usd,
+        cost_breakdown_usd=fp.cost_breakdown_usd, flops={},
+        assumptions=notes + site.notes + fp.notes,
+        sources=[s.model_dump() for s in [*req.model.source, *acc.source, *site.sources, *fp.sources]],
+    )
+
+
 def estimate_training(req: TrainingRequest) -> TrainResult:
     """Time, memory, energy, carbon, water and cost of one training run.
 
@@ -243,23 +279,30 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
                         climate=req.climate, cooling=req.cooling)
     given = {k: getattr(req, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
                                            "interleave", "recompute", "sequence_parallel", "zero")}
-    plan, plan_notes = choose_plan(m, acc, req.devices, seq_len=seq, global_batch=B,
-                                   precision=req.precision, stack=req.stack, given=given, cal=cal)
-    notes += plan_notes
-    _check_plan(req, plan, seq, notes)
-    d = model_dims(m)
-    P = PlanArrays.from_plans([plan])
-    r = step_metrics(d, acc, P, seq, req.precision, req.stack, cal)
-    r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
-    g = {k: float(v[0]) for k, v in r.items()}
     cap = acc.memory_gb
-    if g["memory_per_device_gb"] > cap:
-        raise InfeasiblePlanError(
-            f"memory per device {g['memory_per_device_gb']:.0f} GB > {cap:.0f} GB on {acc.id} "
-            f"(weights {g['memory_weights_gb']:.0f}, gradients {g['memory_grads_gb']:.0f}, "
-            f"optimizer {g['memory_optimizer_gb']:.0f}, activations {g['memory_activations_gb']:.0f} GB); "
-            "try more devices, a larger pp or tp, --zero 3, or --recompute full"
-        )
+    try:
+        plan, plan_notes = choose_plan(m, acc, req.devices, seq_len=seq, global_batch=B,
+                                       precision=req.precision, stack=req.stack, given=given, cal=cal)
+        notes += plan_notes
+        _check_plan(req, plan, seq, notes)
+        d = model_dims(m)
+        P = PlanArrays.from_plans([plan])
+        r = step_metrics(d, acc, P, seq, req.precision, req.stack, cal)
+        r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
+        g = {k: float(v[0]) for k, v in r.items()}
+        if g["memory_per_device_gb"] > cap:
+            raise InfeasiblePlanError(
+                f"memory per device {g['memory_per_device_gb']:.0f} GB > {cap:.0f} GB on {acc.id} "
+                f"(weights {g['memory_weights_gb']:.0f}, gradients {g['memory_grads_gb']:.0f}, "
+                f"optimizer {g['memory_optimizer_gb']:.0f}, activations {g['memory_activations_gb']:.0f} GB); "
+                "try more devices, a larger pp or tp, --zero 3, or --recompute full"
+            )
+    except InfeasiblePlanError as exc:
+        # energy from a given duration and measured power needs no plan (Patterson et al. 2021
+        # report runs this way); anything else does
+        if req.power_per_device_w is None or (req.days is None and req.device_hours is None):
+            raise
+        return _energy_only(req, seq, site, notes, str(exc))
 
     # ---- duration ------------------------------------------------------------------------------
     n = req.devices

@@ -43,7 +43,14 @@ def _boundary_bar(values: dict, name: str) -> dict:
 
 # ----------------------------------------------------------------------------- train / plan
 def train_charts(r: dict) -> list[dict]:
-    """Step-time breakdown, memory per device, and power/energy at the three boundaries."""
+    """Step-time breakdown, memory per device, and power/energy at the three boundaries (only the
+    energy when the run has no plan: given by its duration and measured power)."""
+    energy = _chart("train-energy", "Training energy at three boundaries",
+                    [_boundary_bar(r["energy_mwh"], "energy")],
+                    _layout("Energy of the run at the accelerator, node and facility boundaries", "boundary",
+                            "energy [MWh]"))
+    if r.get("step_time_s") is None:
+        return [energy]
     bd = {k: v for k, v in r["breakdown_s"].items() if v > 0}
     step = _chart("train-step", "Training step time breakdown", [
         {"type": "bar", "orientation": "h", "y": list(bd), "x": list(bd.values()),
@@ -61,10 +68,6 @@ def train_charts(r: dict) -> list[dict]:
                 "one device (stacked by use)", "memory [GB]", barmode="stack",
                 shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": r["memory_capacity_gb"],
                          "y1": r["memory_capacity_gb"], "line": {"dash": "dash", "color": "black"}}]))
-    energy = _chart("train-energy", "Training energy at three boundaries",
-                    [_boundary_bar(r["energy_mwh"], "energy")],
-                    _layout("Energy of the run at the accelerator, node and facility boundaries", "boundary",
-                            "energy [MWh]"))
     return [step, memory, energy]
 
 

@@ -29,6 +29,11 @@ def _b(d: dict, unit: str) -> str:
     return ", ".join(f"{k} {fmt(v, unit)}" for k, v in d.items())
 
 
+def _pct(x: float | None) -> str:
+    """A share as a percentage, or n/a (a run with no plan has no utilisation)."""
+    return "n/a" if x is None else f"{x:.1%}"
+
+
 def summary_rows(res: dict) -> list[tuple[str, str, str]]:
     """(section, quantity, value) rows: the headline numbers of every section that ran."""
     rows: list[tuple[str, str, str]] = []
@@ -36,9 +41,9 @@ def summary_rows(res: dict) -> list[tuple[str, str, str]]:
     if "train" in r:
         t = r["train"]
         rows += [
-            ("train", "run", f"{t['model']} on {t['devices']:,} × {t['accelerator']}, {t['tokens']:.3g} tokens"),
+            ("train", "run", f"{t['model']} on {t['devices']:,} × {t['accelerator']}, {fmt(t['tokens'])} tokens"),
             ("train", "wall clock", fmt(t["wall_clock_days"], "days")),
-            ("train", "MFU", f"{t['mfu']:.1%}"),
+            ("train", "MFU", _pct(t["mfu"])),
             ("train", "bottleneck", t["bottleneck"]),
             ("train", "energy", _b(t["energy_mwh"], "MWh")),
             ("train", "CO2e", fmt(t["co2e_t"]["total"], "t")),

@@ -20,6 +20,8 @@ def _console() -> Console:
 
 
 def _plan_str(p: dict) -> str:
+    if not p:
+        return "none (no plan fits; energy from the given duration and power)"
     s = f"tp={p['tp']} pp={p['pp']} dp={p['dp']}"
     if p["cp"] > 1:
         s += f" cp={p['cp']}"
@@ -38,18 +40,20 @@ def print_training(r: dict) -> None:
     t.add_column("quantity", style="bold")
     t.add_column("value")
     t.add_row("plan", _plan_str(r["plan"]))
-    t.add_row("tokens", f"{r['tokens']:.3g} (seq {r['seq_len']})")
+    t.add_row("tokens", f"{_fmt(r['tokens'])} (seq {r['seq_len']})")
     t.add_row("step time", _fmt(r["step_time_s"], "s"))
     t.add_row("throughput", _fmt(r["tokens_per_s"], "tokens/s"))
-    t.add_row("MFU / HFU", f"{r['mfu']:.1%} / {r['hfu']:.1%}")
+    t.add_row("MFU / HFU", "n/a (no plan)" if r["mfu"] is None else f"{r['mfu']:.1%} / {r['hfu']:.1%}")
     t.add_row("wall clock", _fmt(r["wall_clock_days"], "days"))
     t.add_row("device-hours", _fmt(r["device_hours"], "h"))
-    t.add_row("memory per device", f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
-              + "(" + ", ".join(f"{k} {v:.1f}" for k, v in r["memory_breakdown_gb"].items()) + ")")
+    if r["memory_per_device_gb"] is not None:
+        t.add_row("memory per device", f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
+                  + "(" + ", ".join(f"{k} {v:.1f}" for k, v in r["memory_breakdown_gb"].items()) + ")")
     parts = r["breakdown_s"]
     total = sum(parts.values())
-    t.add_row("step breakdown", ", ".join(
-        f"{k} {v / total:.0%}" for k, v in parts.items() if v / total >= 0.005))
+    if total > 0:
+        t.add_row("step breakdown", ", ".join(
+            f"{k} {v / total:.0%}" for k, v in parts.items() if v / total >= 0.005))
     t.add_row("bottleneck", r["bottleneck"])
     t.add_row("power per device", ", ".join(f"{k} {v:,.0f} W" for k, v in r["power_per_device_w"].items()))
     t.add_row("average power", ", ".join(f"{k} {v:.3g} MW" for k, v in r["avg_power_mw"].items()))
