@@ -9,8 +9,8 @@ pass and infeasible ones are dropped before their step time is evaluated (a seco
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scalewall.catalog.energy_sources import EnergySource
 from scalewall.errors import InfeasiblePlanError, InputError, SolverError
 from scalewall.units import HOURS_PER_DAY, HOURS_PER_YEAR
-from scalewall.catalog.energy_sources import EnergySource
 
 __all__ = ["SupplyProblem", "SupplySolution", "solve_supply", "max_cfe_without_storage"]
 

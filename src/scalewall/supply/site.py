@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from scalewall.catalog.energy_sources import EnergySource
 from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
-from scalewall.catalog.energy_sources import EnergySource
 
 __all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "source_profiles"]
 

@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
-from scalewall import catalog, commands as api
+from scalewall import catalog
+from scalewall import commands as api
 from scalewall.errors import CatalogError, ScalewallError
 from scalewall.web.models import ID_ONLY_FIELDS, is_file_option, request_model
 
