@@ -187,7 +187,7 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     m, acc = req.model, req.accelerator
     notes: list[str] = []
     P = req.prompt_tokens or catalog.assumption("default-prompt-tokens")
-    O = req.output_tokens or catalog.assumption("default-output-tokens")
+    O = req.output_tokens or catalog.assumption("default-output-tokens")  # noqa: E741 (O = output tokens, as in the docs)
     if req.prompt_tokens is None or req.output_tokens is None:
         notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
     if req.calibration is not None and req.calibration.changed():

@@ -102,7 +102,7 @@ def serve(
     eta_kv = cal.kv_read_efficiency
 
     B = np.asarray(batch, dtype=float)
-    P, O = float(prompt_tokens), float(output_tokens)
+    P, O = float(prompt_tokens), float(output_tokens)  # noqa: E741 (O = output tokens, as in the docs)
     n = tp * pp * ep
     peak = acc.peak_tflops[COMPUTE_PRECISION[precision]] * FLOPS_PER_TFLOPS
     peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16")) * FLOPS_PER_TFLOPS

@@ -202,7 +202,7 @@ def search(
         keys, first, counts = np.unique(np.stack(key_cols), axis=1, return_index=True,
                                          return_counts=True)
         idx = np.flatnonzero(hit)
-        for j, cnt in zip(first, counts):
+        for j, cnt in zip(first, counts, strict=True):
             pl = P.plan(int(idx[j]))
             reason = template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
                                      dpemb=pl.dp * pl.ep * pl.micro_batch)
@@ -276,7 +276,7 @@ def search(
     top_metrics = [{k: float(r[k][i]) for k in keys if k in r} for i in order]
     parts = ("compute_s", "recompute_s", "tp_comm_s", "cp_comm_s", "ep_comm_s", "pp_bubble_s",
              "pp_p2p_s", "dp_comm_s", "optimizer_s")
-    for tm, i in zip(top_metrics, order):
+    for tm, i in zip(top_metrics, order, strict=True):
         tm["binding"] = max(parts[1:], key=lambda k: r[k][i]).removesuffix("_s")
     plans = [P.plan(int(i)) for i in order]
     return SearchResult(

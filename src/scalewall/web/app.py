@@ -58,7 +58,7 @@ class BodyLimit:
         while more:
             msg = await receive()
             if msg["type"] != "http.request":
-                return await self.app(scope, lambda: msg, send)
+                return await self.app(scope, lambda: msg, send)  # noqa: B023 (used at once, before the loop moves on)
             size += len(msg.get("body", b""))
             if size > self.limit:
                 return await too_big(scope, receive, send)
@@ -202,7 +202,7 @@ def create_app() -> FastAPI:
         return jsonable_encoder(catalog.get(kind, entry_id).model_dump())
 
     @app.post("/ui/figures/{command}", include_in_schema=False)
-    def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]]:
+    def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]]:  # noqa: B008 (FastAPI's Body marker)
         """The plotly figures of a command's result (the same charts as the HTML report)."""
         from scalewall.report.charts import figures_for
 
