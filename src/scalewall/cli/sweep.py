@@ -21,7 +21,7 @@ __all__ = ["register", "sweep_app"]
 class _DefaultRunGroup(TyperGroup):
     """A group that runs ``run`` when the first argument names no sub-command."""
 
-    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+    def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class SearchResult:
 
     best_plan: Plan
     top_plans: list[Plan]
-    top_metrics: list[dict[str, float]]
+    top_metrics: list[dict[str, Any]]  # float metrics, and "binding" (str)
     candidates_evaluated: int
     feasible: int
     rejected: list[dict] = field(default_factory=list)
@@ -271,9 +271,9 @@ def search(
     # tie-break on step time so equal scores keep the faster plan
     order = np.lexsort((r["step_time_s"], score))
     order = order[np.isfinite(score[order])][:top]
-    keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
+    metric_keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
             "tokens_per_s", "power_facility_w")
-    top_metrics = [{k: float(r[k][i]) for k in keys if k in r} for i in order]
+    top_metrics: list[dict[str, Any]] = [{k: float(r[k][i]) for k in metric_keys if k in r} for i in order]
     parts = ("compute_s", "recompute_s", "tp_comm_s", "cp_comm_s", "ep_comm_s", "pp_bubble_s",
              "pp_p2p_s", "dp_comm_s", "optimizer_s")
     for tm, i in zip(top_metrics, order, strict=True):

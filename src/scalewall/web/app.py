@@ -98,7 +98,7 @@ def _run_command(command: str, options: dict) -> dict:
 
 
 def _make_endpoint(command: str, model):
-    def endpoint(body: model) -> dict[str, Any]:  # type: ignore[valid-type]
+    def endpoint(body: model) -> dict[str, Any]:
         return _run_command(command, body.model_dump(by_alias=True, exclude_unset=True))
 
     endpoint.__name__ = f"run_{command}"
@@ -201,8 +201,8 @@ def create_app() -> FastAPI:
         """One catalogue entry with every field and its sources."""
         return jsonable_encoder(catalog.get(kind, entry_id).model_dump())
 
-    @app.post("/ui/figures/{command}", include_in_schema=False)
-    def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]]:  # noqa: B008 (FastAPI's Body marker)
+    @app.post("/ui/figures/{command}", include_in_schema=False, response_model=list[dict[str, Any]])
+    def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]] | JSONResponse:  # noqa: B008 (FastAPI's Body marker)
         """The plotly figures of a command's result (the same charts as the HTML report)."""
         from scalewall.report.charts import figures_for
 
