@@ -124,4 +124,4 @@ def test_footprint_is_never_negative_and_more_devices_never_use_less(p, h, n1, n
         assert min(fp.co2e_t.values()) >= 0 and fp.water_m3 >= 0 and fp.cost_usd >= 0
         assert fp.cost_breakdown_usd["hardware_depreciation"] == pytest.approx(float(hardware_cost_usd(acc, dh)))
         out.append((node, fp.co2e_t["total"], fp.water_m3, fp.cost_usd))
-    assert all(b >= a for a, b in zip(out[0], out[1]))
+    assert all(b >= a for a, b in zip(out[0], out[1], strict=True))

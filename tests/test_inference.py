@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scalewall import catalog
+from scalewall.commands.infer import InferenceRequest, estimate_inference
 from scalewall.errors import InfeasiblePlanError
 from scalewall.facility.boundaries import boundary_chain
 from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.inference import experts_touched, kv_bytes_per_token, serve
-from scalewall.commands.infer import InferenceRequest, estimate_inference
 from scalewall.workload.transformer import model_dims
 
 H100 = catalog.accelerator("h100-sxm")

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from scalewall import catalog
-from scalewall.errors import InputError, ScenarioError
 from scalewall.commands.outlook import OutlookOptions, run_outlook
+from scalewall.errors import InputError, ScenarioError
 from scalewall.outlook.drivers import Driver, quantile_map
 from scalewall.outlook.model import landauer_j_per_bit
 

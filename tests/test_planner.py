@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from scalewall import catalog
-from scalewall.errors import InfeasiblePlanError
 from scalewall.commands.plan import PlanRequest, plan_training
-from scalewall.performance.planner import search
+from scalewall.errors import InfeasiblePlanError
 from scalewall.facility.job import step_power_metrics
 from scalewall.facility.site import resolve_site
+from scalewall.performance.planner import search
 from scalewall.validate.runner import planner_checks
 
 SITE = resolve_site(None, None, None)

@@ -140,7 +140,7 @@ def test_report_has_every_section_with_nonempty_charts(doc, results):
 def test_report_numbers_are_the_library_results(doc, results):
     t = results["results"]["train"]
     step = doc.charts["train-step"]["data"][0]
-    assert dict(zip(step["y"], step["x"])) == {k: v for k, v in t["breakdown_s"].items() if v > 0}
+    assert dict(zip(step["y"], step["x"], strict=True)) == {k: v for k, v in t["breakdown_s"].items() if v > 0}
     q = doc.charts["infer-energy-query"]["data"][0]
     assert q["y"] == [results["results"]["infer"]["energy_wh_per_query"][b] for b in q["x"]]
     fan = doc.charts["fan-frontier_run_power_gw"]["data"]

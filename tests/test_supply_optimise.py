@@ -85,7 +85,7 @@ def test_cost_rises_with_cfe_and_steeply_near_100_percent_with_solar_wind_batter
     techs = ["solar", "wind", "battery", "gas"]
     targets = [0.5, 0.8, 0.95, 0.99]
     cost = [_cost(greensboro, techs, c) for c in targets]
-    assert all(b >= a * (1 - 1e-6) for a, b in zip(cost, cost[1:]))
+    assert all(b >= a * (1 - 1e-6) for a, b in zip(cost, cost[1:], strict=False))
     slope_low = (cost[1] - cost[0]) / 0.30
     slope_high = (cost[3] - cost[2]) / 0.04
     assert slope_high > 3 * slope_low

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from scalewall import catalog
-from scalewall.supply.sbsp import eclipse_minutes_per_day, geo_sunlit_fraction, hourly_availability
 from scalewall.catalog.energy_sources import capital_recovery_factor
+from scalewall.supply.sbsp import eclipse_minutes_per_day, geo_sunlit_fraction, hourly_availability
 from scalewall.supply.solar import pv_capacity_factor
 from scalewall.supply.weather import BUNDLED, load_weather
 from scalewall.supply.wind import hub_height_wind_speed, wind_capacity_factor

@@ -100,7 +100,7 @@ def _pvgis_json_from_greensboro(tmp_path, rows=None):
     hourly = [{"time(UTC)": t.strftime("%Y%m%d:%H%M"), "T2m": r.temp_air, "RH": r.relative_humidity,
                "G(h)": r.ghi, "Gb(n)": r.dni, "Gd(h)": r.dhi, "IR(h)": 300.0, "WS10m": r.wind_speed,
                "WD10m": 180.0, "SP": r.pressure}
-              for t, r in zip(d.index, d.itertuples())]
+              for t, r in zip(d.index, d.itertuples(), strict=True)]
     doc = {"inputs": {"location": {"latitude": w.latitude, "longitude": w.longitude, "elevation": 273.0},
                       "meteo_data": {"radiation_db": "test copy of the Greensboro TMY3"}},
            "outputs": {"months_selected": [{"month": m, "year": 2019} for m in range(1, 13)],

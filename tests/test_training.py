@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from scalewall import catalog
-from scalewall.errors import CatalogError, InfeasiblePlanError
 from scalewall.commands.train import TrainingRequest, estimate_training
+from scalewall.errors import CatalogError, InfeasiblePlanError
 
 CONTRACT = {
     "plan", "step_time_s", "tokens_per_s", "mfu", "hfu", "wall_clock_days", "device_hours",

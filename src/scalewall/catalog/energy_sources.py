@@ -119,6 +119,7 @@ class EnergySource(Entry):
         optimiser pays the published LCOE when it runs the plant at the published capacity factor).
         """
         if self.lcoe_usd_per_mwh is not None:
+            assert self.lcoe_capacity_factor is not None  # the validator requires it with an LCOE
             return _interp_year(self.lcoe_usd_per_mwh, year) * self.lcoe_capacity_factor * HOURS_PER_YEAR
         crf = float(capital_recovery_factor(self.discount_rate, self.lifetime_years))
         return (crf * self.capex_at(year) + self.fixed_om_usd_per_kw_year) * 1000.0

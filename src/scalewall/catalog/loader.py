@@ -97,7 +97,7 @@ def entries(kind: str) -> dict[str, BaseModel]:
     for i, item in enumerate(items):
         where = f"{fname} entry {i} ({item.get('id', '?') if isinstance(item, dict) else '?'})"
         try:
-            entry = schema.model_validate(item)
+            entry: Any = schema.model_validate(item)  # every catalogue schema has an ``id``
         except ValidationError as exc:
             raise CatalogError(format_validation_error(exc, where)) from None
         if not getattr(entry, "source", None):

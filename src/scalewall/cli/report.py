@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def report(
-        scenario: Annotated[Optional[Path], typer.Argument(help="scenario YAML file (default: the built-in scenario)")] = None,
+        scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (default: the built-in scenario)")] = None,
         out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write")] = Path("report.html"),
         quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     ) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -21,7 +21,7 @@ __all__ = ["register", "sweep_app"]
 class _DefaultRunGroup(TyperGroup):
     """A group that runs ``run`` when the first argument names no sub-command."""
 
-    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+    def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -53,9 +53,9 @@ def _guard(fn, *args, **kwargs) -> Any:
 def run_cmd(
     spec: Annotated[Path, typer.Argument(help="SPEC.yaml: command, base, grid and/or cases")],
     out: Annotated[Path, typer.Option("--out", help="output directory (resumed if it exists)")],
-    workers: Annotated[Optional[int], typer.Option(help="worker processes of the local Dask cluster (default: CPU count)")] = None,
-    scheduler: Annotated[Optional[str], typer.Option(help="address (tcp://host:8786) or scheduler JSON file of a running Dask cluster")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="scenarios per Dask task (default: automatic, at most 64)")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes of the local Dask cluster (default: CPU count)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address (tcp://host:8786) or scheduler JSON file of a running Dask cluster")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="scenarios per Dask task (default: automatic, at most 64)")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="progress bar on stderr")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON only")] = False,
 ) -> None:
@@ -94,9 +94,9 @@ def _cell(v: Any) -> str:
 @sweep_app.command("show")
 def show_cmd(
     out: Annotated[Path, typer.Argument(help="output directory of a sweep")],
-    where: Annotated[Optional[str], typer.Option(help="pandas query on the columns, e.g. \"in.devices >= 256 and out.mfu > 0.5\"")] = None,
-    columns: Annotated[Optional[list[str]], typer.Option(help="columns to show: names, comma lists or globs (out.energy_mwh.*); repeatable")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=0, help="rows to show (table default 50; 0 = all)")] = None,
+    where: Annotated[str | None, typer.Option(help="pandas query on the columns, e.g. \"in.devices >= 256 and out.mfu > 0.5\"")] = None,
+    columns: Annotated[list[str] | None, typer.Option(help="columns to show: names, comma lists or globs (out.energy_mwh.*); repeatable")] = None,
+    limit: Annotated[int | None, typer.Option(min=0, help="rows to show (table default 50; 0 = all)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print the rows as a JSON list only")] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="print the rows as CSV only")] = False,
 ) -> None:

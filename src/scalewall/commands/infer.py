@@ -11,7 +11,7 @@ facility gives the rest through the same functions as ``train``: accelerator pow
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -43,6 +43,9 @@ from scalewall.units import (
     WH_PER_KWH,
 )
 from scalewall.workload.transformer import model_dims
+
+if TYPE_CHECKING:
+    from scalewall.catalog.outlook import Paradigm
 
 __all__ = ["InferenceRequest", "InferResult", "InferenceResult", "estimate_inference",
            "InferOptions", "run_infer"]
@@ -160,7 +163,7 @@ def _default_tp(m: Model, acc: Accelerator, devices: int, ep: int, precision: st
 def _paradigms(j_acc: float) -> list[dict]:
     """Non-GPU designs with published efficiency, applied to this result (extrapolated)."""
     out = []
-    for p in catalog.entries("paradigms").values():
+    for p in cast("dict[str, Paradigm]", catalog.entries("paradigms")).values():
         mult = p.efficiency_multiplier
         if "inference" not in p.applies_to:
             continue
@@ -187,7 +190,7 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     m, acc = req.model, req.accelerator
     notes: list[str] = []
     P = req.prompt_tokens or catalog.assumption("default-prompt-tokens")
-    O = req.output_tokens or catalog.assumption("default-output-tokens")
+    O = req.output_tokens or catalog.assumption("default-output-tokens")  # noqa: E741 (O = output tokens, as in the docs)
     if req.prompt_tokens is None or req.output_tokens is None:
         notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
     if req.calibration is not None and req.calibration.changed():

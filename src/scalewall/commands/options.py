@@ -15,7 +15,7 @@ and sweep SPECs are derived from them. A field says what an interface needs to k
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -120,10 +120,11 @@ def resolve_options(o: ModelAccOptions) -> dict:
         raise ScenarioError("give exactly one of model or model_file")
     if (o.accelerator is None) == (o.accelerator_file is None):
         raise ScenarioError("give exactly one of accelerator or accelerator_file")
-    m = catalog.load_file(o.model_file, Model) if o.model_file else catalog.model(o.model)
+    m = catalog.load_file(o.model_file, Model) if o.model_file else catalog.model(cast(str, o.model))
     a = (catalog.load_file(o.accelerator_file, Accelerator) if o.accelerator_file
-         else catalog.accelerator(o.accelerator))
-    region = catalog.region(o.region) if getattr(o, "region", None) else None
+         else catalog.accelerator(cast(str, o.accelerator)))
+    region_id = getattr(o, "region", None)  # only the commands with a region option have one
+    region = catalog.region(region_id) if region_id else None
     return {"model": m, "accelerator": a, "region": region}
 
 

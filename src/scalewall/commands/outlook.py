@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,7 @@ from scalewall.errors import InputError
 if TYPE_CHECKING:
     import numpy as np
 
+    from scalewall.catalog.outlook import Actor, Equivalence
     from scalewall.outlook.model import Trajectories
 
 # The outlook's stages (NumPy, SciPy's statistics) are imported inside the functions, so that
@@ -116,7 +117,7 @@ def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
 
     from scalewall import catalog
 
-    capex = np.array([a.capex_usd for a in catalog.entries("actors").values()])
+    capex = np.array([a.capex_usd for a in cast("dict[str, Actor]", catalog.entries("actors")).values()])
     scale = p["largest-budget-2024"] / capex.max()
     budget = (capex[None, :, None] * scale[:, None, None] * tr.budget_scale[:, None, :]
               * p["budget-share-for-frontier"][:, None, None])
@@ -128,7 +129,7 @@ def _equivalent(dc_twh: float) -> dict:
 
     from scalewall import catalog
 
-    eq = catalog.entries("equivalences")
+    eq = cast("dict[str, Equivalence]", catalog.entries("equivalences"))
     house = eq["us-household"]
     countries = [e for e in eq.values() if e.kind == "country"]
     best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / dc_twh)))
@@ -189,7 +190,7 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     }.items()}
     binding = S.binding_probability(tr)
     for j, y in enumerate(years):
-        row = {"year": int(y)}
+        row: dict[str, Any] = {"year": int(y)}
         row.update({k: v[j] for k, v in qs.items()})
         row["binding_constraint"] = binding[j]
         row["datacentre_electricity_equivalent"] = _equivalent(qs["datacentre_electricity_twh"][j]["p50"])
@@ -257,7 +258,7 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     drivers = [{"id": d.id, "name": catalog.get("trends", d.id).name, "unit": d.unit, "low": d.low,
                 "central": d.central, "high": d.high} for d in table.values()]
     return OutlookResult(
-        scenario=sc.name, from_year=int(years[0]), to_year=int(years[-1]), samples=o.samples,
+        scenario=sc.name, from_year=int(years[0]), to_year=int(years[-1]), samples=o.samples,  # type: ignore[call-arg]  # validate_by_name; mypy without the pydantic plugin sees only the aliases
         seed=o.seed, walls=list(walls),
         years=year_rows, wall_year=wall_year, levers=lever_rows, sensitivity=sens,
         drivers=drivers, assumptions=assumptions,
@@ -293,7 +294,8 @@ def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list
 
     rows = sobol_indices(varying, model, o.sensitivity_samples, o.seed)
     # keep the informative rows: the five largest total effects per output
-    out, seen = [], {}
+    out: list[dict] = []
+    seen: dict[str, int] = {}
     for r in rows:
         seen[r["output"]] = seen.get(r["output"], 0) + 1
         if seen[r["output"]] <= 5:

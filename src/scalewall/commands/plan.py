@@ -141,7 +141,7 @@ def plan_training(req: PlanRequest) -> PlanResult:
         cal=req.calibration,
     )
     top = []
-    for plan, metrics in zip(res.top_plans, res.top_metrics):
+    for plan, metrics in zip(res.top_plans, res.top_metrics, strict=True):
         r = estimate_training(
             base.model_copy(update={**{k: getattr(plan, k) for k in (
                 "tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave", "recompute",

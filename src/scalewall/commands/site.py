@@ -145,6 +145,7 @@ def site_request(o: SiteOptions):
 
     if (o.load_mw is None) == (o.load_from is None):
         raise InputError("give exactly one of --load-mw MW or --load-from RESULT.json")
+    load_notes: list[str]
     load_mw, profile, load_notes = (o.load_mw, "flat", [])
     if o.load_from is not None:
         load_mw, profile, load_notes = load_from_result(o.load_from)
@@ -162,6 +163,7 @@ def site_request(o: SiteOptions):
         raw = o.techs.split(",") if isinstance(o.techs, str) else o.techs
         techs = tuple(dict.fromkeys(t.strip().lower() for t in raw if t.strip()))
     region = catalog.region(o.region) if o.region else None
+    assert load_mw is not None  # exactly one of load_mw and load_from (checked above)
     return SiteRequest(load_mw=load_mw, weather=w, techs=techs, load_profile=o.load_profile or profile,
                        load_notes=tuple(load_notes),
                        cfe=o.cfe, year=o.year, region=region, flexible_share=o.flexible_share,

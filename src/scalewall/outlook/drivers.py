@@ -8,11 +8,15 @@ value for ``scale: log`` — so the median is ``central`` and the range is [low,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from scipy.stats import qmc
 
 from scalewall import catalog
+
+if TYPE_CHECKING:
+    from scalewall.catalog.outlook import Trend
 
 __all__ = ["Driver", "driver_table", "quantile_map", "sample_uniform", "draw"]
 
@@ -36,7 +40,7 @@ class Driver:
 def driver_table(overrides: dict[str, tuple[float, float, float]] | None = None) -> dict[str, Driver]:
     """Catalogue trends with a scenario's ``overrides`` {id: (low, central, high)} applied [-]."""
     table = {}
-    for tid, t in catalog.entries("trends").items():
+    for tid, t in cast("dict[str, Trend]", catalog.entries("trends")).items():
         lo, ce, hi = overrides.get(tid, (t.low, t.central, t.high)) if overrides else (t.low, t.central, t.high)
         table[tid] = Driver(tid, t.unit, float(lo), float(ce), float(hi), t.scale)
     return table

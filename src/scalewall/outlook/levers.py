@@ -14,6 +14,7 @@ Three families:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from scalewall import catalog
 from scalewall.errors import InputError, closest_hint
 from scalewall.outlook.drivers import Driver, quantile_map
 from scalewall.outlook.model import LeverEffects
+
+if TYPE_CHECKING:
+    from scalewall.catalog.outlook import Paradigm
 
 __all__ = ["Lever", "LEVERS", "lever_names", "get_lever", "apply_levers", "paradigm_adoption"]
 
@@ -76,7 +80,7 @@ def _build() -> dict[str, Lever]:
             f"adds {t.low:g}/{t.central:g}/{t.high:g} GW to the largest campus, from {y0} (or the first "
             f"year + build lead time if later) ramping to full by {y1}", "site_power",
             _trend_sources(tid), earliest_year=y0, full_year=y1)
-    for pid, pa in catalog.entries("paradigms").items():
+    for pid, pa in cast("dict[str, Paradigm]", catalog.entries("paradigms")).items():
         m = pa.efficiency_multiplier
         wl = "+".join(pa.applies_to)
         out[pid] = Lever(
@@ -174,6 +178,7 @@ def apply_levers(
             lo, ce, hi = lv.new_range  # type: ignore[misc]
             q[lv.driver] = quantile_map(Driver(lv.driver, "", lo, ce, hi, "linear"), u_by_id[lv.driver])
         elif lv.kind == "power":
+            assert lv.earliest_year is not None and lv.full_year is not None  # set on every power lever
             start = np.maximum(lv.earliest_year, np.ceil(first_year + p["build-lead-time"]))[:, None]
             full = np.maximum(lv.full_year, start + 1)
             ramp = np.clip((y - start + 1.0) / (full - start + 1.0), 0.0, 1.0)

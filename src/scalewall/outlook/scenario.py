@@ -22,10 +22,10 @@ import yaml
 
 from scalewall import catalog
 from scalewall.catalog.loader import validate_as
+from scalewall.catalog.outlook import Scenario
 from scalewall.errors import ScenarioError, closest_hint
 from scalewall.files import load_yaml
 from scalewall.outlook.model import WALLS
-from scalewall.catalog.outlook import Scenario
 
 __all__ = ["PRESETS", "load_scenario", "overrides"]
 

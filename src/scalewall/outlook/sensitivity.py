@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def sobol_indices(
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
     x = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
     outputs = model(x)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for out_name, y in outputs.items():
         y = np.asarray(y, dtype=float)
         if not np.all(np.isfinite(y)) or np.var(y) == 0.0:

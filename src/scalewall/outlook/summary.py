@@ -18,7 +18,7 @@ def quantiles(x: np.ndarray, axis: int = 0) -> dict:
 def year_quantiles(years: np.ndarray) -> dict:
     """{p10, p50, p90} of years that may be ``inf`` (beyond the horizon → None) [year]."""
     q = np.quantile(years, [0.1, 0.5, 0.9], method="inverted_cdf")
-    return {k: (int(v) if np.isfinite(v) else None) for k, v in zip(("p10", "p50", "p90"), q)}
+    return {k: (int(v) if np.isfinite(v) else None) for k, v in zip(("p10", "p50", "p90"), q, strict=True)}
 
 
 def first_capped_year(capped: np.ndarray, years: np.ndarray) -> np.ndarray:

@@ -21,6 +21,8 @@ continuous batching); Chung et al., "The ML.ENERGY Benchmark", NeurIPS 2025 D&B 
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from scalewall.catalog.calibration import Calibration
@@ -102,10 +104,11 @@ def serve(
     eta_kv = cal.kv_read_efficiency
 
     B = np.asarray(batch, dtype=float)
-    P, O = float(prompt_tokens), float(output_tokens)
+    P, O = float(prompt_tokens), float(output_tokens)  # noqa: E741 (O = output tokens, as in the docs)
     n = tp * pp * ep
     peak = acc.peak_tflops[COMPUTE_PRECISION[precision]] * FLOPS_PER_TFLOPS
-    peak16 = acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16")) * FLOPS_PER_TFLOPS
+    # catalogue accelerators all have bf16 or fp16 (a file with neither fails here, as before)
+    peak16 = cast(float, acc.peak_tflops.get("bf16", acc.peak_tflops.get("fp16"))) * FLOPS_PER_TFLOPS
     hbm_peak = acc.memory_bandwidth_tb_s * BYTES_PER_TB
     hbm = hbm_peak * eta_hbm
     wb = WEIGHT_BYTES[precision]

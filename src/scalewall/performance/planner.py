@@ -9,9 +9,9 @@ pass and infeasible ones are dropped before their step time is evaluated (a seco
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class SearchResult:
 
     best_plan: Plan
     top_plans: list[Plan]
-    top_metrics: list[dict[str, float]]
+    top_metrics: list[dict[str, Any]]  # float metrics, and "binding" (str)
     candidates_evaluated: int
     feasible: int
     rejected: list[dict] = field(default_factory=list)
@@ -202,7 +202,7 @@ def search(
         keys, first, counts = np.unique(np.stack(key_cols), axis=1, return_index=True,
                                          return_counts=True)
         idx = np.flatnonzero(hit)
-        for j, cnt in zip(first, counts):
+        for j, cnt in zip(first, counts, strict=True):
             pl = P.plan(int(idx[j]))
             reason = template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
                                      dpemb=pl.dp * pl.ep * pl.micro_batch)
@@ -271,12 +271,12 @@ def search(
     # tie-break on step time so equal scores keep the faster plan
     order = np.lexsort((r["step_time_s"], score))
     order = order[np.isfinite(score[order])][:top]
-    keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
+    metric_keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
             "tokens_per_s", "power_facility_w")
-    top_metrics = [{k: float(r[k][i]) for k in keys if k in r} for i in order]
+    top_metrics: list[dict[str, Any]] = [{k: float(r[k][i]) for k in metric_keys if k in r} for i in order]
     parts = ("compute_s", "recompute_s", "tp_comm_s", "cp_comm_s", "ep_comm_s", "pp_bubble_s",
              "pp_p2p_s", "dp_comm_s", "optimizer_s")
-    for tm, i in zip(top_metrics, order):
+    for tm, i in zip(top_metrics, order, strict=True):
         tm["binding"] = max(parts[1:], key=lambda k: r[k][i]).removesuffix("_s")
     plans = [P.plan(int(i)) for i in order]
     return SearchResult(

@@ -19,7 +19,7 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 def _layout(title: str, xtitle: str = "", ytitle: str = "", **kw: Any) -> dict:
-    lay = {"title": {"text": title}, "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
+    lay: dict[str, Any] = {"title": {"text": title}, "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
            "xaxis": {"title": {"text": xtitle}, "automargin": True},
            "yaxis": {"title": {"text": ytitle}, "automargin": True},
            "legend": {"orientation": "h", "y": -0.2}, "height": 380}
@@ -78,7 +78,7 @@ def plan_charts(r: dict) -> list[dict]:
               for i, p in enumerate(plans)]
     out = []
     if plans:
-        data = [{"type": "bar", "name": "step time [s]", "x": labels,
+        data: list[dict[str, Any]] = [{"type": "bar", "name": "step time [s]", "x": labels,
                  "y": [p["step_time_s"] for p in plans]}]
         layout = _layout("Step time of the best plans", "plan (rank)", "step time [s]")
         if all("energy_mwh" in p for p in plans):
@@ -227,7 +227,7 @@ def _fan(cid: str, title: str, ytitle: str, years: list[int], rows: list[dict], 
     p10 = [q["p10"] for q in rows]
     p50 = [q["p50"] for q in rows]
     p90 = [q["p90"] for q in rows]
-    data = [
+    data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines", "name": "p10", "x": years, "y": p10,
          "line": {"width": 0, "color": color}, "showlegend": False},
         {"type": "scatter", "mode": "lines", "name": "p10–p90", "x": years, "y": p90, "fill": "tonexty",

@@ -149,7 +149,7 @@ def render_report(res: dict, week_start_day: int = 182) -> str:
 
     nav = "".join(f'<a href="#{sid}">{escape(h.split(":")[0])}</a>' for sid, h in SECTIONS)
     sections = "".join(_section(sid, h, body[sid]) for sid, h in SECTIONS)
-    made = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    made = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     from scalewall import __version__ as version
 
     return (

@@ -56,7 +56,11 @@ def run_scenario(sc: Scenario, progress: Progress | None = None) -> ScenarioResu
         try:
             if name == "outlook":
                 base = done
-                res = _run_outlook(opts, lambda f, b=base: tick("outlook", b + f, total))
+
+                def outlook_tick(f: float, b: float = base) -> None:
+                    tick("outlook", b + f, total)
+
+                res = _run_outlook(opts, outlook_tick)
             elif name == "site":  # the report draws a week of the hourly dispatch
                 opts = _linked_site_options(opts, out)
                 res = api.run(name, {**opts, "include_dispatch": True})

@@ -6,7 +6,10 @@ against a sourced catalogue reference (a household's annual electricity) for the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from scalewall.catalog.outlook import Equivalence
 
 __all__ = ["fmt", "summary_rows", "wall_rows", "equivalence_rows", "collect_sources"]
 
@@ -163,7 +166,7 @@ def collect_sources(res: dict) -> dict[str, list[str]]:
         for lv in o.get("levers", []):
             add("outlook", lv.get("sources"))
     if equivalence_rows(res):
-        ids = ["us-household"] + [e.id for e in catalog.entries("equivalences").values()
+        ids = ["us-household"] + [e.id for e in cast("dict[str, Equivalence]", catalog.entries("equivalences")).values()
                                   if getattr(e, "kind", "") == "country"]
         add("equivalences", [s.model_dump() for i in ids for s in catalog.get("equivalences", i).source])
     return {k: v for k, v in out.items() if v}

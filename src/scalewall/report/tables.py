@@ -6,7 +6,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-
 from rich.table import Table
 
 from scalewall.report.summary import fmt as _fmt

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from scalewall.catalog.energy_sources import EnergySource
 from scalewall.errors import InfeasiblePlanError, InputError, SolverError
 from scalewall.units import HOURS_PER_DAY, HOURS_PER_YEAR
-from scalewall.catalog.energy_sources import EnergySource
 
 __all__ = ["SupplyProblem", "SupplySolution", "solve_supply", "max_cfe_without_storage"]
 
@@ -215,6 +215,7 @@ def _network(p: SupplyProblem):
     peak = float(p.load_mw.max())
     for s in p.sources:
         if s.role == "storage":
+            assert s.round_trip_efficiency is not None  # the validator requires it for storage
             eff = float(np.sqrt(s.round_trip_efficiency))
             n.add("StorageUnit", s.tech, bus="site", carrier=s.tech, p_nom_extendable=True,
                   p_nom_max=CAPACITY_CAP_X_PEAK * peak,
@@ -428,6 +429,7 @@ def _solve_per_unit(p: SupplyProblem, threads: int | None, grid_cap_mw: float | 
         tried.append(f"{label}: {condition}" + (f", {worst[1]} off by {worst[0]:.3g} MW"
                                                   if worst[0] > _tolerance_mw(p) else ""))
         if condition == "optimal" and worst[0] <= _tolerance_mw(p):
+            assert sol is not None  # worst is inf without a solution
             sol.solve_s = time.perf_counter() - t0
             if len(tried) > 1:
                 sol.notes.append("solver fallback: " + "; ".join(tried))

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from scalewall.catalog.energy_sources import EnergySource
 from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
-from scalewall.catalog.energy_sources import EnergySource
+
+if TYPE_CHECKING:
+    from scalewall.supply.weather import Weather
 
 __all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "source_profiles"]
 
@@ -29,7 +33,7 @@ class SiteRequest:
     """Library inputs of one site plan (the CLI/API resolve ids and files into these)."""
 
     load_mw: float
-    weather: object  # scalewall.supply.weather.Weather
+    weather: Weather
     techs: tuple[str, ...] = DEFAULT_TECHS
     load_profile: str = "flat"
     cfe: float = 0.9
@@ -114,7 +118,7 @@ def source_profiles(sources: list[EnergySource], weather) -> dict[str, np.ndarra
         if s.tech == "solar":
             out[s.tech] = pv_capacity_factor(weather, **{k: float(v) for k, v in s.model.items()})
         elif s.tech == "wind":
-            kw = {k: v for k, v in s.model.items()}
+            kw: dict[str, Any] = {k: v for k, v in s.model.items()}
             out[s.tech] = wind_capacity_factor(weather, **kw)
         elif s.tech.startswith("sbsp"):
             out[s.tech] = hourly_availability(weather.data.index, weather.longitude)

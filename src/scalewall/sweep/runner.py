@@ -127,12 +127,19 @@ def _connect(workers: int | None, scheduler: str | None):
 
 def _progress(enabled: bool):
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn,
-                               TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
-        def render(self, task) -> Text:  # type: ignore[no-untyped-def]
+        def render(self, task) -> Text:
             speed = task.finished_speed or task.speed
             return Text("  –  rows/s" if speed is None else f"{speed:,.1f} rows/s")
 
@@ -196,7 +203,7 @@ def run_sweep(
         finished = store.finished_keys()
         todo = [s for s in scenarios if s.key not in finished]
         skipped = len(scenarios) - len(todo)
-        counts = {"done": 0, "failed": 0, "not_run": 0, "parts": 0, "tasks": 0, "workers": 0,
+        counts: dict[str, Any] = {"done": 0, "failed": 0, "not_run": 0, "parts": 0, "tasks": 0, "workers": 0,
                   "batch": 0, "model_s": 0.0, "startup_s": 0.0, "first_error": None}
         if todo:
             _execute(spec.command, todo, store, counts, workers, scheduler, client, batch_size,

@@ -125,7 +125,7 @@ def expand_spec(spec: SweepSpec) -> list[Scenario]:
 
     api.options_model(spec.command)  # an unknown command fails here
     names = list(spec.grid)
-    points = [dict(zip(names, values)) for values in itertools.product(*spec.grid.values())]
+    points = [dict(zip(names, values, strict=True)) for values in itertools.product(*spec.grid.values())]
     cases = spec.cases or [{}]
     varying = names + sorted({k for c in spec.cases for k in c})
     named = list(dict.fromkeys([*spec.base, *varying]))

@@ -115,7 +115,7 @@ def fit_serving() -> dict[str, float]:
             "power-per-hbm-utilisation")
 
     def residuals(x):
-        vals = dict(zip(keys, x[1:]))
+        vals = dict(zip(keys, x[1:], strict=True))
         out = []
         for c in rows:
             g = _serve_case(c, vals, x[0])
@@ -131,7 +131,8 @@ def fit_serving() -> dict[str, float]:
                               bounds=([10, 0.05, 0.0, 0.1, 0.1], [p_max, 1.0, 0.01, 10.0, 10.0]))
             if best is None or f.cost < best.cost:
                 best = f
-    fitted = {"lm-arena-chat input tokens": float(best.x[0]), **dict(zip(keys, map(float, best.x[1:])))}
+    assert best is not None  # the loops above always run
+    fitted = {"lm-arena-chat input tokens": float(best.x[0]), **dict(zip(keys, map(float, best.x[1:]), strict=True))}
 
     tp_row = next(c for c in blk["cases"] if c["tp"] > 1)
 

@@ -16,11 +16,11 @@ from pydantic import BaseModel
 
 from scalewall import catalog
 from scalewall.catalog.schema import Model
+from scalewall.commands.train import TrainingRequest, estimate_training
 from scalewall.facility.footprint import energy_mwh
 from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.plan import STACKS, Plan, PlanArrays
 from scalewall.performance.step import evaluate
-from scalewall.commands.train import TrainingRequest, estimate_training
 from scalewall.workload.transformer import model_dims
 
 __all__ = ["Row", "run_all", "summarise", "cases", "gpt_model", "planner_checks", "PlannerCheck"]

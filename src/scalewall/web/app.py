@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
-from scalewall import catalog, commands as api
+from scalewall import catalog
+from scalewall import commands as api
 from scalewall.errors import CatalogError, ScalewallError
 from scalewall.web.models import ID_ONLY_FIELDS, is_file_option, request_model
 
@@ -57,7 +58,7 @@ class BodyLimit:
         while more:
             msg = await receive()
             if msg["type"] != "http.request":
-                return await self.app(scope, lambda: msg, send)
+                return await self.app(scope, lambda: msg, send)  # noqa: B023 (used at once, before the loop moves on)
             size += len(msg.get("body", b""))
             if size > self.limit:
                 return await too_big(scope, receive, send)
@@ -97,7 +98,7 @@ def _run_command(command: str, options: dict) -> dict:
 
 
 def _make_endpoint(command: str, model):
-    def endpoint(body: model) -> dict[str, Any]:  # type: ignore[valid-type]
+    def endpoint(body: model) -> dict[str, Any]:
         return _run_command(command, body.model_dump(by_alias=True, exclude_unset=True))
 
     endpoint.__name__ = f"run_{command}"
@@ -205,8 +206,8 @@ def create_app() -> FastAPI:
         """One catalogue entry with every field and its sources."""
         return jsonable_encoder(catalog.get(kind, entry_id).model_dump())
 
-    @app.post("/ui/figures/{command}", include_in_schema=False)
-    def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]]:
+    @app.post("/ui/figures/{command}", include_in_schema=False, response_model=list[dict[str, Any]])
+    def figures(command: str, result: dict[str, Any] = Body(...)) -> list[dict[str, Any]] | JSONResponse:  # noqa: B008 (FastAPI's Body marker)
         """The plotly figures of a command's result (the same charts as the HTML report)."""
         from scalewall.report.charts import figures_for
 

@@ -70,5 +70,5 @@ def _restrict_str(ann: Any) -> Any:
     if ann is str:
         return pattern_str
     if typing.get_origin(ann) in (typing.Union, types.UnionType):
-        return typing.Union[tuple(pattern_str if a is str else a for a in typing.get_args(ann))]
+        return typing.Union[tuple(pattern_str if a is str else a for a in typing.get_args(ann))]  # noqa: UP007 (a union built from a runtime tuple)
     return ann
