@@ -249,9 +249,8 @@ class SiteResult(SupplyResult):
 
 def run_site(o: SiteOptions, progress=None) -> SiteResult:
     """Run ``site`` (and write the dispatch if asked)."""
-    from scalewall.supply.site import plan_site
-
     from scalewall.files import check_output_path
+    from scalewall.supply.site import plan_site
 
     if o.dispatch_out:  # a path that cannot be written fails now, not after the solve
         check_output_path(o.dispatch_out, "--dispatch-out", DISPATCH_SUFFIXES)

@@ -281,7 +281,7 @@ def _check_parts(d: Path, files: list[Path], tables: list[Any]) -> None:
         keys = tab.column("key").to_pylist() if "key" in tab.column_names else []
         repeats = [k for k in keys if k in seen]
         if repeats or len(set(keys)) != len(keys):
-            first = seen.get(repeats[0]).name if repeats else p.name
+            first = seen[repeats[0]].name if repeats else p.name
             raise InputError(f"result part {p.name} repeats {max(len(repeats), len(keys) - len(set(keys)))} "
                              f"scenario(s) already in {first} (a copied file?); move one of them out of "
                              f"{str(d / 'parts')!r}")

@@ -147,9 +147,9 @@ def _plotly_js_path() -> str:
 
 def create_app() -> FastAPI:
     """A new app: an endpoint and a page per command, each derived from the command's options model."""
-    from scalewall import __version__
     from fastapi_offline import FastAPIOffline
 
+    from scalewall import __version__
     from scalewall.web import pages
 
     # Swagger UI and ReDoc from the installed package's own assets: /docs renders with no network
