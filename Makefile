@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test docs screenshots validate bench clean
+.PHONY: run test lint docs screenshots validate bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; set PY=/path/to/python3.11" >&2; exit 2; }
@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/scalewall report --out report.html
 
-# Whole test suite, then a strict docs build (a broken link or anchor fails it; no screenshots needed).
+# Whole test suite: the layer contracts (import-linter), lint and format (ruff), types (mypy), the
+# tests, then a strict docs build (a broken link or anchor fails it; no screenshots needed).
 test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q -d "$$(mktemp -d)"
 
@@ -30,6 +35,13 @@ docs: $(STAMP) screenshots
 screenshots: $(STAMP)
 	SCALEWALL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py \
 	  -k "training_form_shows_numbers_and_chart or report_opens_offline_and_draws_every_chart"
+
+# The static checks alone (the first four steps of `make test`).
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy
 
 validate: $(STAMP)
 	$(BIN)/scalewall validate

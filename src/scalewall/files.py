@@ -47,8 +47,9 @@ def _size_mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def read_text(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES,
-              error: type[ScalewallError] = InputError) -> str:
+def read_text(
+    path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES, error: type[ScalewallError] = InputError
+) -> str:
     """The text of a user's file, refused with one sentence when it is missing, too large,
     binary or not UTF-8.
 
@@ -67,8 +68,10 @@ def read_text(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES,
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            raise error(f"{what} {p.name!r} is {_size_mb(size)}, over the {_size_mb(max_bytes)} "
-                             "limit for this kind of file")
+            raise error(
+                f"{what} {p.name!r} is {_size_mb(size)}, over the {_size_mb(max_bytes)} "
+                "limit for this kind of file"
+            )
         with p.open("rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as exc:
@@ -80,9 +83,7 @@ def read_text(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES,
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(
-            f"{what} {p.name!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from None
+        raise error(f"{what} {p.name!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
 def _check_nesting(data: Any, what: str, error: type[ScalewallError] = InputError) -> None:
@@ -118,21 +119,22 @@ def load_yaml_text(text: str, what: str, error: type[ScalewallError] = InputErro
     return data
 
 
-def load_yaml(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES,
-              error: type[ScalewallError] = InputError) -> Any:
+def load_yaml(
+    path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES, error: type[ScalewallError] = InputError
+) -> Any:
     """Read and parse a user's YAML file through every guard of this module."""
     return load_yaml_text(read_text(path, what, max_bytes, error), f"{what} {Path(path).name!r}", error)
 
 
-def load_json(path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES,
-              error: type[ScalewallError] = InputError) -> Any:
+def load_json(
+    path: str | Path, what: str, max_bytes: int = MAX_FILE_BYTES, error: type[ScalewallError] = InputError
+) -> Any:
     """Read and parse a user's JSON file through every guard of this module."""
     text = read_text(path, what, max_bytes, error)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{what} {Path(path).name!r} is not valid JSON (line {exc.lineno}): "
-                         f"{exc.msg}") from None
+        raise error(f"{what} {Path(path).name!r} is not valid JSON (line {exc.lineno}): {exc.msg}") from None
     except RecursionError:
         raise error(f"{what} {Path(path).name!r} is nested more than {MAX_NESTING} levels deep") from None
     _check_nesting(data, f"{what} {Path(path).name!r}", error)

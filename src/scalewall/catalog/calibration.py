@@ -124,8 +124,11 @@ class Calibration(BaseModel):
         """The factors that differ from the catalogue's, by catalogue id [each factor's unit]
         (empty for the catalogue's own): what a result computed with a variant must say."""
         ref = Calibration.from_catalog()
-        return {f.replace("_", "-"): getattr(self, f) for f in type(self).model_fields
-                if getattr(self, f) != getattr(ref, f)}
+        return {
+            f.replace("_", "-"): getattr(self, f)
+            for f in type(self).model_fields
+            if getattr(self, f) != getattr(ref, f)
+        }
 
     def replace(self, **changes: float) -> Calibration:
         """A copy with some factors changed, validated.
@@ -163,8 +166,7 @@ def _from_catalog() -> Calibration:
         problems.append("missing " + ", ".join(x.replace("_", "-") for x in missing))
     if problems:
         raise CatalogError(
-            "calibration.yaml and scalewall.catalog.calibration.Calibration disagree: "
-            + "; ".join(problems)
+            "calibration.yaml and scalewall.catalog.calibration.Calibration disagree: " + "; ".join(problems)
         )
     try:
         return Calibration.model_validate(values)

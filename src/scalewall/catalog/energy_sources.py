@@ -18,7 +18,6 @@ from scalewall.units import HOURS_PER_YEAR
 __all__ = ["EnergySource", "capital_recovery_factor"]
 
 
-
 def capital_recovery_factor(discount_rate, lifetime_years):
     r"""Annuity factor that turns an overnight cost into an equal annual payment [1/year].
 

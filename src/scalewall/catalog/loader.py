@@ -134,9 +134,7 @@ def get(kind: str, entry_id: str) -> Any:
     close_ids = list(dict.fromkeys(table[c] for c in close))  # aliases map back to their id
     hint = f"; closest: {', '.join(close_ids)}" if close_ids else ""
     singular = kind[:-1] if kind.endswith("s") else kind
-    raise CatalogError(
-        f"unknown {singular} {entry_id!r}{hint} (see `scalewall catalog list {kind}`)"
-    )
+    raise CatalogError(f"unknown {singular} {entry_id!r}{hint} (see `scalewall catalog list {kind}`)")
 
 
 def accelerator(entry_id: str) -> Accelerator:

@@ -88,7 +88,11 @@ class Paradigm(Entry):
     """A compute paradigm (neuromorphic, photonic, analog in-memory, wafer-scale, dataflow…)."""
 
     kind: Literal[
-        "neuromorphic", "photonic", "analog-in-memory", "wafer-scale", "sram-dataflow",
+        "neuromorphic",
+        "photonic",
+        "analog-in-memory",
+        "wafer-scale",
+        "sram-dataflow",
         "3d-stacked-memory",
     ]
     demonstrated: Demonstrated

@@ -29,7 +29,9 @@ app.add_typer(catalog_app, name="catalog")
 
 @catalog_app.command("list")
 def catalog_list(
-    kind: Annotated[str, typer.Argument(help="accelerators | models | regions | assumptions | calibration")] = "accelerators",
+    kind: Annotated[
+        str, typer.Argument(help="accelerators | models | regions | assumptions | calibration")
+    ] = "accelerators",
     json_out: JsonOpt = False,
 ) -> None:
     """List the entries of one catalogue kind."""
@@ -82,7 +84,9 @@ def validate(
 @app.command()
 def schema(
     name: Annotated[str | None, typer.Argument(help="a command: train, plan, infer, site or outlook")] = None,
-    options: Annotated[bool, typer.Option("--options", help="the schema of the command's options instead of its result")] = False,
+    options: Annotated[
+        bool, typer.Option("--options", help="the schema of the command's options instead of its result")
+    ] = False,
 ) -> None:
     """The JSON Schema of a command's `--json` result (or, with --options, of its options); without NAME, the names."""
     from scalewall.commands import COMMANDS, RESULT_MODELS
@@ -93,7 +97,9 @@ def schema(
             typer.echo(f"{n}\t{c.summary}")
         return
     if name not in RESULT_MODELS:
-        _fail(f"no command {name!r} has a schema; commands: {', '.join(RESULT_MODELS)}"
-              + closest_hint(name, RESULT_MODELS))
+        _fail(
+            f"no command {name!r} has a schema; commands: {', '.join(RESULT_MODELS)}"
+            + closest_hint(name, RESULT_MODELS)
+        )
     model = COMMANDS[name].options if options else RESULT_MODELS[name]
     _emit_json(model.model_json_schema(mode="validation" if options else "serialization"))

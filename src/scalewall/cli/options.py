@@ -141,10 +141,12 @@ def _param(name: str, field: Any) -> tuple[Any, Any, Any]:
 
 def option_params(model: Any) -> list[inspect.Parameter]:
     """The typer parameters of an options model, one per field, in the model's order."""
-    return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                              annotation=Annotated[ann, opt])
-            for name, (ann, opt, default) in
-            ((n, _param(n, f)) for n, f in model.model_fields.items())]
+    return [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[ann, opt]
+        )
+        for name, (ann, opt, default) in ((n, _param(n, f)) for n, f in model.model_fields.items())
+    ]
 
 
 def _to_option(value: Any) -> Any:
@@ -176,8 +178,9 @@ def _execute(name: str, opts: dict, json_out: bool) -> Any:
     _run(load_scenario, o.scenario)
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("sampling", total=1.0)
-        return _run(execute, name, o,
-                    progress=lambda stage, f: bar.update(task, completed=f, description=stage))
+        return _run(
+            execute, name, o, progress=lambda stage, f: bar.update(task, completed=f, description=stage)
+        )
 
 
 def _callback(name: str, fields: list[str]):
@@ -205,9 +208,14 @@ def build_command(name: str, help: str | None = None):
 
     model = COMMANDS[name].options
     params = option_params(model)
-    params.append(inspect.Parameter(
-        "json_out", inspect.Parameter.KEYWORD_ONLY, default=False,
-        annotation=Annotated[bool, typer.Option("--json", help="print the result as JSON only")]))
+    params.append(
+        inspect.Parameter(
+            "json_out",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, typer.Option("--json", help="print the result as JSON only")],
+        )
+    )
     fn = _callback(name, list(model.model_fields))
     fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined,unused-ignore]
     fn.__annotations__ = {p.name: p.annotation for p in params}

@@ -15,7 +15,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def report(
-        scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (default: the built-in scenario)")] = None,
+        scenario: Annotated[
+            Path | None, typer.Argument(help="scenario YAML file (default: the built-in scenario)")
+        ] = None,
         out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write")] = Path("report.html"),
         quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     ) -> None:
@@ -37,8 +39,14 @@ def register(app: typer.Typer) -> None:
         from scalewall.report.summary import summary_rows
         from scalewall.report.tables import print_report_summary
 
-        with Progress(TextColumn("{task.description:<24}"), BarColumn(), TimeElapsedColumn(),
-                      transient=True, console=Console(stderr=True), disable=quiet) as bar:
+        with Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+            console=Console(stderr=True),
+            disable=quiet,
+        ) as bar:
             task = bar.add_task("starting", total=1.0)
 
             def tick(label: str, done: float, total: float) -> None:

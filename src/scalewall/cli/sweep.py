@@ -31,7 +31,7 @@ sweep_app = typer.Typer(
     cls=_DefaultRunGroup,
     no_args_is_help=True,
     help="A grid of scenarios of any command, on Dask, resumable: "
-         "`scalewall sweep SPEC.yaml --out DIR` runs it, `scalewall sweep show DIR` reads it.",
+    "`scalewall sweep SPEC.yaml --out DIR` runs it, `scalewall sweep show DIR` reads it.",
 )
 
 
@@ -53,9 +53,16 @@ def _guard(fn, *args, **kwargs) -> Any:
 def run_cmd(
     spec: Annotated[Path, typer.Argument(help="SPEC.yaml: command, base, grid and/or cases")],
     out: Annotated[Path, typer.Option("--out", help="output directory (resumed if it exists)")],
-    workers: Annotated[int | None, typer.Option(help="worker processes of the local Dask cluster (default: CPU count)")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="address (tcp://host:8786) or scheduler JSON file of a running Dask cluster")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="scenarios per Dask task (default: automatic, at most 64)")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="worker processes of the local Dask cluster (default: CPU count)")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="address (tcp://host:8786) or scheduler JSON file of a running Dask cluster"),
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="scenarios per Dask task (default: automatic, at most 64)")
+    ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="progress bar on stderr")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON only")] = False,
 ) -> None:
@@ -65,19 +72,30 @@ def run_cmd(
     from scalewall.sweep.runner import run_sweep
 
     try:
-        summary = _guard(run_sweep, spec, out, workers=workers, scheduler=scheduler,
-                         batch_size=batch_size, progress=progress)
+        summary = _guard(
+            run_sweep,
+            spec,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            batch_size=batch_size,
+            progress=progress,
+        )
     except KeyboardInterrupt:
-        typer.echo(f"interrupted: finished rows are saved in {out}; rerun the same command to "
-                   "resume", err=True)
+        typer.echo(
+            f"interrupted: finished rows are saved in {out}; rerun the same command to resume", err=True
+        )
         raise typer.Exit(130) from None
     if json_out:
         sys.stdout.write(json.dumps(summary.to_dict(), indent=2) + "\n")
     else:
         typer.echo(summary.sentence())
     if summary.not_run:
-        typer.echo(f"error: {summary.not_run} scenarios did not run ({summary.first_error}); "
-                   "rerun the same command to run them", err=True)
+        typer.echo(
+            f"error: {summary.not_run} scenarios did not run ({summary.first_error}); "
+            "rerun the same command to run them",
+            err=True,
+        )
         raise typer.Exit(1)
 
 
@@ -94,8 +112,14 @@ def _cell(v: Any) -> str:
 @sweep_app.command("show")
 def show_cmd(
     out: Annotated[Path, typer.Argument(help="output directory of a sweep")],
-    where: Annotated[str | None, typer.Option(help="pandas query on the columns, e.g. \"in.devices >= 256 and out.mfu > 0.5\"")] = None,
-    columns: Annotated[list[str] | None, typer.Option(help="columns to show: names, comma lists or globs (out.energy_mwh.*); repeatable")] = None,
+    where: Annotated[
+        str | None,
+        typer.Option(help='pandas query on the columns, e.g. "in.devices >= 256 and out.mfu > 0.5"'),
+    ] = None,
+    columns: Annotated[
+        list[str] | None,
+        typer.Option(help="columns to show: names, comma lists or globs (out.energy_mwh.*); repeatable"),
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=0, help="rows to show (table default 50; 0 = all)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print the rows as a JSON list only")] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="print the rows as CSV only")] = False,
@@ -135,8 +159,7 @@ def show_cmd(
     if len(df) < matched:
         notes.append(f"showing {len(df)} of {matched} rows (--limit 0 for all)")
     if len(shown) < len(df.columns):
-        notes.append(f"{len(df.columns) - len(shown)} more columns (choose with --columns, "
-                     "e.g. 'out.*')")
+        notes.append(f"{len(df.columns) - len(shown)} more columns (choose with --columns, e.g. 'out.*')")
     for n in notes:
         console.print(f"  • {n}")
 

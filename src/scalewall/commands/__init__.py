@@ -97,8 +97,9 @@ RESULT_MODELS: Mapping[str, type[BaseModel]] = _ResultModels()
 
 def _command(command: str) -> Command:
     if command not in COMMANDS:
-        raise ScenarioError(f"unknown command {command!r}; commands: {', '.join(COMMANDS)}"
-                            + closest_hint(command, COMMANDS))
+        raise ScenarioError(
+            f"unknown command {command!r}; commands: {', '.join(COMMANDS)}" + closest_hint(command, COMMANDS)
+        )
     return COMMANDS[command]
 
 

@@ -47,8 +47,14 @@ from scalewall.workload.transformer import model_dims
 if TYPE_CHECKING:
     from scalewall.catalog.outlook import Paradigm
 
-__all__ = ["InferenceRequest", "InferResult", "InferenceResult", "estimate_inference",
-           "InferOptions", "run_infer"]
+__all__ = [
+    "InferenceRequest",
+    "InferResult",
+    "InferenceResult",
+    "estimate_inference",
+    "InferOptions",
+    "run_infer",
+]
 
 #: largest batch the search tries (engines cap concurrent sequences well below it) [-]
 MAX_BATCH_SEARCH = 4096
@@ -78,9 +84,11 @@ class InferenceRequest(BaseModel):
         default=None, description="efficiency factors of the physics (None: the catalogue's)"
     )
     climate: Climate | None = Field(
-        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)")
+        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)"
+    )
     cooling: Literal["air", "evaporative", "liquid"] | None = Field(
-        default=None, description="cooling type for the climate's PUE (default air, as in site)")
+        default=None, description="cooling type for the climate's PUE (default air, as in site)"
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> InferenceRequest:
@@ -124,19 +132,25 @@ class InferResult(BaseModel):
     memory_capacity_gb: float = Field(description="memory of one device [GB]")
     bottleneck: str = Field(description="what bounds a decode step, in words")
     power_w: dict[str, float] = Field(
-        description="power of the serving devices at accelerator, node, facility boundaries [W]")
+        description="power of the serving devices at accelerator, node, facility boundaries [W]"
+    )
     energy_j_per_output_token: dict[str, float] = Field(
-        description="energy per output token at each boundary [J/token]")
+        description="energy per output token at each boundary [J/token]"
+    )
     energy_wh_per_query: dict[str, float] = Field(description="energy per query at each boundary [Wh]")
     co2e_g_per_query: float = Field(description="operational emissions per query [gCO2e]")
-    water_ml_per_query: float = Field(description="water consumed per query, on site and for the electricity [mL]")
+    water_ml_per_query: float = Field(
+        description="water consumed per query, on site and for the electricity [mL]"
+    )
     fleet: dict | None = Field(
         description="with queries_per_day: queries_per_day, utilisation [-], instances, devices, "
-                    "avg_power_mw {boundary: MW}, energy_twh_per_year {boundary: TWh/yr}, "
-                    "co2e_t_per_year [tCO2e/yr]; null without")
+        "avg_power_mw {boundary: MW}, energy_twh_per_year {boundary: TWh/yr}, "
+        "co2e_t_per_year [tCO2e/yr]; null without"
+    )
     extrapolated_paradigms: list[dict] = Field(
         description="non-GPU designs with published efficiency applied to this result "
-                    "(energy_j_per_output_token_accelerator [J/token]; extrapolated)")
+        "(energy_j_per_output_token_accelerator [J/token]; extrapolated)"
+    )
     assumptions: list[str] = Field(description="what the estimate assumed, in words")
     sources: list[dict] = Field(description="sources of the catalogue figures used")
 
@@ -167,14 +181,16 @@ def _paradigms(j_acc: float) -> list[dict]:
         mult = p.efficiency_multiplier
         if "inference" not in p.applies_to:
             continue
-        out.append({
-            "id": p.id,
-            "name": p.name,
-            "demonstrated": p.demonstrated.model_dump(),
-            "efficiency_multiplier": mult.model_dump(),
-            "energy_j_per_output_token_accelerator": j_acc / mult.central,
-            "status": "extrapolated: demonstrated on the workload named, not on this model",
-        })
+        out.append(
+            {
+                "id": p.id,
+                "name": p.name,
+                "demonstrated": p.demonstrated.model_dump(),
+                "efficiency_multiplier": mult.model_dump(),
+                "energy_j_per_output_token_accelerator": j_acc / mult.central,
+                "status": "extrapolated: demonstrated on the workload named, not on this model",
+            }
+        )
     return out
 
 
@@ -194,14 +210,16 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     if req.prompt_tokens is None or req.output_tokens is None:
         notes.append(f"prompt {P:g} / output {O:g} tokens: LMSYS-Chat-1M means (default)")
     if req.calibration is not None and req.calibration.changed():
-        notes.append("calibration variant: "
-                     + ", ".join(f"{k} {v:g}" for k, v in req.calibration.changed().items()))
+        notes.append(
+            "calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in req.calibration.changed().items())
+        )
     tp = req.tp or _default_tp(m, acc, req.devices, req.ep, req.precision)
     if m.n_heads % tp:
         raise InfeasiblePlanError(f"tp={tp}: {m.n_heads} attention heads not divisible by tp")
     if req.devices % (tp * req.ep):
         raise InfeasiblePlanError(
-            f"tp×ep = {tp * req.ep} does not divide {req.devices} devices into whole instances")
+            f"tp×ep = {tp * req.ep} does not divide {req.devices} devices into whole instances"
+        )
     if m.moe is not None and m.moe.n_experts % req.ep:
         raise InfeasiblePlanError(f"ep={req.ep}: {m.moe.n_experts} experts not divisible by ep")
     instances = req.devices // (tp * req.ep)
@@ -210,8 +228,18 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, climate=req.climate, cooling=req.cooling)
 
     batches = np.arange(1, MAX_BATCH_SEARCH + 1)
-    r = serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=batches, prompt_tokens=P, output_tokens=O,
-              precision=req.precision, cal=req.calibration)
+    r = serve(
+        d,
+        acc,
+        tp=tp,
+        pp=1,
+        ep=req.ep,
+        batch=batches,
+        prompt_tokens=P,
+        output_tokens=O,
+        precision=req.precision,
+        cal=req.calibration,
+    )
     fits = r["memory_per_device_gb"] <= acc.memory_gb
     if not fits[0]:
         raise InfeasiblePlanError(
@@ -227,20 +255,25 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
             if not ok.any():
                 raise InfeasiblePlanError(
                     f"no batch meets --itl-slo-ms {req.itl_slo_ms:g}: batch 1 already takes "
-                    f"{r['itl_s'][0] * MS_PER_S:.1f} ms per token; use a larger --tp, fp8 or int4")
+                    f"{r['itl_s'][0] * MS_PER_S:.1f} ms per token; use a larger --tp, fp8 or int4"
+                )
         B = int(batches[ok][-1])
-        notes.append(f"batch {B}: the largest that fits memory"
-                     + (f" and meets ITL ≤ {req.itl_slo_ms:g} ms" if req.itl_slo_ms else ""))
+        notes.append(
+            f"batch {B}: the largest that fits memory"
+            + (f" and meets ITL ≤ {req.itl_slo_ms:g} ms" if req.itl_slo_ms else "")
+        )
     else:
         B = int(req.batch)
         if B > max_batch:
             raise InfeasiblePlanError(
                 f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision, cal=req.calibration)['memory_per_device_gb'][0]):.0f} GB "
-                f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}")
+                f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}"
+            )
     i = B - 1
     g = {k: float(v[i]) for k, v in r.items()}
-    g["power_acc_w"] = float(accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"],
-                                                 req.calibration))
+    g["power_acc_w"] = float(
+        accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"], req.calibration)
+    )
 
     # ---- power and energy at three boundaries (one busy instance) -------------------------------
     inst = boundary_chain(g["power_acc_w"] * n_inst, host=acc.host_power_w * n_inst, pue=site.pue)  # [W]
@@ -250,8 +283,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     j_tok = {"accelerator": acc_w / tok_s, "node": node_w / tok_s, "facility": fac_w / tok_s}
     wh_q = {k: v * O / J_PER_WH for k, v in j_tok.items()}
     wh_per_mwh = WH_PER_KWH * KWH_PER_MWH
-    per_query = job_footprint(acc, {k: v / wh_per_mwh for k, v in wh_q.items()},
-                              n_inst * O / tok_s / SECONDS_PER_HOUR, site)
+    per_query = job_footprint(
+        acc, {k: v / wh_per_mwh for k, v in wh_q.items()}, n_inst * O / tok_s / SECONDS_PER_HOUR, site
+    )
     co2_g = per_query.co2e_t["operational"] * G_PER_T
     water_ml = per_query.water_m3 * L_PER_M3 * ML_PER_L
 
@@ -276,8 +310,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         idle_inst = n_instances - inst_busy
         # the fleet counts its idle instances explicitly (accelerators at idle power, hosts on),
         # so they enter the chain inside the accelerator and host terms, not as an idle share
-        chain = boundary_chain(inst_busy * acc_w + idle_inst * acc.idle_w * n_inst,
-                               host=devices * acc.host_power_w, pue=site.pue)  # [W]
+        chain = boundary_chain(
+            inst_busy * acc_w + idle_inst * acc.idle_w * n_inst, host=devices * acc.host_power_w, pue=site.pue
+        )  # [W]
         avg = {k: chain[k] / W_PER_MW for k in ("accelerator", "node", "facility")}
         e_mwh = {k: v * HOURS_PER_YEAR for k, v in avg.items()}  # MW · h
         year = job_footprint(acc, e_mwh, devices * HOURS_PER_YEAR, site)
@@ -295,16 +330,36 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     para = _paradigms(j_tok["accelerator"])
     sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources]]
     return InferResult(
-        model=m.id, accelerator=acc.id, devices=req.devices, tp=tp, ep=req.ep,
-        instances=instances, precision=req.precision, prompt_tokens=P, output_tokens=O,
-        ttft_s=g["ttft_s"], itl_s=g["itl_s"], output_tokens_per_s=tok_s * instances,
-        tokens_per_s_per_user=1.0 / g["itl_s"], request_latency_s=g["ttft_s"] + O * g["step_s"],
-        batch=B, max_batch=max_batch, kv_cache_gb=g["kv_cache_gb"],
-        memory_per_device_gb=g["memory_per_device_gb"], memory_capacity_gb=acc.memory_gb,
-        bottleneck=bottleneck, power_w=power, energy_j_per_output_token=j_tok,
-        energy_wh_per_query=wh_q, co2e_g_per_query=co2_g, water_ml_per_query=water_ml,
-        fleet=fleet, extrapolated_paradigms=para,
-        assumptions=notes + site.notes + [
+        model=m.id,
+        accelerator=acc.id,
+        devices=req.devices,
+        tp=tp,
+        ep=req.ep,
+        instances=instances,
+        precision=req.precision,
+        prompt_tokens=P,
+        output_tokens=O,
+        ttft_s=g["ttft_s"],
+        itl_s=g["itl_s"],
+        output_tokens_per_s=tok_s * instances,
+        tokens_per_s_per_user=1.0 / g["itl_s"],
+        request_latency_s=g["ttft_s"] + O * g["step_s"],
+        batch=B,
+        max_batch=max_batch,
+        kv_cache_gb=g["kv_cache_gb"],
+        memory_per_device_gb=g["memory_per_device_gb"],
+        memory_capacity_gb=acc.memory_gb,
+        bottleneck=bottleneck,
+        power_w=power,
+        energy_j_per_output_token=j_tok,
+        energy_wh_per_query=wh_q,
+        co2e_g_per_query=co2_g,
+        water_ml_per_query=water_ml,
+        fleet=fleet,
+        extrapolated_paradigms=para,
+        assumptions=notes
+        + site.notes
+        + [
             "continuous batching in steady state: average context prompt + output/2; each step "
             "also prefills the requests that replace finished ones",
             "serving factors fitted on ML.ENERGY v3 (vLLM, H100); see `scalewall catalog list calibration`",
@@ -320,52 +375,65 @@ class InferOptions(ModelAccOptions):
     tp: int | None = Field(
         default=None,
         description="tensor-parallel size of one instance [-]; default: the smallest that leaves "
-                    "half of each device's memory for the KV cache")
+        "half of each device's memory for the KV cache",
+    )
     ep: int = Field(default=1, description="expert-parallel size of one instance [-] (MoE)")
     batch: IntOrMax = Field(
         default="max",
         description="concurrent requests per instance [-], or 'max': the largest that fits memory "
-                    "(and --itl-slo-ms)")
+        "(and --itl-slo-ms)",
+    )
     prompt_tokens: Count | None = Field(
-        default=None, description="prompt length [tokens]; default: the catalogue's (LMSYS-Chat-1M)",
-        json_schema_extra={"default_from": "default-prompt-tokens"})
+        default=None,
+        description="prompt length [tokens]; default: the catalogue's (LMSYS-Chat-1M)",
+        json_schema_extra={"default_from": "default-prompt-tokens"},
+    )
     output_tokens: Count | None = Field(
-        default=None, description="answer length [tokens]; default: the catalogue's (LMSYS-Chat-1M)",
-        json_schema_extra={"default_from": "default-output-tokens"})
+        default=None,
+        description="answer length [tokens]; default: the catalogue's (LMSYS-Chat-1M)",
+        json_schema_extra={"default_from": "default-output-tokens"},
+    )
     precision: Literal["bf16", "fp8", "int4"] = Field(
-        default="bf16", description="bf16, fp8 (weights and KV cache) or int4 (weights)")
+        default="bf16", description="bf16, fp8 (weights and KV cache) or int4 (weights)"
+    )
     itl_slo_ms: float | None = Field(
         default=None,
         description="with batch 'max': the largest batch meeting this inter-token latency [ms]; "
-                    "default: no target")
+        "default: no target",
+    )
     queries_per_day: Count | None = Field(
-        default=None, description="size a fleet for this demand [queries/d] (1e9, 2B); default: no fleet")
+        default=None, description="size a fleet for this demand [queries/d] (1e9, 2B); default: no fleet"
+    )
     utilisation: float | None = Field(
-        default=None, description="fleet average utilisation [-]; default: the catalogue's (assumption)",
-        json_schema_extra={"default_from": "default-serving-utilisation"})
+        default=None,
+        description="fleet average utilisation [-]; default: the catalogue's (assumption)",
+        json_schema_extra={"default_from": "default-serving-utilisation"},
+    )
     pue: float | None = Field(
         default=None,
         description="power usage effectiveness [-]; default: the hourly weather's with cooling, else "
-                    "the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-pue"})
-    region: str | None = Field(
-        default=None, description="catalogue region id (grid carbon, PUE, water)")
+        "the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-pue"},
+    )
+    region: str | None = Field(default=None, description="catalogue region id (grid carbon, PUE, water)")
     grid_gco2_kwh: float | None = Field(
         default=None,
         description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-grid-gco2-kwh"})
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"},
+    )
     weather: str | None = Field(
         default=None,
         description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file: "
-                    "the PUE follows its hourly climate; default: none (region or catalogue PUE)")
+        "the PUE follows its hourly climate; default: none (region or catalogue PUE)",
+    )
     cooling: Literal["air", "evaporative", "liquid"] | None = Field(
-        default=None, description="cooling type for the weather's PUE; default: air")
+        default=None, description="cooling type for the weather's PUE; default: air"
+    )
 
 
 def run_infer(o: InferOptions) -> InferResult:
     """Run ``infer`` on its options."""
-    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region",
-                               "weather"})
+    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "weather"})
     kw["climate"] = climate_of(o.weather)
     if isinstance(kw["batch"], str) and kw["batch"] != "max":
         raise InputError(f"batch must be a number or 'max', not {kw['batch']!r}")

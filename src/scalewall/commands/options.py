@@ -21,8 +21,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["Options", "ModelAccOptions", "resolve_options", "climate_of", "Count", "parse_count",
-           "is_count", "is_file_option", "default_from", "FILE_SUFFIXES", "IntOrMax"]
+__all__ = [
+    "Options",
+    "ModelAccOptions",
+    "resolve_options",
+    "climate_of",
+    "Count",
+    "parse_count",
+    "is_count",
+    "is_file_option",
+    "default_from",
+    "FILE_SUFFIXES",
+    "IntOrMax",
+]
 
 _MULT = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
 
@@ -53,6 +64,7 @@ class _CountMarker:
 COUNT = _CountMarker()
 #: a large count that may be written with a suffix: 300e9, 1.8T, 15B, 2M
 Count = Annotated[float, BeforeValidator(parse_count), COUNT]
+
 
 def _int_or_max(value: Any) -> Any:
     """``"16"`` → 16, ``"max"`` stays; other text is one sentence (not two union errors)."""
@@ -106,9 +118,11 @@ class ModelAccOptions(Options):
     model: str | None = Field(default=None, description="catalogue model id (or give model_file)")
     model_file: str | None = Field(default=None, description="model YAML file (instead of model)")
     accelerator: str | None = Field(
-        default=None, description="catalogue accelerator id (or give accelerator_file)")
+        default=None, description="catalogue accelerator id (or give accelerator_file)"
+    )
     accelerator_file: str | None = Field(
-        default=None, description="accelerator YAML file (instead of accelerator)")
+        default=None, description="accelerator YAML file (instead of accelerator)"
+    )
 
 
 def resolve_options(o: ModelAccOptions) -> dict:
@@ -121,8 +135,11 @@ def resolve_options(o: ModelAccOptions) -> dict:
     if (o.accelerator is None) == (o.accelerator_file is None):
         raise ScenarioError("give exactly one of accelerator or accelerator_file")
     m = catalog.load_file(o.model_file, Model) if o.model_file else catalog.model(cast(str, o.model))
-    a = (catalog.load_file(o.accelerator_file, Accelerator) if o.accelerator_file
-         else catalog.accelerator(cast(str, o.accelerator)))
+    a = (
+        catalog.load_file(o.accelerator_file, Accelerator)
+        if o.accelerator_file
+        else catalog.accelerator(cast(str, o.accelerator))
+    )
     region_id = getattr(o, "region", None)  # only the commands with a region option have one
     region = catalog.region(region_id) if region_id else None
     return {"model": m, "accelerator": a, "region": region}

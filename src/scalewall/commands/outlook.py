@@ -44,25 +44,32 @@ class OutlookOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_year: int = Field(default=BASE_YEAR, alias="from",
-                           description=f"first year [year] ({BASE_YEAR}-{DATA_LAST_YEAR})")
-    to_year: int = Field(default=2050, alias="to",
-                         description=f"last year [year] ({BASE_YEAR}-{DATA_LAST_YEAR})")
+    from_year: int = Field(
+        default=BASE_YEAR, alias="from", description=f"first year [year] ({BASE_YEAR}-{DATA_LAST_YEAR})"
+    )
+    to_year: int = Field(
+        default=2050, alias="to", description=f"last year [year] ({BASE_YEAR}-{DATA_LAST_YEAR})"
+    )
     scenario: str | None = Field(
         default=None,
         description="preset (baseline, epoch-2024, constrained, accelerated) or scenario YAML "
-                    "file; default: baseline")
+        "file; default: baseline",
+    )
     samples: int = Field(
-        default=2000, ge=16, le=MAX_SAMPLES,
+        default=2000,
+        ge=16,
+        le=MAX_SAMPLES,
         description=f"Monte Carlo samples, at most {MAX_SAMPLES:,} (memory grows ~12 kB per sample: "
-                    "50,000 take ~0.8 GB) [-]")
+        "50,000 take ~0.8 GB) [-]",
+    )
     seed: int = Field(default=0, ge=0, description="random seed [-]")
     lever: list[str] = Field(
         default_factory=list,
-        description="switch on a solution and report the years it gains (repeatable); "
-                    "default: none")
+        description="switch on a solution and report the years it gains (repeatable); default: none",
+    )
     sensitivity_samples: int = Field(
-        default=256, ge=0, le=8192, description="Sobol base sample N [-] (a power of 2); 0 skips")
+        default=256, ge=0, le=8192, description="Sobol base sample N [-] (a power of 2); 0 skips"
+    )
 
 
 def check_years(o: OutlookOptions) -> np.ndarray:
@@ -91,10 +98,13 @@ class OutlookResult(BaseModel):
     samples: int = Field(description="Monte Carlo samples [-]")
     seed: int = Field(description="random seed")
     walls: list[str] = Field(description="walls evaluated")
-    years: list[dict] = Field(description="per year: p10/p50/p90 of every trajectory (units in the "
-                                           "names), binding-constraint probabilities, equivalents")
-    wall_year: dict[str, dict] = Field(description="per wall: p10/p50/p90 of the year it first "
-                                                   "caps the trend, probability by the last year")
+    years: list[dict] = Field(
+        description="per year: p10/p50/p90 of every trajectory (units in the "
+        "names), binding-constraint probabilities, equivalents"
+    )
+    wall_year: dict[str, dict] = Field(
+        description="per wall: p10/p50/p90 of the year it first caps the trend, probability by the last year"
+    )
     levers: list[dict] = Field(description="per lever: years gained on the first and target wall")
     sensitivity: list[dict] = Field(description="Sobol S1/ST of the largest total effects")
     drivers: list[dict] = Field(description="the drivers' low/central/high values and units")
@@ -119,8 +129,12 @@ def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
 
     capex = np.array([a.capex_usd for a in cast("dict[str, Actor]", catalog.entries("actors")).values()])
     scale = p["largest-budget-2024"] / capex.max()
-    budget = (capex[None, :, None] * scale[:, None, None] * tr.budget_scale[:, None, :]
-              * p["budget-share-for-frontier"][:, None, None])
+    budget = (
+        capex[None, :, None]
+        * scale[:, None, None]
+        * tr.budget_scale[:, None, :]
+        * p["budget-share-for-frontier"][:, None, None]
+    )
     return np.sum(budget >= tr.cluster_capex_usd[:, None, :], axis=1)
 
 
@@ -133,8 +147,11 @@ def _equivalent(dc_twh: float) -> dict:
     house = eq["us-household"]
     countries = [e for e in eq.values() if e.kind == "country"]
     best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / dc_twh)))
-    return {"us_households_million": _f(dc_twh * 1e9 / house.annual_electricity_kwh / 1e6),
-            "closest_country": best.name, "closest_country_twh": _f(best.annual_electricity_twh)}
+    return {
+        "us_households_million": _f(dc_twh * 1e9 / house.annual_electricity_kwh / 1e6),
+        "closest_country": best.name,
+        "closest_country_twh": _f(best.annual_electricity_twh),
+    }
 
 
 def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None = None) -> OutlookResult:
@@ -175,19 +192,22 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     tick("trajectories", 0.3)
 
     year_rows = []
-    qs = {k: _q(v) for k, v in {
-        "frontier_training_flop": tr.feasible_flop,
-        "demanded_training_flop": tr.demanded_flop,
-        "feasible_max_flop": np.minimum(tr.allowed_min_flop, 1e300),
-        "frontier_run_power_gw": tr.run_power_gw,
-        "frontier_run_energy_twh": tr.run_energy_twh,
-        "frontier_run_cost_usd": tr.run_cost_usd,
-        "frontier_cluster_capex_usd": tr.cluster_capex_usd,
-        "ai_electricity_twh": tr.ai_electricity_twh,
-        "datacentre_electricity_twh": tr.datacentre_electricity_twh,
-        "share_of_world_electricity": tr.datacentre_electricity_twh / tr.world_electricity_twh,
-        "actors_able_to_afford": _actors_able(tr, pq).astype(float),
-    }.items()}
+    qs = {
+        k: _q(v)
+        for k, v in {
+            "frontier_training_flop": tr.feasible_flop,
+            "demanded_training_flop": tr.demanded_flop,
+            "feasible_max_flop": np.minimum(tr.allowed_min_flop, 1e300),
+            "frontier_run_power_gw": tr.run_power_gw,
+            "frontier_run_energy_twh": tr.run_energy_twh,
+            "frontier_run_cost_usd": tr.run_cost_usd,
+            "frontier_cluster_capex_usd": tr.cluster_capex_usd,
+            "ai_electricity_twh": tr.ai_electricity_twh,
+            "datacentre_electricity_twh": tr.datacentre_electricity_twh,
+            "share_of_world_electricity": tr.datacentre_electricity_twh / tr.world_electricity_twh,
+            "actors_able_to_afford": _actors_able(tr, pq).astype(float),
+        }.items()
+    }
     binding = S.binding_probability(tr)
     for j, y in enumerate(years):
         row: dict[str, Any] = {"year": int(y)}
@@ -199,7 +219,8 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     wall_year = {}
     for w, arr in wy.items():
         wall_year[w] = S.year_quantiles(arr) | {
-            "probability_by_end": round(float(np.mean(np.isfinite(arr))), 4)}
+            "probability_by_end": round(float(np.mean(np.isfinite(arr))), 4)
+        }
 
     horizon = float(years[-1] + 1)
     base_first = np.minimum(wy["first_wall"], horizon)
@@ -210,26 +231,36 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         tr_l, _ = run([lv.name])
         wy_l = S.wall_years(tr_l)
         gain = np.minimum(wy_l["first_wall"], horizon) - base_first
-        gain_t = np.minimum(wy_l.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon) - \
-            np.minimum(wy.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon)
+        gain_t = np.minimum(wy_l.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon) - np.minimum(
+            wy.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon
+        )
         start = acts_from(lv, o.from_year, table["build-lead-time"].central)
         g = S.quantiles(gain)
         gt = S.quantiles(gain_t)
         if start is not None and base_p50 is not None and start > base_p50:
-            note = (f"cannot act before {start}; the trend is first capped in {base_p50} (p50), "
-                    "so it does not move the first wall")
+            note = (
+                f"cannot act before {start}; the trend is first capped in {base_p50} (p50), "
+                "so it does not move the first wall"
+            )
         elif g["p90"] == 0 and gt["p90"] == 0:
             note = f"no gain: it changes the {lv.target_wall} wall, which does not bind first here"
         elif g["p50"] == 0:
             note = f"moves the {lv.target_wall} wall, but another wall binds first in most samples"
         else:
             note = "moves the first wall"
-        lever_rows.append({
-            "name": lv.name, "driver": lv.driver, "change": lv.change, "target_wall": lv.target_wall,
-            "acts_from": start,
-            "years_gained": {kk: round(float(vv), 2) for kk, vv in g.items()},
-            "target_wall_years_gained": {kk: round(float(vv), 2) for kk, vv in gt.items()},
-            "note": note, "sources": list(lv.sources)})
+        lever_rows.append(
+            {
+                "name": lv.name,
+                "driver": lv.driver,
+                "change": lv.change,
+                "target_wall": lv.target_wall,
+                "acts_from": start,
+                "years_gained": {kk: round(float(vv), 2) for kk, vv in g.items()},
+                "target_wall_years_gained": {kk: round(float(vv), 2) for kk, vv in gt.items()},
+                "note": note,
+                "sources": list(lv.sources),
+            }
+        )
         tick("levers", 0.3 + 0.4 * (k + 1) / max(1, len(o.lever)))
 
     sens = []
@@ -255,13 +286,30 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         "actors whose capex x budget-share covers the cluster's hardware",
         "wall years are the first year a wall caps the trend; null = not within the horizon",
     ]
-    drivers = [{"id": d.id, "name": catalog.get("trends", d.id).name, "unit": d.unit, "low": d.low,
-                "central": d.central, "high": d.high} for d in table.values()]
+    drivers = [
+        {
+            "id": d.id,
+            "name": catalog.get("trends", d.id).name,
+            "unit": d.unit,
+            "low": d.low,
+            "central": d.central,
+            "high": d.high,
+        }
+        for d in table.values()
+    ]
     return OutlookResult(
-        scenario=sc.name, from_year=int(years[0]), to_year=int(years[-1]), samples=o.samples,  # type: ignore[call-arg]  # validate_by_name; mypy without the pydantic plugin sees only the aliases
-        seed=o.seed, walls=list(walls),
-        years=year_rows, wall_year=wall_year, levers=lever_rows, sensitivity=sens,
-        drivers=drivers, assumptions=assumptions,
+        scenario=sc.name,
+        from_year=int(years[0]),
+        to_year=int(years[-1]),
+        samples=o.samples,  # type: ignore[call-arg]  # validate_by_name; mypy without the pydantic plugin sees only the aliases
+        seed=o.seed,
+        walls=list(walls),
+        years=year_rows,
+        wall_year=wall_year,
+        levers=lever_rows,
+        sensitivity=sens,
+        drivers=drivers,
+        assumptions=assumptions,
     )
 
 
@@ -281,16 +329,20 @@ def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list
 
     def model(x: np.ndarray) -> dict[str, np.ndarray]:
         n = x.shape[0]
-        p = {k: (quantile_map(d, x[:, varying.index(k)]) if k in varying
-                 else np.full(n, d.central)) for k, d in table.items()}
+        p = {
+            k: (quantile_map(d, x[:, varying.index(k)]) if k in varying else np.full(n, d.central))
+            for k, d in table.items()
+        }
         u_by_id = {k: (x[:, varying.index(k)] if k in varying else np.full(n, 0.5)) for k in table}
         u_by_id.update({f"paradigm:{pid}": np.full(n, 0.5) for pid in paradigm_ids})
         q, eff = apply_levers(list(sc.levers), p, u_by_id, years, int(years[0]))
         tr = evaluate(q, years, walls, eff, depreciation)
         first = np.minimum(S.wall_years(tr)["first_wall"], horizon)
-        return {"first_wall_year": first,
-                f"datacentre_electricity_twh_{y_ref}": tr.datacentre_electricity_twh[:, j_ref],
-                f"frontier_run_power_gw_{y_ref}": tr.run_power_gw[:, j_ref]}
+        return {
+            "first_wall_year": first,
+            f"datacentre_electricity_twh_{y_ref}": tr.datacentre_electricity_twh[:, j_ref],
+            f"frontier_run_power_gw_{y_ref}": tr.run_power_gw[:, j_ref],
+        }
 
     rows = sobol_indices(varying, model, o.sensitivity_samples, o.seed)
     # keep the informative rows: the five largest total effects per output
@@ -301,4 +353,3 @@ def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list
         if seen[r["output"]] <= 5:
             out.append(r)
     return out
-

@@ -21,39 +21,51 @@ class PlanOptions(ModelAccOptions):
     global_batch: int | None = Field(
         default=None,
         description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
-        json_schema_extra={"default_from": "default-batch-tokens"})
+        json_schema_extra={"default_from": "default-batch-tokens"},
+    )
     seq_len: int | None = Field(
         default=None,
         description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
-        json_schema_extra={"default_from": "default-train-seq-len"})
+        json_schema_extra={"default_from": "default-train-seq-len"},
+    )
     tokens: Count | None = Field(
         default=None,
         description="training tokens [tokens] for days, energy and cost (300e9, 15T); "
-                    "default: the model's published figure")
+        "default: the model's published figure",
+    )
     precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
     stack: Literal["modern", "megatron-2021"] = Field(
-        default="modern",
-        description="software: modern (FlashAttention, overlapped DP) or megatron-2021")
+        default="modern", description="software: modern (FlashAttention, overlapped DP) or megatron-2021"
+    )
     objective: Literal["time", "energy", "cost"] = Field(
-        default="time", description="what to minimise: step time, energy or cost per step")
+        default="time", description="what to minimise: step time, energy or cost per step"
+    )
     top: int = Field(default=5, ge=1, le=100, description="plans to list [-]")
     max_days: float | None = Field(
-        default=None, description="reject plans slower than this [d]; default: no limit")
+        default=None, description="reject plans slower than this [d]; default: no limit"
+    )
     max_memory_fraction: float = Field(
-        default=1.0, gt=0, le=1.0, description="usable share of device memory [-]")
+        default=1.0, gt=0, le=1.0, description="usable share of device memory [-]"
+    )
     allow_uneven_layers: bool = Field(
-        default=False, description="allow pp × interleave not dividing the layers")
+        default=False, description="allow pp × interleave not dividing the layers"
+    )
     allow_tp_beyond_domain: bool = Field(
-        default=False, description="allow tensor parallelism across the scale-up domain")
+        default=False, description="allow tensor parallelism across the scale-up domain"
+    )
     pue: float | None = Field(
-        default=None, description="power usage effectiveness [-]; default: the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-pue"})
+        default=None,
+        description="power usage effectiveness [-]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-pue"},
+    )
     region: str | None = Field(
-        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)")
+        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)"
+    )
     grid_gco2_kwh: float | None = Field(
         default=None,
         description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-grid-gco2-kwh"})
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"},
+    )
 
 
 class PlanRequest(BaseModel):
@@ -119,9 +131,17 @@ def plan_training(req: PlanRequest) -> PlanResult:
     from scalewall.units import J_PER_KWH
 
     base = TrainingRequest(
-        model=req.model, accelerator=req.accelerator, devices=req.devices, tokens=req.tokens,
-        global_batch=req.global_batch, seq_len=req.seq_len, precision=req.precision,
-        stack=req.stack, pue=req.pue, region=req.region, grid_gco2_kwh=req.grid_gco2_kwh,
+        model=req.model,
+        accelerator=req.accelerator,
+        devices=req.devices,
+        tokens=req.tokens,
+        global_batch=req.global_batch,
+        seq_len=req.seq_len,
+        precision=req.precision,
+        stack=req.stack,
+        pue=req.pue,
+        region=req.region,
+        grid_gco2_kwh=req.grid_gco2_kwh,
         calibration=req.calibration,
     )
     seq, B, _ = default_shape(req.model, req.seq_len, req.global_batch)
@@ -129,30 +149,62 @@ def plan_training(req: PlanRequest) -> PlanResult:
     tokens = req.tokens or req.model.train_tokens
 
     def power(r, P):
-        return step_power_metrics(req.accelerator, r, P.tp * P.pp * P.dp * P.cp * P.ep, site,
-                                  cal=req.calibration)
+        return step_power_metrics(
+            req.accelerator, r, P.tp * P.pp * P.dp * P.cp * P.ep, site, cal=req.calibration
+        )
 
     res = search(
-        req.model, req.accelerator, req.devices, global_batch=B, seq_len=seq,
-        precision=req.precision, stack=req.stack, objective=req.objective,
-        top=req.top, max_memory_fraction=req.max_memory_fraction, max_days=req.max_days,
-        tokens=tokens, allow_uneven_layers=req.allow_uneven_layers,
-        allow_tp_beyond_domain=req.allow_tp_beyond_domain, extra_metrics=power,
+        req.model,
+        req.accelerator,
+        req.devices,
+        global_batch=B,
+        seq_len=seq,
+        precision=req.precision,
+        stack=req.stack,
+        objective=req.objective,
+        top=req.top,
+        max_memory_fraction=req.max_memory_fraction,
+        max_days=req.max_days,
+        tokens=tokens,
+        allow_uneven_layers=req.allow_uneven_layers,
+        allow_tp_beyond_domain=req.allow_tp_beyond_domain,
+        extra_metrics=power,
         cal=req.calibration,
     )
     top = []
     for plan, metrics in zip(res.top_plans, res.top_metrics, strict=True):
         r = estimate_training(
-            base.model_copy(update={**{k: getattr(plan, k) for k in (
-                "tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave", "recompute",
-                "sequence_parallel", "zero")}, "global_batch": B, "seq_len": seq,
-                "tokens": tokens})
+            base.model_copy(
+                update={
+                    **{
+                        k: getattr(plan, k)
+                        for k in (
+                            "tp",
+                            "pp",
+                            "dp",
+                            "cp",
+                            "ep",
+                            "micro_batch",
+                            "interleave",
+                            "recompute",
+                            "sequence_parallel",
+                            "zero",
+                        )
+                    },
+                    "global_batch": B,
+                    "seq_len": seq,
+                    "tokens": tokens,
+                }
+            )
         )
-        top.append(PlannedRun(
-            **r.model_dump(), binding=metrics["binding"],
-            energy_per_step_kwh=metrics["energy_step_j"] / J_PER_KWH,
-            cost_per_step_usd=metrics["cost_step_usd"],
-        ))
+        top.append(
+            PlannedRun(
+                **r.model_dump(),
+                binding=metrics["binding"],
+                energy_per_step_kwh=metrics["energy_step_j"] / J_PER_KWH,
+                cost_per_step_usd=metrics["cost_step_usd"],
+            )
+        )
     return PlanResult(
         objective=req.objective,
         best=top[0],

@@ -21,12 +21,11 @@ class SiteOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    load_mw: float | None = Field(
-        default=None, gt=0, description="mean IT load [MW] (or give load_from)")
+    load_mw: float | None = Field(default=None, gt=0, description="mean IT load [MW] (or give load_from)")
     load_from: str | dict | None = Field(
         default=None,
         description="take the IT load from a `scalewall train --json` or `infer --json` result "
-                    "(a JSON file, or the object itself in the API): its mean node power",
+        "(a JSON file, or the object itself in the API): its mean node power",
     )
     load_profile: str | None = Field(
         default=None,
@@ -35,23 +34,32 @@ class SiteOptions(BaseModel):
     weather: str | None = Field(
         default=None,
         description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file "
-                    "(or give lat and lon)")
+        "(or give lat and lon)",
+    )
     lat: float | None = Field(
-        default=None, ge=-90, le=90, description="clear-sky site latitude [deg] (solar upper bound only)")
+        default=None, ge=-90, le=90, description="clear-sky site latitude [deg] (solar upper bound only)"
+    )
     lon: float | None = Field(default=None, ge=-180, le=180, description="clear-sky site longitude [deg]")
     cfe: float = Field(default=0.9, ge=0, le=1, description="hourly-matched carbon-free share target [-]")
     techs: str | list[str] | None = Field(
         default=None,
         description="comma list of solar, wind, battery, ldes, nuclear, smr, geothermal, gas, "
-                    "gas-ccs, grid, sbsp, sbsp-optimistic; default: solar, wind, battery, gas, grid")
+        "gas-ccs, grid, sbsp, sbsp-optimistic; default: solar, wind, battery, gas, grid",
+    )
     year: int = Field(default=2030, ge=2023, le=2060, description="cost year [year]")
     region: str | None = Field(
-        default=None, description="catalogue region for grid price and carbon; default: the catalogue's defaults")
-    flexible_share: float = Field(default=0.0, ge=0, lt=1, description="share of load shiftable within the day [-]")
+        default=None,
+        description="catalogue region for grid price and carbon; default: the catalogue's defaults",
+    )
+    flexible_share: float = Field(
+        default=0.0, ge=0, lt=1, description="share of load shiftable within the day [-]"
+    )
     cooling: Literal["air", "evaporative", "liquid"] = Field(
-        default="air", description="cooling of the facility (sets the hourly PUE)")
+        default="air", description="cooling of the facility (sets the hourly PUE)"
+    )
     grid_cap_mw: float | None = Field(
-        default=None, ge=0, description="maximum grid import [MW]; default: no limit")
+        default=None, ge=0, description="maximum grid import [MW]; default: no limit"
+    )
     dispatch_out: str | None = Field(default=None, description="write hourly dispatch to .csv or .parquet")
     include_dispatch: bool = Field(
         default=False,
@@ -94,20 +102,28 @@ def load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
         p = Path(result)
         name = p.name
         if not p.is_file():
-            raise InputError(f"--load-from {result!r}: no such file (save `scalewall train --json` "
-                             "or `scalewall infer --json` output to a file)")
+            raise InputError(
+                f"--load-from {result!r}: no such file (save `scalewall train --json` "
+                "or `scalewall infer --json` output to a file)"
+            )
         result = load_json(p, "--load-from")  # size cap, UTF-8, nesting: one sentence
     if not isinstance(result, dict):
-        raise InputError(f"--load-from {name!r}: expected a JSON object from `scalewall train --json` "
-                         "or `scalewall infer --json`")
+        raise InputError(
+            f"--load-from {name!r}: expected a JSON object from `scalewall train --json` "
+            "or `scalewall infer --json`"
+        )
     # which command's result it is: the one whose own fields (those the other lacks) it has most of
-    own = {"train": set(TrainResult.model_fields) - set(InferResult.model_fields),
-           "infer": set(InferResult.model_fields) - set(TrainResult.model_fields)}
+    own = {
+        "train": set(TrainResult.model_fields) - set(InferResult.model_fields),
+        "infer": set(InferResult.model_fields) - set(TrainResult.model_fields),
+    }
     shared = {k: len(set(result) & f) for k, f in own.items()}
     kind = max(shared, key=shared.__getitem__)
     if shared[kind] == 0:
-        raise InputError(f"--load-from {name!r} is neither a `scalewall train --json` nor a "
-                         "`scalewall infer --json` result")
+        raise InputError(
+            f"--load-from {name!r} is neither a `scalewall train --json` nor a "
+            "`scalewall infer --json` result"
+        )
     model = TrainResult if kind == "train" else InferResult
     try:
         r = model.model_validate(result)
@@ -116,24 +132,33 @@ def load_from_result(result: dict | str) -> tuple[float, str, list[str]]:
         where = ".".join(str(x) for x in e["loc"]) or "the object"
         what = "lacks the field" if e["type"] == "missing" else "has an invalid field"
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(f"--load-from {name!r} looks like a `scalewall {kind} --json` result but "
-                         f"{what} {where}{more}: {e['msg']}") from None
+        raise InputError(
+            f"--load-from {name!r} looks like a `scalewall {kind} --json` result but "
+            f"{what} {where}{more}: {e['msg']}"
+        ) from None
     if isinstance(r, TrainResult):
         return it_load_note(
-            r.avg_power_mw.get("node", float("nan")), "flat",
-            f"training run of {r.model} on {r.devices:,} x {r.accelerator} "
-            f"({r.wall_clock_days:.1f} days)", name)
+            r.avg_power_mw.get("node", float("nan")),
+            "flat",
+            f"training run of {r.model} on {r.devices:,} x {r.accelerator} ({r.wall_clock_days:.1f} days)",
+            name,
+        )
     fleet = r.fleet
     if not fleet:
-        raise InputError(f"--load-from {name!r} is an infer result without a fleet: run "
-                         "`scalewall infer` with --queries-per-day to size one")
+        raise InputError(
+            f"--load-from {name!r} is an infer result without a fleet: run "
+            "`scalewall infer` with --queries-per-day to size one"
+        )
     try:
         mw = float(fleet["avg_power_mw"]["node"])
-        what = (f"serving fleet of {r.model} on {int(fleet['devices']):,} x {r.accelerator} "
-                f"for {float(fleet['queries_per_day']):.3g} queries/day")
+        what = (
+            f"serving fleet of {r.model} on {int(fleet['devices']):,} x {r.accelerator} "
+            f"for {float(fleet['queries_per_day']):.3g} queries/day"
+        )
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"--load-from {name!r}: the infer result's fleet lacks a field the load "
-                         f"needs ({exc})") from None
+        raise InputError(
+            f"--load-from {name!r}: the infer result's fleet lacks a field the load needs ({exc})"
+        ) from None
     return it_load_note(mw, "diurnal", what, name)
 
 
@@ -164,10 +189,19 @@ def site_request(o: SiteOptions):
         techs = tuple(dict.fromkeys(t.strip().lower() for t in raw if t.strip()))
     region = catalog.region(o.region) if o.region else None
     assert load_mw is not None  # exactly one of load_mw and load_from (checked above)
-    return SiteRequest(load_mw=load_mw, weather=w, techs=techs, load_profile=o.load_profile or profile,
-                       load_notes=tuple(load_notes),
-                       cfe=o.cfe, year=o.year, region=region, flexible_share=o.flexible_share,
-                       cooling=o.cooling, grid_cap_mw=o.grid_cap_mw)
+    return SiteRequest(
+        load_mw=load_mw,
+        weather=w,
+        techs=techs,
+        load_profile=o.load_profile or profile,
+        load_notes=tuple(load_notes),
+        cfe=o.cfe,
+        year=o.year,
+        region=region,
+        flexible_share=o.flexible_share,
+        cooling=o.cooling,
+        grid_cap_mw=o.grid_cap_mw,
+    )
 
 
 #: file types ``--dispatch-out`` writes
@@ -259,7 +293,9 @@ def run_site(o: SiteOptions, progress=None) -> SiteResult:
         try:
             write_dispatch(dispatch, o.dispatch_out)
         except OSError as exc:
-            raise InputError(f"cannot write --dispatch-out {o.dispatch_out!r}: {exc.strerror or exc}") from None
+            raise InputError(
+                f"cannot write --dispatch-out {o.dispatch_out!r}: {exc.strerror or exc}"
+            ) from None
     out = SiteResult(**res.model_dump())
     if o.include_dispatch:
         out.dispatch_mw = hourly_supply(dispatch, out.capacity_mw)
@@ -285,4 +321,3 @@ def hourly_supply(dispatch, capacity_mw: dict) -> dict[str, list[float]]:
     cols["curtailment"] = col("curtailment")
     cols["load"] = np.round(dispatch["load"].to_numpy(), 3).tolist()
     return cols
-

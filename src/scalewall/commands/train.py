@@ -16,8 +16,14 @@ from scalewall.commands.options import Count, ModelAccOptions, climate_of, resol
 from scalewall.errors import InfeasiblePlanError, InputError
 from scalewall.facility.pue import Climate
 
-__all__ = ["TrainOptions", "TrainingRequest", "TrainResult", "estimate_training", "run_train",
-           "train_request"]
+__all__ = [
+    "TrainOptions",
+    "TrainingRequest",
+    "TrainResult",
+    "estimate_training",
+    "run_train",
+    "train_request",
+]
 
 
 class TrainOptions(ModelAccOptions):
@@ -30,63 +36,89 @@ class TrainOptions(ModelAccOptions):
     devices: int = Field(description="number of accelerators [-]")
     tokens: Count | None = Field(
         default=None,
-        description="training tokens [tokens] (300e9, 15T); default: the model's published figure")
+        description="training tokens [tokens] (300e9, 15T); default: the model's published figure",
+    )
     days: float | None = Field(
-        default=None, description="fix the wall-clock duration [d]; tokens follow from the throughput")
+        default=None, description="fix the wall-clock duration [d]; tokens follow from the throughput"
+    )
     device_hours: float | None = Field(
-        default=None, description="fix the accelerator-hours [device·h]; tokens follow from the throughput")
+        default=None, description="fix the accelerator-hours [device·h]; tokens follow from the throughput"
+    )
     global_batch: int | None = Field(
         default=None,
         description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
-        json_schema_extra={"default_from": "default-batch-tokens"})
+        json_schema_extra={"default_from": "default-batch-tokens"},
+    )
     seq_len: int | None = Field(
         default=None,
         description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
-        json_schema_extra={"default_from": "default-train-seq-len"})
+        json_schema_extra={"default_from": "default-train-seq-len"},
+    )
     micro_batch: int | None = Field(
-        default=None, description="sequences per micro-batch [-]; default: chosen by the planner")
-    tp: int | None = Field(default=None, description="tensor-parallel size [-]; default: chosen by the planner")
-    pp: int | None = Field(default=None, description="pipeline-parallel size [-]; default: chosen by the planner")
+        default=None, description="sequences per micro-batch [-]; default: chosen by the planner"
+    )
+    tp: int | None = Field(
+        default=None, description="tensor-parallel size [-]; default: chosen by the planner"
+    )
+    pp: int | None = Field(
+        default=None, description="pipeline-parallel size [-]; default: chosen by the planner"
+    )
     dp: int | None = Field(default=None, description="data-parallel size [-]; default: chosen by the planner")
-    cp: int | None = Field(default=None, description="context-parallel size [-]; default: chosen by the planner")
-    ep: int | None = Field(default=None, description="expert-parallel size [-]; default: chosen by the planner")
+    cp: int | None = Field(
+        default=None, description="context-parallel size [-]; default: chosen by the planner"
+    )
+    ep: int | None = Field(
+        default=None, description="expert-parallel size [-]; default: chosen by the planner"
+    )
     interleave: int | None = Field(
-        default=None, description="virtual pipeline stages per device [-]; default: chosen by the planner")
+        default=None, description="virtual pipeline stages per device [-]; default: chosen by the planner"
+    )
     recompute: Literal["none", "selective", "full"] | None = Field(
-        default=None, description="activation recomputation; default: chosen by the planner")
+        default=None, description="activation recomputation; default: chosen by the planner"
+    )
     sequence_parallel: bool | None = Field(
-        default=None, description="sequence parallelism; default: on when tp > 1 (planner)")
+        default=None, description="sequence parallelism; default: on when tp > 1 (planner)"
+    )
     zero: int | None = Field(
-        default=None, description="ZeRO stage 0-3; default: chosen by the planner (1: sharded optimizer)")
+        default=None, description="ZeRO stage 0-3; default: chosen by the planner (1: sharded optimizer)"
+    )
     precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
     stack: Literal["modern", "megatron-2021"] = Field(
-        default="modern",
-        description="software: modern (FlashAttention, overlapped DP) or megatron-2021")
+        default="modern", description="software: modern (FlashAttention, overlapped DP) or megatron-2021"
+    )
     plan: Literal["auto"] | None = Field(
         default=None,
-        description="'auto': let the planner choose every size and switch, ignoring the ones given")
+        description="'auto': let the planner choose every size and switch, ignoring the ones given",
+    )
     pue: float | None = Field(
         default=None,
         description="power usage effectiveness [-]; default: the hourly weather's with cooling, else "
-                    "the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-pue"})
+        "the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-pue"},
+    )
     region: str | None = Field(
-        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)")
+        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)"
+    )
     grid_gco2_kwh: float | None = Field(
         default=None,
         description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-grid-gco2-kwh"})
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"},
+    )
     power_per_device_w: float | None = Field(
         default=None,
-        description="measured average power per device at the node boundary [W]; default: modelled")
+        description="measured average power per device at the node boundary [W]; default: modelled",
+    )
     power_model: Literal["modelled", "tdp"] = Field(
-        default="modelled", description="accelerator power: modelled (utilisation-based) or tdp")
+        default="modelled", description="accelerator power: modelled (utilisation-based) or tdp"
+    )
     weather: str | None = Field(
         default=None,
         description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file: "
-                    "the PUE follows its hourly climate; default: none (region or catalogue PUE)")
+        "the PUE follows its hourly climate; default: none (region or catalogue PUE)",
+    )
     cooling: Literal["air", "evaporative", "liquid"] | None = Field(
-        default=None, description="cooling type for the weather's PUE; default: air")
+        default=None, description="cooling type for the weather's PUE; default: air"
+    )
 
 
 class TrainingRequest(BaseModel):
@@ -130,9 +162,11 @@ class TrainingRequest(BaseModel):
         default=None, description="efficiency factors of the physics (None: the catalogue's)"
     )
     climate: Climate | None = Field(
-        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)")
+        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)"
+    )
     cooling: Literal["air", "evaporative", "liquid"] | None = Field(
-        default=None, description="cooling type for the climate's PUE (default air, as in site)")
+        default=None, description="cooling type for the climate's PUE (default air, as in site)"
+    )
 
     @model_validator(mode="after")
     def _one_duration(self) -> TrainingRequest:
@@ -159,34 +193,44 @@ class TrainResult(BaseModel):
     model: str = Field(description="model id")
     accelerator: str = Field(description="accelerator id")
     devices: int = Field(description="accelerators [-]")
-    plan: dict = Field(description="parallel plan: tp, pp, dp, cp, ep, micro_batch, global_batch, "
-                                   "interleave, recompute, sequence_parallel, zero")
+    plan: dict = Field(
+        description="parallel plan: tp, pp, dp, cp, ep, micro_batch, global_batch, "
+        "interleave, recompute, sequence_parallel, zero"
+    )
     seq_len: int = Field(description="tokens per sequence [tokens]")
     tokens: float | None = Field(description="training tokens (null: no plan fits) [tokens]")
     step_time_s: float | None = Field(description="time of one optimizer step (null: no plan fits) [s]")
     tokens_per_s: float | None = Field(description="cluster throughput (null: no plan fits) [tokens/s]")
-    mfu: float | None = Field(description="model FLOPs utilisation (no recomputation; null: no plan fits) [-]")
-    hfu: float | None = Field(description="hardware FLOPs utilisation (with recomputation; null: no plan fits) [-]")
+    mfu: float | None = Field(
+        description="model FLOPs utilisation (no recomputation; null: no plan fits) [-]"
+    )
+    hfu: float | None = Field(
+        description="hardware FLOPs utilisation (with recomputation; null: no plan fits) [-]"
+    )
     wall_clock_days: float = Field(description="duration of the run [d]")
     device_hours: float = Field(description="accelerator-hours [device·h]")
     memory_per_device_gb: float | None = Field(description="peak memory per device (null: no plan fits) [GB]")
     memory_capacity_gb: float = Field(description="memory of one device [GB]")
-    memory_breakdown_gb: dict[str, float] = Field(
-        description="weights, grads, optimizer, activations [GB]")
+    memory_breakdown_gb: dict[str, float] = Field(description="weights, grads, optimizer, activations [GB]")
     breakdown_s: dict[str, float] = Field(description="parts of the step, summing to step_time_s [s]")
     bottleneck: str = Field(description="the binding part of the step, in words")
     power_per_device_w: dict[str, float] = Field(
-        description="average power per device at accelerator, node, facility boundaries [W]")
+        description="average power per device at accelerator, node, facility boundaries [W]"
+    )
     energy_mwh: dict[str, float] = Field(description="energy of the run at each boundary [MWh]")
     avg_power_mw: dict[str, float] = Field(description="cluster average power at each boundary [MW]")
     co2e_t: dict[str, float] = Field(description="operational, embodied, total [tCO2e]")
     water_m3: float = Field(description="water consumed on site and for the electricity [m³]")
-    cost_usd: float | None = Field(description="owner's cost: hardware depreciation (accelerators "
-                                               "× cluster multiplier for servers and network) + energy [USD]")
+    cost_usd: float | None = Field(
+        description="owner's cost: hardware depreciation (accelerators "
+        "× cluster multiplier for servers and network) + energy [USD]"
+    )
     cost_breakdown_usd: dict[str, float | None] = Field(
-        description="hardware_depreciation, energy, cloud_rental_alternative [USD]")
-    flops: dict[str, float] = Field(description="six_n_per_token, model_per_token, model_per_step, "
-                                                "hardware_per_step, model_total [FLOP]")
+        description="hardware_depreciation, energy, cloud_rental_alternative [USD]"
+    )
+    flops: dict[str, float] = Field(
+        description="six_n_per_token, model_per_token, model_per_step, hardware_per_step, model_total [FLOP]"
+    )
     assumptions: list[str] = Field(description="what the estimate assumed, in words")
     sources: list[dict] = Field(description="sources of the catalogue figures used")
 
@@ -202,8 +246,12 @@ def _check_plan(req: TrainingRequest, plan, seq: int, notes: list[str]) -> None:
     ):
         if mask[0]:
             raise InfeasiblePlanError(
-                template.format(**plan.to_dict(), prod=plan.devices, devices=req.devices,
-                                dpemb=plan.dp * plan.ep * plan.micro_batch)
+                template.format(
+                    **plan.to_dict(),
+                    prod=plan.devices,
+                    devices=req.devices,
+                    dpemb=plan.dp * plan.ep * plan.micro_batch,
+                )
             )
     if m.n_layers % (plan.pp * plan.interleave):
         notes.append(
@@ -223,8 +271,11 @@ def _energy_only(req: TrainingRequest, seq: int, site, notes: list[str], why: st
 
     acc, n = req.accelerator, req.devices
     assert req.power_per_device_w is not None
-    device_hours = (req.device_hours if req.device_hours is not None
-                    else n * req.days * SECONDS_PER_DAY / SECONDS_PER_HOUR)  # type: ignore[operator]
+    if req.device_hours is not None:
+        device_hours = req.device_hours
+    else:
+        assert req.days is not None  # the caller checked that one duration is given
+        device_hours = n * req.days * SECONDS_PER_DAY / SECONDS_PER_HOUR
     node_w = req.power_per_device_w
     acc_w = max(node_w - acc.host_power_w, 0.0)  # node = accelerator + host, by definition
     power = {"accelerator": acc_w, "node": node_w, "facility": facility(node_w, site.pue)}
@@ -236,15 +287,31 @@ def _energy_only(req: TrainingRequest, seq: int, site, notes: list[str], why: st
         f"accelerator power = measured node power - the catalogue's host draw ({acc.host_power_w:g} W)",
     ]
     return TrainResult(
-        model=req.model.id, accelerator=acc.id, devices=n, plan={}, seq_len=seq, tokens=None,
-        step_time_s=None, tokens_per_s=None, mfu=None, hfu=None,
+        model=req.model.id,
+        accelerator=acc.id,
+        devices=n,
+        plan={},
+        seq_len=seq,
+        tokens=None,
+        step_time_s=None,
+        tokens_per_s=None,
+        mfu=None,
+        hfu=None,
         wall_clock_days=device_hours / n * SECONDS_PER_HOUR / SECONDS_PER_DAY,
-        device_hours=device_hours, memory_per_device_gb=None, memory_capacity_gb=acc.memory_gb,
-        memory_breakdown_gb={}, breakdown_s={}, bottleneck=f"no plan fits: {why}",
-        power_per_device_w=power, energy_mwh=energy,
+        device_hours=device_hours,
+        memory_per_device_gb=None,
+        memory_capacity_gb=acc.memory_gb,
+        memory_breakdown_gb={},
+        breakdown_s={},
+        bottleneck=f"no plan fits: {why}",
+        power_per_device_w=power,
+        energy_mwh=energy,
         avg_power_mw={k: w * n / W_PER_MW for k, w in power.items()},
-        co2e_t=fp.co2e_t, water_m3=fp.water_m3, cost_usd=fp.cost_usd,
-        cost_breakdown_usd=fp.cost_breakdown_usd, flops={},
+        co2e_t=fp.co2e_t,
+        water_m3=fp.water_m3,
+        cost_usd=fp.cost_usd,
+        cost_breakdown_usd=fp.cost_breakdown_usd,
+        flops={},
         assumptions=notes + site.notes + fp.notes,
         sources=[s.model_dump() for s in [*req.model.source, *acc.source, *site.sources, *fp.sources]],
     )
@@ -275,14 +342,42 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
     if cal.changed():
         notes.append("calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in cal.changed().items()))
-    site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, req.electricity_usd_mwh,
-                        climate=req.climate, cooling=req.cooling)
-    given = {k: getattr(req, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
-                                           "interleave", "recompute", "sequence_parallel", "zero")}
+    site = resolve_site(
+        req.region,
+        req.pue,
+        req.grid_gco2_kwh,
+        req.electricity_usd_mwh,
+        climate=req.climate,
+        cooling=req.cooling,
+    )
+    given = {
+        k: getattr(req, k)
+        for k in (
+            "tp",
+            "pp",
+            "dp",
+            "cp",
+            "ep",
+            "micro_batch",
+            "interleave",
+            "recompute",
+            "sequence_parallel",
+            "zero",
+        )
+    }
     cap = acc.memory_gb
     try:
-        plan, plan_notes = choose_plan(m, acc, req.devices, seq_len=seq, global_batch=B,
-                                       precision=req.precision, stack=req.stack, given=given, cal=cal)
+        plan, plan_notes = choose_plan(
+            m,
+            acc,
+            req.devices,
+            seq_len=seq,
+            global_batch=B,
+            precision=req.precision,
+            stack=req.stack,
+            given=given,
+            cal=cal,
+        )
         notes += plan_notes
         _check_plan(req, plan, seq, notes)
         d = model_dims(m)
@@ -346,11 +441,16 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     fp = job_footprint(acc, energy, device_hours, site)
 
     parts = {k: g[f"{k}_s"] for k in BREAKDOWN_PARTS}
-    assumptions = notes + site.notes + fp.notes + [
-        f"software stack '{req.stack}': {STACKS[req.stack].description}",
-        f"GEMM efficiency {cal.gemm_efficiency} of peak "
-        "(fitted on Korthikanti 2022 Table 5, full recomputation)",
-    ]
+    assumptions = (
+        notes
+        + site.notes
+        + fp.notes
+        + [
+            f"software stack '{req.stack}': {STACKS[req.stack].description}",
+            f"GEMM efficiency {cal.gemm_efficiency} of peak "
+            "(fitted on Korthikanti 2022 Table 5, full recomputation)",
+        ]
+    )
     sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources, *fp.sources]]
     return TrainResult(
         model=m.id,
@@ -393,12 +493,23 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
 
 def train_request(o: TrainOptions) -> TrainingRequest:
     """The library request of a ``train`` option set."""
-    kw = o.model_dump(exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "plan",
-                               "weather"})
+    kw = o.model_dump(
+        exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "plan", "weather"}
+    )
     kw["climate"] = climate_of(o.weather)
     if o.plan == "auto":
-        for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave", "recompute",
-                  "sequence_parallel", "zero"):
+        for k in (
+            "tp",
+            "pp",
+            "dp",
+            "cp",
+            "ep",
+            "micro_batch",
+            "interleave",
+            "recompute",
+            "sequence_parallel",
+            "zero",
+        ):
             kw[k] = None
     return TrainingRequest(**resolve_options(o), **kw)
 

@@ -80,8 +80,15 @@ def facility(it_energy, pue):
     return it_energy * pue
 
 
-def boundary_chain(accelerator_wh: float, *, host_ratio: float | None = None, host: float | None = None,
-                   idle_share: float | None = None, idle: float | None = None, pue: float) -> dict:
+def boundary_chain(
+    accelerator_wh: float,
+    *,
+    host_ratio: float | None = None,
+    host: float | None = None,
+    idle_share: float | None = None,
+    idle: float | None = None,
+    pue: float,
+) -> dict:
     """Energy at each boundary [input unit, e.g. Wh of one query].
 
     Parameters
@@ -98,7 +105,9 @@ def boundary_chain(accelerator_wh: float, *, host_ratio: float | None = None, ho
     ``facility_with_idle`` (IT · PUE).
     """
     if np.any(np.asarray(accelerator_wh) < 0):
-        raise ValueError("boundary_chain needs accelerator_wh ≥ 0, host_ratio ≥ 0, 0 ≤ idle_share < 1, pue ≥ 1")
+        raise ValueError(
+            "boundary_chain needs accelerator_wh ≥ 0, host_ratio ≥ 0, 0 ≤ idle_share < 1, pue ≥ 1"
+        )
     try:
         n = node(accelerator_wh, host=host, host_ratio=host_ratio)
         it = it_with_idle(n, idle=idle, idle_share=idle_share)

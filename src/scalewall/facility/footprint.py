@@ -125,8 +125,9 @@ def energy_cost_usd(facility_energy_mwh, electricity_usd_mwh):
     return np.asarray(facility_energy_mwh, dtype=float) * np.asarray(electricity_usd_mwh)
 
 
-def owner_cost_usd(acc: Accelerator, device_hours, facility_energy_mwh, electricity_usd_mwh,
-                   unpriced_hardware=np.nan):
+def owner_cost_usd(
+    acc: Accelerator, device_hours, facility_energy_mwh, electricity_usd_mwh, unpriced_hardware=np.nan
+):
     """Owner's cost of a job: hardware depreciation plus facility energy [USD].
 
     Parameters
@@ -155,7 +156,9 @@ class Footprint:
     co2e_t: dict[str, float]  #: operational, embodied, total [tCO2e]
     water_m3: float  #: on-site and electricity water [m³]
     cost_usd: float | None  #: owner's cost, hardware + energy; None without a hardware price [USD]
-    cost_breakdown_usd: dict[str, float | None]  #: hardware_depreciation, energy, cloud_rental_alternative [USD]
+    cost_breakdown_usd: dict[
+        str, float | None
+    ]  #: hardware_depreciation, energy, cloud_rental_alternative [USD]
     notes: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
 
@@ -178,8 +181,7 @@ def job_footprint(acc: Accelerator, energy: dict[str, float], device_hours: floa
     """
     op = float(operational_co2e_t(energy["facility"], site.grid_gco2_kwh))
     emb = float(embodied_co2e_t(acc, device_hours))
-    water = float(water_m3(energy["node"], energy["facility"], site.wue_l_kwh,
-                           site.water_l_kwh_electricity))
+    water = float(water_m3(energy["node"], energy["facility"], site.wue_l_kwh, site.water_l_kwh_electricity))
     hw = float(hardware_cost_usd(acc, device_hours))
     energy_cost = float(energy_cost_usd(energy["facility"], site.electricity_usd_mwh))
     k, sources, _ = cluster_cost_multiplier()

@@ -21,7 +21,11 @@ __all__ = ["step_power_metrics"]
 
 
 def step_power_metrics(
-    acc: Accelerator, r: dict[str, np.ndarray], devices, site: Site, power_model: str = "modelled",
+    acc: Accelerator,
+    r: dict[str, np.ndarray],
+    devices,
+    site: Site,
+    power_model: str = "modelled",
     cal: Calibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-device power and per-step energy and cost of every plan (vectorised).
@@ -50,6 +54,11 @@ def step_power_metrics(
     out = {"power_acc_w": p_acc, "power_node_w": node(p_acc, host=acc.host_power_w)}
     out["power_facility_w"] = facility(out["power_node_w"], site.pue)
     out["energy_step_j"] = out["power_facility_w"] * n * step
-    out["cost_step_usd"] = owner_cost_usd(acc, n * step / SECONDS_PER_HOUR, out["energy_step_j"] / J_PER_MWH,
-                                          site.electricity_usd_mwh, unpriced_hardware=0.0)
+    out["cost_step_usd"] = owner_cost_usd(
+        acc,
+        n * step / SECONDS_PER_HOUR,
+        out["energy_step_j"] / J_PER_MWH,
+        site.electricity_usd_mwh,
+        unpriced_hardware=0.0,
+    )
     return out

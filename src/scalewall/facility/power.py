@@ -34,8 +34,7 @@ __all__ = ["accelerator_power_w", "BOUNDARIES"]
 BOUNDARIES = ("accelerator", "node", "facility")
 
 
-def accelerator_power_w(acc: Accelerator, flop_utilisation, hbm_utilisation,
-                        cal: Calibration | None = None):
+def accelerator_power_w(acc: Accelerator, flop_utilisation, hbm_utilisation, cal: Calibration | None = None):
     """Average power of one accelerator [W].
 
     Parameters

@@ -95,8 +95,13 @@ def wet_bulb_c(temp_air_c, relative_humidity_pct):
     """
     t = np.asarray(temp_air_c, dtype=float)
     rh = np.clip(np.asarray(relative_humidity_pct, dtype=float), 5.0, 99.0)
-    tw = (t * np.arctan(0.151977 * np.sqrt(rh + 8.313659)) + np.arctan(t + rh)
-          - np.arctan(rh - 1.676331) + 0.00391838 * rh ** 1.5 * np.arctan(0.023101 * rh) - 4.686035)
+    tw = (
+        t * np.arctan(0.151977 * np.sqrt(rh + 8.313659))
+        + np.arctan(t + rh)
+        - np.arctan(rh - 1.676331)
+        + 0.00391838 * rh**1.5 * np.arctan(0.023101 * rh)
+        - 4.686035
+    )
     return np.minimum(tw, t)
 
 
@@ -173,8 +178,11 @@ class Climate:
     @classmethod
     def of(cls, weather) -> Climate:
         """The climate of a :class:`scalewall.supply.weather.Weather` (its ``data`` table)."""
-        return cls(weather.data["temp_air"].to_numpy(), weather.data["relative_humidity"].to_numpy(),
-                   getattr(weather, "name", "weather"))
+        return cls(
+            weather.data["temp_air"].to_numpy(),
+            weather.data["relative_humidity"].to_numpy(),
+            getattr(weather, "name", "weather"),
+        )
 
     def hourly_pue(self, cooling: str) -> np.ndarray:
         """PUE of each hour with ``cooling`` [-] (see :func:`hourly_pue`)."""
@@ -232,16 +240,20 @@ def resolve_pue(
     if cooling is not None and cooling not in COOLING_PARAMETERS:
         raise InputError(f"unknown cooling {cooling!r}; allowed: {', '.join(COOLING_PARAMETERS)}")
     if cooling is not None and climate is None and pue is None:
-        raise InputError("cooling needs a weather year (weather ID|FILE): the PUE of a cooling type "
-                         "is computed from the hourly climate (a region's PUE is a published average "
-                         "whatever the cooling); or give pue")
+        raise InputError(
+            "cooling needs a weather year (weather ID|FILE): the PUE of a cooling type "
+            "is computed from the hourly climate (a region's PUE is a published average "
+            "whatever the cooling); or give pue"
+        )
     if pue is not None:
         return PueEstimate(float(pue), "given", [f"PUE {pue} given"])
     if climate is not None:
         kind = cooling or "air"
         value = annual_pue(climate.hourly_pue(kind))
-        note = (f"PUE {value:.3f}: annual mean of the hourly {kind}-cooled PUE at {climate.name} "
-                "(flat IT load; facility.pue.hourly_pue)")
+        note = (
+            f"PUE {value:.3f}: annual mean of the hourly {kind}-cooled PUE at {climate.name} "
+            "(flat IT load; facility.pue.hourly_pue)"
+        )
         return PueEstimate(value, "climate", [note])
     if region is not None:
         return PueEstimate(region.pue, "region", [], list(region.source))

@@ -70,8 +70,11 @@ def resolve_site(
             ewif=assumption("default-water-l-kwh-electricity"),
             price=assumption("default-electricity-usd-mwh"),
         )
-        notes.append("no region given: " + ("default PUE, " if p.basis == "default" else "")
-                     + "world-average grid, default water and price")
+        notes.append(
+            "no region given: "
+            + ("default PUE, " if p.basis == "default" else "")
+            + "world-average grid, default water and price"
+        )
     notes.extend(p.notes)
     if grid_gco2_kwh is not None:
         base["grid"] = grid_gco2_kwh

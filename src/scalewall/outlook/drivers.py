@@ -41,7 +41,9 @@ def driver_table(overrides: dict[str, tuple[float, float, float]] | None = None)
     """Catalogue trends with a scenario's ``overrides`` {id: (low, central, high)} applied [-]."""
     table = {}
     for tid, t in cast("dict[str, Trend]", catalog.entries("trends")).items():
-        lo, ce, hi = overrides.get(tid, (t.low, t.central, t.high)) if overrides else (t.low, t.central, t.high)
+        lo, ce, hi = (
+            overrides.get(tid, (t.low, t.central, t.high)) if overrides else (t.low, t.central, t.high)
+        )
         table[tid] = Driver(tid, t.unit, float(lo), float(ce), float(hi), t.scale)
     return table
 

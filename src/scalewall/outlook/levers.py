@@ -52,21 +52,35 @@ def _trend_sources(tid: str) -> tuple[str, ...]:
 def _build() -> dict[str, Lever]:
     out: dict[str, Lever] = {}
     out["efficient-chips"] = Lever(
-        "efficient-chips", "driver", "hardware-efficiency-growth",
+        "efficient-chips",
+        "driver",
+        "hardware-efficiency-growth",
         "hardware FLOP/s per W growth from 1.20/1.28/1.40 to 1.28/1.40/1.40 x/yr (top of the sourced "
-        "range), still capped by the CMOS headroom", "site_power",
-        _trend_sources("hardware-efficiency-growth"), new_range=(1.28, 1.40, 1.40))
+        "range), still capped by the CMOS headroom",
+        "site_power",
+        _trend_sources("hardware-efficiency-growth"),
+        new_range=(1.28, 1.40, 1.40),
+    )
     out["lower-precision"] = Lever(
-        "lower-precision", "driver", "precision-gain",
+        "lower-precision",
+        "driver",
+        "precision-gain",
         "training precision gain by 2028 from 1/2/2x (FP8) to 2/4/4x (FP4 = 2x FP8 peak on B200)",
         "site_power",
         ("NVIDIA HGX B200 / DGX B200 Datasheet (NVIDIA, 2024; FP4 9 PF vs FP8 4.5 PF dense)",)
-        + _trend_sources("precision-gain"), new_range=(2.0, 4.0, 4.0))
+        + _trend_sources("precision-gain"),
+        new_range=(2.0, 4.0, 4.0),
+    )
     out["distributed-training"] = Lever(
-        "distributed-training", "driver", "sites-per-run",
+        "distributed-training",
+        "driver",
+        "sites-per-run",
         "one run spread over 2/4/9 campuses instead of 1 (Epoch: 2-45 GW distributed vs 1-5 GW single "
-        "campus); still capped by the grid wall (its share of all AI power)", "site_power",
-        _trend_sources("sites-per-run"), new_range=(2.0, 4.0, 9.0))
+        "campus); still capped by the grid wall (its share of all AI power)",
+        "site_power",
+        _trend_sources("sites-per-run"),
+        new_range=(2.0, 4.0, 9.0),
+    )
     power = {
         "smr": ("smr-campus-gw", 2030, 2035),
         "geothermal": ("geothermal-campus-gw", 2027, 2030),
@@ -76,20 +90,29 @@ def _build() -> dict[str, Lever]:
     for name, (tid, y0, y1) in power.items():
         t = catalog.get("trends", tid)
         out[name] = Lever(
-            name, "power", tid,
+            name,
+            "power",
+            tid,
             f"adds {t.low:g}/{t.central:g}/{t.high:g} GW to the largest campus, from {y0} (or the first "
-            f"year + build lead time if later) ramping to full by {y1}", "site_power",
-            _trend_sources(tid), earliest_year=y0, full_year=y1)
+            f"year + build lead time if later) ramping to full by {y1}",
+            "site_power",
+            _trend_sources(tid),
+            earliest_year=y0,
+            full_year=y1,
+        )
     for pid, pa in cast("dict[str, Paradigm]", catalog.entries("paradigms")).items():
         m = pa.efficiency_multiplier
         wl = "+".join(pa.applies_to)
         out[pid] = Lever(
-            pid, "paradigm", pid,
+            pid,
+            "paradigm",
+            pid,
             f"{pa.name}: {m.low:g}/{m.central:g}/{m.high:g}x energy efficiency on {wl}, adopted on an "
             f"S-curve from {pa.earliest_volume_year} up to the paradigm-max-share of that workload",
             "site_power" if "training" in pa.applies_to else "grid",
             tuple(f"{s.title} ({s.publisher}, {s.year}; {s.where})" for s in pa.source),
-            earliest_year=pa.earliest_volume_year)
+            earliest_year=pa.earliest_volume_year,
+        )
     return out
 
 
@@ -129,8 +152,9 @@ def get_lever(name: str) -> Lever:
 LEVERS = _levers
 
 
-def paradigm_adoption(years: np.ndarray, start: np.ndarray | float, ramp_years: np.ndarray,
-                      max_share: np.ndarray) -> np.ndarray:
+def paradigm_adoption(
+    years: np.ndarray, start: np.ndarray | float, ramp_years: np.ndarray, max_share: np.ndarray
+) -> np.ndarray:
     """Share of a workload on a new paradigm: a logistic S-curve, zero before ``start`` [-].
 
     Notes
@@ -186,10 +210,12 @@ def apply_levers(
         else:
             pa = catalog.get("paradigms", lv.driver)
             m = pa.efficiency_multiplier
-            mult = quantile_map(Driver(pa.id, "", m.low, m.central, m.high, "log"),
-                                u_by_id[f"paradigm:{pa.id}"])[:, None]
-            share = paradigm_adoption(years, pa.earliest_volume_year, p["paradigm-ramp-years"],
-                                      p["paradigm-max-share"])
+            mult = quantile_map(
+                Driver(pa.id, "", m.low, m.central, m.high, "log"), u_by_id[f"paradigm:{pa.id}"]
+            )[:, None]
+            share = paradigm_adoption(
+                years, pa.earliest_volume_year, p["paradigm-ramp-years"], p["paradigm-max-share"]
+            )
             gain = 1.0 / ((1.0 - share) + share / mult)
             if "inference" in pa.applies_to:
                 infer = infer * gain

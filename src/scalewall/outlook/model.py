@@ -160,11 +160,14 @@ def evaluate(
     # demanded frontier run
     ts = _col(p, "compute-slowdown-year") - BASE_YEAR
     demanded = _col(p, "frontier-compute-2024") * _two_phase(
-        _col(p, "frontier-compute-growth"), _col(p, "compute-growth-after-slowdown"), t, ts)
+        _col(p, "frontier-compute-growth"), _col(p, "compute-growth-after-slowdown"), t, ts
+    )
 
     # duration, efficiency
-    dur_days = np.minimum(_col(p, "training-duration-cap"),
-                          _col(p, "training-duration-2024") * _col(p, "training-duration-growth") ** t)
+    dur_days = np.minimum(
+        _col(p, "training-duration-cap"),
+        _col(p, "training-duration-2024") * _col(p, "training-duration-growth") ** t,
+    )
     dur_s = dur_days * SECONDS_PER_DAY
     pue0 = _col(p, "pue-2024")
     pue = pue_trajectory(pue0, _col(p, "pue-change"), t)  # the facility's PUE trend and floor
@@ -173,12 +176,19 @@ def evaluate(
     mfu = _col(p, "mfu")
     train_mult = np.asarray(lv.train_mult, dtype=float)
     infer_mult = np.asarray(lv.infer_mult, dtype=float)
-    eff = (_col(p, "hardware-flop-per-j-2024") * hw_gain * precision * mfu * train_mult
-           / (_col(p, "it-overhead") * pue))
+    eff = (
+        _col(p, "hardware-flop-per-j-2024")
+        * hw_gain
+        * precision
+        * mfu
+        * train_mult
+        / (_col(p, "it-overhead") * pue)
+    )
 
     # electricity
-    demand_growth = _two_phase(_col(p, "ai-compute-demand-growth"),
-                               _col(p, "ai-compute-demand-growth-after-2030"), t, t_near)
+    demand_growth = _two_phase(
+        _col(p, "ai-compute-demand-growth"), _col(p, "ai-compute-demand-growth-after-2030"), t, t_near
+    )
     s_inf = _col(p, "inference-share")
     mix = s_inf / infer_mult + (1.0 - s_inf) / train_mult
     ai0 = _col(p, "ai-electricity-2024")
@@ -191,9 +201,12 @@ def evaluate(
     share = _col(p, "frontier-share-of-fleet")
     chip_flops = H100E_FLOPS * precision * mfu * dur_s  # FLOP one H100e delivers in a run
     allowed: dict[str, np.ndarray] = {}
-    campus_gw = (np.minimum(_col(p, "campus-power-cap"),
-                            _col(p, "campus-power-2024") * _col(p, "campus-power-growth") ** t)
-                 + lv.campus_add_gw)
+    campus_gw = (
+        np.minimum(
+            _col(p, "campus-power-cap"), _col(p, "campus-power-2024") * _col(p, "campus-power-growth") ** t
+        )
+        + lv.campus_add_gw
+    )
     allowed["site_power"] = campus_gw * _col(p, "sites-per-run") * W_PER_GW * dur_s * eff
     ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR
     allowed["grid"] = share * ai_power_w * dur_s * eff
@@ -221,7 +234,9 @@ def evaluate(
     chips = feasible / chip_flops
     capex = chips * per_chip_usd
     energy_mwh = energy_j / J_PER_MWH
-    run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_mwh * _col(p, "electricity-price")
+    run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_mwh * _col(
+        p, "electricity-price"
+    )
     return Trajectories(
         years=yrs,
         demanded_flop=demanded,

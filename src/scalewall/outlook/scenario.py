@@ -41,7 +41,8 @@ def _parse(raw: object, where: str) -> Scenario:
         if key not in known:
             raise ScenarioError(
                 f"{where}: drivers.{key} is not a known driver{closest_hint(key, known)}; "
-                "see `scalewall catalog list trends`")
+                "see `scalewall catalog list trends`"
+            )
     for w in sc.walls or []:
         if w not in WALLS:
             raise ScenarioError(f"{where}: walls has unknown wall {w!r}; walls: {', '.join(WALLS)}")
@@ -73,7 +74,8 @@ def load_scenario(name_or_file: str | None) -> Scenario:
         return _parse(load_yaml(path, "scenario file", error=ScenarioError), path.name)
     raise ScenarioError(
         f"--scenario {key!r} is neither a preset ({', '.join(PRESETS)}) nor a .yaml file"
-        f"{closest_hint(key, PRESETS)}")
+        f"{closest_hint(key, PRESETS)}"
+    )
 
 
 def overrides(sc: Scenario) -> dict[str, tuple[float, float, float]]:

@@ -50,11 +50,18 @@ def sobol_indices(
         if not np.all(np.isfinite(y)) or np.var(y) == 0.0:
             s1 = st = np.zeros(len(names))
         else:
-            res = sobol_analyze.analyze(problem, y, calc_second_order=False, print_to_console=False,
-                                        seed=seed)
+            res = sobol_analyze.analyze(
+                problem, y, calc_second_order=False, print_to_console=False, seed=seed
+            )
             s1, st = np.asarray(res["S1"]), np.asarray(res["ST"])
         for j, name in enumerate(names):
-            rows.append({"parameter": name, "output": out_name, "s1": round(float(s1[j]), 4),
-                         "st": round(float(st[j]), 4)})
+            rows.append(
+                {
+                    "parameter": name,
+                    "output": out_name,
+                    "s1": round(float(s1[j]), 4),
+                    "st": round(float(st[j]), 4),
+                }
+            )
     rows.sort(key=lambda r: (r["output"], -r["st"]))
     return rows

@@ -37,17 +37,33 @@ def structural_violations(
         (m.n_heads % t != 0, "tp", f"tp={{tp}}: {m.n_heads} attention heads not divisible by tp"),
         (kv % t != 0, "tp", f"tp={{tp}}: {kv} KV heads not divisible by tp"),
         (n_exp % e != 0, "ep", f"ep={{ep}}: {n_exp} experts not divisible by ep"),
-        (B % (dp * e * b) != 0, "batch",
-         "global batch {global_batch} not divisible by dp×ep×micro-batch = {dpemb}"),
+        (
+            B % (dp * e * b) != 0,
+            "batch",
+            "global batch {global_batch} not divisible by dp×ep×micro-batch = {dpemb}",
+        ),
         (seq_len % c != 0, "cp", f"cp={{cp}}: sequence length {seq_len} not divisible by cp"),
         ((v > 1) & (p == 1), "interleave", "interleave={interleave} needs pp > 1"),
-        ((v > 1) & ((B // np.maximum(dp * e * b, 1)) % np.maximum(p, 1) != 0), "interleave",
-         "interleaved schedule: micro-batches per replica not a multiple of pp={pp}"),
+        (
+            (v > 1) & ((B // np.maximum(dp * e * b, 1)) % np.maximum(p, 1) != 0),
+            "interleave",
+            "interleaved schedule: micro-batches per replica not a multiple of pp={pp}",
+        ),
     ]
     if not allow_uneven_layers:
-        out.append((m.n_layers % (p * v) != 0, "pp",
-                    f"pp={{pp}}×interleave={{interleave}} does not divide {m.n_layers} layers"))
+        out.append(
+            (
+                m.n_layers % (p * v) != 0,
+                "pp",
+                f"pp={{pp}}×interleave={{interleave}} does not divide {m.n_layers} layers",
+            )
+        )
     if not allow_tp_beyond_domain:
-        out.append((t > acc.scale_up.domain, "tp",
-                    f"tp={{tp}} exceeds the scale-up domain of {acc.scale_up.domain} devices"))
+        out.append(
+            (
+                t > acc.scale_up.domain,
+                "tp",
+                f"tp={{tp}} exceeds the scale-up domain of {acc.scale_up.domain} devices",
+            )
+        )
     return out

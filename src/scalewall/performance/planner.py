@@ -70,9 +70,22 @@ class SearchResult:
 def _candidates(m: Model, devices: int, B: int, fixed: dict, stack) -> PlanArrays:
     """Every combination of sizes and switches, before any feasibility check."""
     divs = _divisors(devices)
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "tp", "pp", "dp", "cp", "ep", "micro_batch", "global_batch", "interleave",
-        "recompute", "sequence_parallel", "zero")}
+    cols: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in (
+            "tp",
+            "pp",
+            "dp",
+            "cp",
+            "ep",
+            "micro_batch",
+            "global_batch",
+            "interleave",
+            "recompute",
+            "sequence_parallel",
+            "zero",
+        )
+    }
     n_exp = m.moe.n_experts if m.moe else 1
     pick = lambda name, options: [fixed[name]] if name in fixed else options  # noqa: E731
     for tp in pick("tp", divs):
@@ -84,14 +97,33 @@ def _candidates(m: Model, devices: int, B: int, fixed: dict, stack) -> PlanArray
                         continue
                     dp = fixed.get("dp", rest)
                     per_replica = B // (dp * ep) if B % (dp * ep) == 0 else 0
-                    mbs = pick("micro_batch", [x for x in _divisors(per_replica) if x <= MAX_MICRO_BATCH] if per_replica else [1])
-                    vs = pick("interleave", [x for x in _divisors(max(m.n_layers // pp, 1)) if x <= MAX_INTERLEAVE] if pp > 1 else [1])
+                    mbs = pick(
+                        "micro_batch",
+                        [x for x in _divisors(per_replica) if x <= MAX_MICRO_BATCH] if per_replica else [1],
+                    )
+                    vs = pick(
+                        "interleave",
+                        [x for x in _divisors(max(m.n_layers // pp, 1)) if x <= MAX_INTERLEAVE]
+                        if pp > 1
+                        else [1],
+                    )
                     rcs = [RECOMPUTE.index(fixed["recompute"])] if "recompute" in fixed else [0, 1, 2]
-                    sps = [fixed["sequence_parallel"]] if "sequence_parallel" in fixed else ([False, True] if tp > 1 else [False])
+                    sps = (
+                        [fixed["sequence_parallel"]]
+                        if "sequence_parallel" in fixed
+                        else ([False, True] if tp > 1 else [False])
+                    )
                     zs = pick("zero", [z for z in stack.zero_stages if z == 0 or dp * ep * cp > 1])
                     grid = np.array(np.meshgrid(mbs, vs, rcs, sps, zs, indexing="ij")).reshape(5, -1)
                     k = grid.shape[1]
-                    for name, val in (("tp", tp), ("pp", pp), ("dp", dp), ("cp", cp), ("ep", ep), ("global_batch", B)):
+                    for name, val in (
+                        ("tp", tp),
+                        ("pp", pp),
+                        ("dp", dp),
+                        ("cp", cp),
+                        ("ep", ep),
+                        ("global_batch", B),
+                    ):
                         cols[name].append(np.full(k, val, dtype=np.int64))
                     cols["micro_batch"].append(grid[0].astype(np.int64))
                     cols["interleave"].append(grid[1].astype(np.int64))
@@ -99,7 +131,9 @@ def _candidates(m: Model, devices: int, B: int, fixed: dict, stack) -> PlanArray
                     cols["sequence_parallel"].append(grid[3].astype(bool))
                     cols["zero"].append(grid[4].astype(np.int64))
     if not cols["tp"]:
-        return PlanArrays(**{k: np.zeros(0, dtype=bool if k == "sequence_parallel" else np.int64) for k in cols})
+        return PlanArrays(
+            **{k: np.zeros(0, dtype=bool if k == "sequence_parallel" else np.int64) for k in cols}
+        )
     return PlanArrays(**{k: np.concatenate(v) for k, v in cols.items()})
 
 
@@ -127,8 +161,11 @@ def _structural_reason(checks, P: PlanArrays, devices: int, fixed: dict) -> str:
             sized &= ~mask
     if not sized.any():
         given = ", ".join(f"{k}={v}" for k, v in sorted(fixed.items()) if k in ("tp", "pp", "dp", "cp", "ep"))
-        return (f"the sizes given ({given}) do not divide {devices} devices"
-                if given else f"no sizes multiply to {devices} devices")
+        return (
+            f"the sizes given ({given}) do not divide {devices} devices"
+            if given
+            else f"no sizes multiply to {devices} devices"
+        )
     shares: dict[str, tuple[float, str]] = {}
     for mask, fam, template in checks:
         if fam == "sizes":
@@ -139,8 +176,12 @@ def _structural_reason(checks, P: PlanArrays, devices: int, fixed: dict) -> str:
         share = float(fail.sum() / sized.sum())
         if share > shares.get(fam, (0.0, ""))[0]:
             pl = P.plan(int(np.flatnonzero(fail)[0]))
-            shares[fam] = (share, template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
-                                                  dpemb=pl.dp * pl.ep * pl.micro_batch))
+            shares[fam] = (
+                share,
+                template.format(
+                    **pl.to_dict(), prod=pl.devices, devices=devices, dpemb=pl.dp * pl.ep * pl.micro_batch
+                ),
+            )
     ranked = sorted(shares.items(), key=lambda kv: -kv[1][0])
     every = [(fam, s) for fam, (share, s) in ranked if share >= 1.0]
     if every:
@@ -188,8 +229,13 @@ def search(
     rejected: dict[str, int] = {}
     ok = np.ones(n_all, dtype=bool)
     checks = structural_violations(
-        m, acc, P, devices, seq_len,
-        allow_uneven_layers=allow_uneven_layers, allow_tp_beyond_domain=allow_tp_beyond_domain,
+        m,
+        acc,
+        P,
+        devices,
+        seq_len,
+        allow_uneven_layers=allow_uneven_layers,
+        allow_tp_beyond_domain=allow_tp_beyond_domain,
     )
     candidates = P
     for mask, fam, template in checks:
@@ -199,13 +245,13 @@ def search(
             continue
         # one reason per distinct value of the fields the check is about
         key_cols = [getattr(P, f)[hit] for f in _FAMILY_FIELDS[fam]]
-        keys, first, counts = np.unique(np.stack(key_cols), axis=1, return_index=True,
-                                         return_counts=True)
+        keys, first, counts = np.unique(np.stack(key_cols), axis=1, return_index=True, return_counts=True)
         idx = np.flatnonzero(hit)
         for j, cnt in zip(first, counts, strict=True):
             pl = P.plan(int(idx[j]))
-            reason = template.format(**pl.to_dict(), prod=pl.devices, devices=devices,
-                                     dpemb=pl.dp * pl.ep * pl.micro_batch)
+            reason = template.format(
+                **pl.to_dict(), prod=pl.devices, devices=devices, dpemb=pl.dp * pl.ep * pl.micro_batch
+            )
             rejected[reason] = rejected.get(reason, 0) + int(cnt)
     P = P.take(np.flatnonzero(ok))
     d = model_dims(m)
@@ -223,14 +269,18 @@ def search(
         if (fam == key)[fits].any():
             partial += int(sel.sum())
         else:
-            reason = (f"tp={int(P.tp[i])}, pp={int(P.pp[i])}: {mem[i]:.0f} GB per device > "
-                      f"{cap:.0f} GB even at best (zero={int(P.zero[i])}, "
-                      f"recompute={RECOMPUTE[int(P.recompute[i])]})")
+            reason = (
+                f"tp={int(P.tp[i])}, pp={int(P.pp[i])}: {mem[i]:.0f} GB per device > "
+                f"{cap:.0f} GB even at best (zero={int(P.zero[i])}, "
+                f"recompute={RECOMPUTE[int(P.recompute[i])]})"
+            )
             rejected[reason] = int(sel.sum())
         if over_best is None or mem[i] < over_best[0]:
             over_best = (float(mem[i]), P.plan(i))
     if partial:
-        rejected[f"over {cap:.0f} GB per device (variants of tp/pp families that have fitting ones)"] = partial
+        rejected[f"over {cap:.0f} GB per device (variants of tp/pp families that have fitting ones)"] = (
+            partial
+        )
     P = P.take(np.flatnonzero(fits))
     if len(P) == 0:
         if over_best is None:
@@ -239,8 +289,10 @@ def search(
                 + _structural_reason(checks, candidates, devices, fixed)
             )
         gb, pl = over_best
-        fixes = [f"more devices (memory scales down roughly as 1/devices: try about "
-                 f"{int(np.ceil(devices * gb / cap))})"]
+        fixes = [
+            f"more devices (memory scales down roughly as 1/devices: try about "
+            f"{int(np.ceil(devices * gb / cap))})"
+        ]
         if pl.zero < 3:
             fixes.append("ZeRO-3")
         if pl.recompute != "full":
@@ -271,11 +323,27 @@ def search(
     # tie-break on step time so equal scores keep the faster plan
     order = np.lexsort((r["step_time_s"], score))
     order = order[np.isfinite(score[order])][:top]
-    metric_keys = ("step_time_s", "memory_per_device_gb", "energy_step_j", "cost_step_usd", "mfu",
-            "tokens_per_s", "power_facility_w")
+    metric_keys = (
+        "step_time_s",
+        "memory_per_device_gb",
+        "energy_step_j",
+        "cost_step_usd",
+        "mfu",
+        "tokens_per_s",
+        "power_facility_w",
+    )
     top_metrics: list[dict[str, Any]] = [{k: float(r[k][i]) for k in metric_keys if k in r} for i in order]
-    parts = ("compute_s", "recompute_s", "tp_comm_s", "cp_comm_s", "ep_comm_s", "pp_bubble_s",
-             "pp_p2p_s", "dp_comm_s", "optimizer_s")
+    parts = (
+        "compute_s",
+        "recompute_s",
+        "tp_comm_s",
+        "cp_comm_s",
+        "ep_comm_s",
+        "pp_bubble_s",
+        "pp_p2p_s",
+        "dp_comm_s",
+        "optimizer_s",
+    )
     for tm, i in zip(top_metrics, order, strict=True):
         tm["binding"] = max(parts[1:], key=lambda k: r[k][i]).removesuffix("_s")
     plans = [P.plan(int(i)) for i in order]
@@ -322,7 +390,10 @@ def choose_plan(
         tp = fixed_sizes["tp"]
         sp = given.get("sequence_parallel")
         plan = Plan(
-            tp=tp, pp=fixed_sizes["pp"], dp=fixed_sizes["dp"], cp=fixed_sizes["cp"],
+            tp=tp,
+            pp=fixed_sizes["pp"],
+            dp=fixed_sizes["dp"],
+            cp=fixed_sizes["cp"],
             ep=fixed_sizes["ep"],
             micro_batch=given.get("micro_batch") or 1,
             global_batch=global_batch,
@@ -335,8 +406,16 @@ def choose_plan(
     fixed = dict(fixed_sizes)
     fixed.update({k: given[k] for k in _SWITCHES if given.get(k) is not None})
     res = search(
-        m, acc, devices, global_batch=global_batch, seq_len=seq_len,
-        precision=precision, stack=stack, fixed=fixed, top=1, cal=cal,
+        m,
+        acc,
+        devices,
+        global_batch=global_batch,
+        seq_len=seq_len,
+        precision=precision,
+        stack=stack,
+        fixed=fixed,
+        top=1,
+        cal=cal,
     )
     free = [k for k in _SIZES if k not in fixed_sizes]
     note = (

@@ -87,8 +87,23 @@ def _sizes(P: PlanArrays, seq_len: int):
     b, B, v = f(P.micro_batch), f(P.global_batch), f(P.interleave)
     s = float(seq_len)
     s_c = s / c
-    return (t, p, dp, c, e, b, B, v, P.recompute, P.sequence_parallel, P.zero, s, s_c,
-            b * s_c, B / (dp * e * b))
+    return (
+        t,
+        p,
+        dp,
+        c,
+        e,
+        b,
+        B,
+        v,
+        P.recompute,
+        P.sequence_parallel,
+        P.zero,
+        s,
+        s_c,
+        b * s_c,
+        B / (dp * e * b),
+    )
 
 
 def _stage_params(d: ModelDims, t, p, v, e):
@@ -137,9 +152,7 @@ def memory(
     mem_grads = g * (dense_dev / shard_g + expert_dev / shard_g_e)
     mem_opt = o_b * (dense_dev / shard_opt + expert_dev / shard_o_e)
     mem_gather = np.where(zero >= 3, 2 * w_b * (d.dense_params_layer + d.expert_params_layer / e) / t, 0.0)
-    act_layer = layer_activation_bytes(
-        d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout
-    )
+    act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout)
     # 1F1B keeps min(m, p) micro-batches of L/p layers on the first stage; interleaving adds
     # (1 + (p-1)/(p·v)) (Korthikanti 2022, Sec. 4.2.3)
     interleave_factor = np.where(v > 1, 1 + (p - 1) / (p * v), 1.0)
@@ -235,9 +248,7 @@ def evaluate(
         core_f = np.maximum(core_flops / (peak16 * eta_gemm), (2 * scores_b + qkv_b) / hbm)
         core_f = core_f + 2 * t_kernel
         core_b_mult = 2.0
-    ew_hidden, ew_core = layer_elementwise_bytes(
-        d, b, s_c, s, t, sp, stack.flash_attention, stack.dropout
-    )
+    ew_hidden, ew_core = layer_elementwise_bytes(d, b, s_c, s, t, sp, stack.flash_attention, stack.dropout)
     # estimate: 8 element-wise kernels per layer forward (2 norms, 2 residual adds, 2 bias/dropout,
     # the FFN activation, rotary or scaling); only their launch cost, the bytes are counted above
     ew_f = ew_hidden / hbm + 8 * t_kernel
@@ -280,9 +291,7 @@ def evaluate(
     compute_f = gemm_f + core_f + ew_f + core_ew_f
     compute_b = 2 * gemm_f + core_b_mult * core_f + 2 * (ew_f + core_ew_f)
     # recomputation in backward: selective = attention core; full = the whole forward
-    recompute_layer = np.select(
-        [rc == 1, rc == 2], [core_f + core_ew_f, compute_f], default=0.0
-    )
+    recompute_layer = np.select([rc == 1, rc == 2], [core_f + core_ew_f, compute_f], default=0.0)
 
     # ---- logits on the last stage -------------------------------------------------------------
     lg_flops = logits_flops(d, T) / t
@@ -317,15 +326,21 @@ def evaluate(
     g = STATE_BYTES_PER_PARAM["grads"]
     dp_time = hierarchical_all_reduce_s(
         g * dense_dev, n_dense, local_dense, bw_up, eta_up, bw_out, eta_out, alpha
-    ) + hierarchical_all_reduce_s(
-        g * expert_dev, n_exp, local_exp, bw_up, eta_up, bw_out, eta_out, alpha
-    )
+    ) + hierarchical_all_reduce_s(g * expert_dev, n_exp, local_exp, bw_up, eta_up, bw_out, eta_out, alpha)
     # ZeRO-3 gathers the weights before forward and backward of every micro-batch
     z3 = np.where(
         zero >= 3,
-        2 * m * hierarchical_all_gather_s(
-            ACT_BYTES * (dense_dev + expert_dev), n_dense, local_dense, bw_up, eta_up, bw_out,
-            eta_out, alpha,
+        2
+        * m
+        * hierarchical_all_gather_s(
+            ACT_BYTES * (dense_dev + expert_dev),
+            n_dense,
+            local_dense,
+            bw_up,
+            eta_up,
+            bw_out,
+            eta_out,
+            alpha,
         ),
         0.0,
     )
@@ -346,9 +361,7 @@ def evaluate(
     # ---- FLOPs per step (whole cluster) ----------------------------------------------------------------
     tokens_step = B * s
     model_flops = model_flops_per_token(d, s) * tokens_step
-    fwd_layers_flops = L * (
-        layer_linear_flops(d, tokens_step) + attention_core_flops(d, B, s, s)
-    )
+    fwd_layers_flops = L * (layer_linear_flops(d, tokens_step) + attention_core_flops(d, B, s, s))
     extra = np.select(
         [rc == 1, rc == 2],
         [L * attention_core_flops(d, B, s, s), fwd_layers_flops],

@@ -71,9 +71,11 @@ def _charts(items: list[dict]) -> str:
     parts = []
     for c in items:
         cid = escape(c["id"])
-        parts.append(f'<div class="chart" id="chart-{cid}" title="{escape(c["title"])}"></div>'
-                     f'<script type="application/json" class="figure-data" data-chart="{cid}">'
-                     f"{_json(c['figure'])}</script>")
+        parts.append(
+            f'<div class="chart" id="chart-{cid}" title="{escape(c["title"])}"></div>'
+            f'<script type="application/json" class="figure-data" data-chart="{cid}">'
+            f"{_json(c['figure'])}</script>"
+        )
     return '<div class="grid">' + "".join(parts) + "</div>"
 
 
@@ -104,17 +106,19 @@ def render_report(res: dict, week_start_day: int = 182) -> str:
 
     if "train" in r:
         t = r["train"]
-        body["training"] = (f"<p><b>{escape(t['model'])}</b> on {t['devices']:,} × {escape(t['accelerator'])}: "
-                            f"{escape(t['bottleneck'])}.</p>" + _charts(C.train_charts(t))
-                            + _notes(t.get("assumptions", [])))
+        body["training"] = (
+            f"<p><b>{escape(t['model'])}</b> on {t['devices']:,} × {escape(t['accelerator'])}: "
+            f"{escape(t['bottleneck'])}.</p>" + _charts(C.train_charts(t)) + _notes(t.get("assumptions", []))
+        )
     else:
         body["training"] = _missing("train", res)
 
     if "infer" in r:
         i = r["infer"]
-        body["inference"] = (f"<p><b>{escape(i['model'])}</b> on {i['devices']:,} × {escape(i['accelerator'])}: "
-                             f"{escape(i['bottleneck'])}.</p>" + _charts(C.infer_charts(i))
-                             + _notes(i.get("assumptions", [])))
+        body["inference"] = (
+            f"<p><b>{escape(i['model'])}</b> on {i['devices']:,} × {escape(i['accelerator'])}: "
+            f"{escape(i['bottleneck'])}.</p>" + _charts(C.infer_charts(i)) + _notes(i.get("assumptions", []))
+        )
     else:
         body["inference"] = _missing("infer", res)
 
@@ -132,20 +136,30 @@ def render_report(res: dict, week_start_day: int = 182) -> str:
         o = r["outlook"]
         items = [c for c in C.outlook_charts(o) if c["id"] != "walls"]
         lever_notes = [f"{lv['name']}: {lv['change']}; {lv['note']}" for lv in o.get("levers", [])]
-        body["outlook"] = (f"<p>Scenario <b>{escape(str(o['scenario']))}</b>, {o['from']}–{o['to']}, "
-                           f"{o['samples']:,} samples.</p>" + _charts(items)
-                           + _notes(lever_notes + o.get("assumptions", [])))
+        body["outlook"] = (
+            f"<p>Scenario <b>{escape(str(o['scenario']))}</b>, {o['from']}–{o['to']}, "
+            f"{o['samples']:,} samples.</p>" + _charts(items) + _notes(lever_notes + o.get("assumptions", []))
+        )
     else:
         body["outlook"] = _missing("outlook", res)
 
     eq = equivalence_rows(res)
-    body["equivalences"] = _table(("what", "energy", "equivalent to"), eq) if eq else \
-        '<p class="note">No energy result to compare.</p>'
+    body["equivalences"] = (
+        _table(("what", "energy", "equivalent to"), eq)
+        if eq
+        else '<p class="note">No energy result to compare.</p>'
+    )
 
     src = collect_sources(res)
-    body["sources"] = "".join(
-        f"<h3>{escape(sec)}</h3><ol class=\"sources\">" + "".join(f"<li>{escape(x)}</li>" for x in items)
-        + "</ol>" for sec, items in src.items()) or '<p class="note">No sources.</p>'
+    body["sources"] = (
+        "".join(
+            f'<h3>{escape(sec)}</h3><ol class="sources">'
+            + "".join(f"<li>{escape(x)}</li>" for x in items)
+            + "</ol>"
+            for sec, items in src.items()
+        )
+        or '<p class="note">No sources.</p>'
+    )
 
     nav = "".join(f'<a href="#{sid}">{escape(h.split(":")[0])}</a>' for sid, h in SECTIONS)
     sections = "".join(_section(sid, h, body[sid]) for sid, h in SECTIONS)
@@ -153,8 +167,8 @@ def render_report(res: dict, week_start_day: int = 182) -> str:
     from scalewall import __version__ as version
 
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(res['title'])} · scalewall report</title><style>{_CSS}</style>"
         f"<script>{plotly_js()}</script></head><body>"
         f"<header><h1>{escape(res['title'])}</h1><p>scalewall {escape(str(version))} report, made {made}. "

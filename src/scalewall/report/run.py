@@ -36,8 +36,7 @@ def _linked_site_options(opts: dict, out: dict) -> dict:
     if not (isinstance(link, str) and link in LINKED_LOADS):
         return opts
     if link not in out["results"]:
-        raise ScenarioError(f"site.load_from: {link} — the {link} section has no result "
-                            "(it did not run)")
+        raise ScenarioError(f"site.load_from: {link} — the {link} section has no result (it did not run)")
     return {**opts, "load_from": out["results"][link]}
 
 

@@ -27,8 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scalewall.errors import ScenarioError
 from scalewall.files import load_yaml_text, read_text
 
-__all__ = ["COMMAND_SECTIONS", "LINKED_LOADS", "ReportSettings", "Scenario", "load_scenario", "parse_scenario",
-           "default_scenario_text"]
+__all__ = [
+    "COMMAND_SECTIONS",
+    "LINKED_LOADS",
+    "ReportSettings",
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+    "default_scenario_text",
+]
 
 #: the command sections a scenario may hold, in report order
 COMMAND_SECTIONS = ("train", "infer", "site", "outlook")
@@ -42,10 +49,13 @@ class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cfe_curve: list[float] = Field(
-        default_factory=lambda: [0.5, 0.8, 0.9, 0.95, 0.99], max_length=12,
-        description="CFE targets [-] at which the site is solved again for the cost-vs-CFE curve")
+        default_factory=lambda: [0.5, 0.8, 0.9, 0.95, 0.99],
+        max_length=12,
+        description="CFE targets [-] at which the site is solved again for the cost-vs-CFE curve",
+    )
     dispatch_week_start_day: int = Field(
-        default=182, ge=0, le=358, description="first day of the year [d] of the dispatch week shown")
+        default=182, ge=0, le=358, description="first day of the year [d] of the dispatch week shown"
+    )
 
     @field_validator("cfe_curve")
     @classmethod
@@ -79,13 +89,16 @@ def parse_scenario(data: Any, where: str = "scenario") -> Scenario:
     from scalewall.catalog.loader import validate_as
 
     if not isinstance(data, dict):
-        raise ScenarioError(f"{where} must be a mapping with sections "
-                            f"{', '.join(('title',) + COMMAND_SECTIONS + ('report',))}, "
-                            f"not {type(data).__name__}")
+        raise ScenarioError(
+            f"{where} must be a mapping with sections "
+            f"{', '.join(('title',) + COMMAND_SECTIONS + ('report',))}, "
+            f"not {type(data).__name__}"
+        )
     sc = validate_as(Scenario, data, where)
     if not sc.sections():
-        raise ScenarioError(f"{where} has no section to report; give at least one of "
-                            f"{', '.join(COMMAND_SECTIONS)}")
+        raise ScenarioError(
+            f"{where} has no section to report; give at least one of {', '.join(COMMAND_SECTIONS)}"
+        )
     for command, opts in sc.sections().items():
         api.check_options(command, opts)  # raises "<command> options: field: problem"
     link = (sc.site or {}).get("load_from")
@@ -106,7 +119,9 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     else:
         p = Path(path)
         if not p.is_file():
-            raise ScenarioError(f"scenario file {str(p)!r} does not exist; give a YAML file or "
-                                "leave it out for the built-in default")
+            raise ScenarioError(
+                f"scenario file {str(p)!r} does not exist; give a YAML file or "
+                "leave it out for the built-in default"
+            )
         text, where = read_text(p, "scenario file", error=ScenarioError), f"scenario {p.name}"
     return parse_scenario(load_yaml_text(text, where, ScenarioError), where)

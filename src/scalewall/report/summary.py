@@ -44,7 +44,11 @@ def summary_rows(res: dict) -> list[tuple[str, str, str]]:
     if "train" in r:
         t = r["train"]
         rows += [
-            ("train", "run", f"{t['model']} on {t['devices']:,} × {t['accelerator']}, {fmt(t['tokens'])} tokens"),
+            (
+                "train",
+                "run",
+                f"{t['model']} on {t['devices']:,} × {t['accelerator']}, {fmt(t['tokens'])} tokens",
+            ),
             ("train", "wall clock", fmt(t["wall_clock_days"], "days")),
             ("train", "MFU", _pct(t["mfu"])),
             ("train", "bottleneck", t["bottleneck"]),
@@ -55,15 +59,24 @@ def summary_rows(res: dict) -> list[tuple[str, str, str]]:
     if "infer" in r:
         i = r["infer"]
         rows += [
-            ("infer", "serving", f"{i['model']} on {i['devices']:,} × {i['accelerator']} "
-                                 f"({i['instances']} × tp={i['tp']})"),
+            (
+                "infer",
+                "serving",
+                f"{i['model']} on {i['devices']:,} × {i['accelerator']} ({i['instances']} × tp={i['tp']})",
+            ),
             ("infer", "energy per query", _b(i["energy_wh_per_query"], "Wh")),
             ("infer", "latency", f"TTFT {fmt(i['ttft_s'] * 1e3, 'ms')}, ITL {fmt(i['itl_s'] * 1e3, 'ms')}"),
         ]
         if i.get("fleet"):
             f = i["fleet"]
-            rows.append(("infer", "fleet", f"{f['queries_per_day']:.3g} queries/day: {f['devices']:,} devices, "
-                                           f"facility {fmt(f['avg_power_mw']['facility'], 'MW')}"))
+            rows.append(
+                (
+                    "infer",
+                    "fleet",
+                    f"{f['queries_per_day']:.3g} queries/day: {f['devices']:,} devices, "
+                    f"facility {fmt(f['avg_power_mw']['facility'], 'MW')}",
+                )
+            )
     if "site" in r:
         s = r["site"]
         rows += [
@@ -76,24 +89,44 @@ def summary_rows(res: dict) -> list[tuple[str, str, str]]:
         fw = o["wall_year"].get("first_wall", {})
         first = [w for w, q in o["wall_year"].items() if w != "first_wall" and q.get("p50") is not None]
         first.sort(key=lambda w: o["wall_year"][w]["p50"])
-        rows.append(("outlook", "first wall binds",
-                     f"{fw.get('p50')} (p10 {fw.get('p10')}, p90 {fw.get('p90')})"
-                     + (f"; earliest p50: {first[0]}" if first else "")))
+        rows.append(
+            (
+                "outlook",
+                "first wall binds",
+                f"{fw.get('p50')} (p10 {fw.get('p10')}, p90 {fw.get('p90')})"
+                + (f"; earliest p50: {first[0]}" if first else ""),
+            )
+        )
         last = o["years"][-1]
-        rows.append(("outlook", f"frontier run power {last['year']}",
-                     f"{fmt(last['frontier_run_power_gw']['p50'], 'GW')} "
-                     f"(p10–p90 {fmt(last['frontier_run_power_gw']['p10'])}–"
-                     f"{fmt(last['frontier_run_power_gw']['p90'])})"))
+        rows.append(
+            (
+                "outlook",
+                f"frontier run power {last['year']}",
+                f"{fmt(last['frontier_run_power_gw']['p50'], 'GW')} "
+                f"(p10–p90 {fmt(last['frontier_run_power_gw']['p10'])}–"
+                f"{fmt(last['frontier_run_power_gw']['p90'])})",
+            )
+        )
     return rows
 
 
 def wall_rows(o: dict) -> list[tuple[str, str, str, str, str]]:
     """(wall, p10, p50, p90, probability by the last year), earliest p50 first."""
+
     def key(item):
         p50 = item[1].get("p50")
         return (p50 is None, p50 or 0)
-    return [(w, str(q.get("p10") or "—"), str(q.get("p50") or "—"), str(q.get("p90") or "—"),
-             f"{q.get('probability_by_end', 0):.0%}") for w, q in sorted(o["wall_year"].items(), key=key)]
+
+    return [
+        (
+            w,
+            str(q.get("p10") or "—"),
+            str(q.get("p50") or "—"),
+            str(q.get("p90") or "—"),
+            f"{q.get('probability_by_end', 0):.0%}",
+        )
+        for w, q in sorted(o["wall_year"].items(), key=key)
+    ]
 
 
 def equivalence_rows(res: dict) -> list[tuple[str, str, str]]:
@@ -105,12 +138,22 @@ def equivalence_rows(res: dict) -> list[tuple[str, str, str]]:
     kwh = catalog.get("equivalences", "us-household").annual_electricity_kwh
     if "train" in r:
         e = r["train"]["energy_mwh"]["facility"]
-        rows.append(("training run (facility)", fmt(e, "MWh"),
-                     f"{fmt(e * 1e3 / kwh)} US household-years of electricity ({kwh:,.0f} kWh/yr)"))
+        rows.append(
+            (
+                "training run (facility)",
+                fmt(e, "MWh"),
+                f"{fmt(e * 1e3 / kwh)} US household-years of electricity ({kwh:,.0f} kWh/yr)",
+            )
+        )
     if "infer" in r and r["infer"].get("fleet"):
         e = r["infer"]["fleet"]["energy_twh_per_year"]["facility"]
-        rows.append(("serving fleet per year (facility)", fmt(e, "TWh"),
-                     f"{fmt(e * 1e9 / kwh)} US households' annual electricity"))
+        rows.append(
+            (
+                "serving fleet per year (facility)",
+                fmt(e, "TWh"),
+                f"{fmt(e * 1e9 / kwh)} US households' annual electricity",
+            )
+        )
     if "outlook" in r:
         for y in r["outlook"]["years"]:
             if y["year"] % 5 and y is not r["outlook"]["years"][0] and y is not r["outlook"]["years"][-1]:
@@ -118,10 +161,14 @@ def equivalence_rows(res: dict) -> list[tuple[str, str, str]]:
             eq = y.get("datacentre_electricity_equivalent")
             if not eq:
                 continue
-            rows.append((f"data centres worldwide, {y['year']} (p50)",
-                         fmt(y["datacentre_electricity_twh"]["p50"], "TWh/yr"),
-                         f"{fmt(eq['us_households_million'])} million US households; closest country: "
-                         f"{eq['closest_country']} ({fmt(eq['closest_country_twh'], 'TWh/yr')})"))
+            rows.append(
+                (
+                    f"data centres worldwide, {y['year']} (p50)",
+                    fmt(y["datacentre_electricity_twh"]["p50"], "TWh/yr"),
+                    f"{fmt(eq['us_households_million'])} million US households; closest country: "
+                    f"{eq['closest_country']} ({fmt(eq['closest_country_twh'], 'TWh/yr')})",
+                )
+            )
     return rows
 
 
@@ -166,7 +213,10 @@ def collect_sources(res: dict) -> dict[str, list[str]]:
         for lv in o.get("levers", []):
             add("outlook", lv.get("sources"))
     if equivalence_rows(res):
-        ids = ["us-household"] + [e.id for e in cast("dict[str, Equivalence]", catalog.entries("equivalences")).values()
-                                  if getattr(e, "kind", "") == "country"]
+        ids = ["us-household"] + [
+            e.id
+            for e in cast("dict[str, Equivalence]", catalog.entries("equivalences")).values()
+            if getattr(e, "kind", "") == "country"
+        ]
         add("equivalences", [s.model_dump() for i in ids for s in catalog.get("equivalences", i).source])
     return {k: v for k, v in out.items() if v}

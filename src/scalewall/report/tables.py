@@ -10,8 +10,16 @@ from rich.table import Table
 
 from scalewall.report.summary import fmt as _fmt
 
-__all__ = ["print_training", "print_plan", "print_catalog_list", "print_entry", "print_validation",
-           "print_report_summary", "print_site", "print_outlook"]
+__all__ = [
+    "print_training",
+    "print_plan",
+    "print_catalog_list",
+    "print_entry",
+    "print_validation",
+    "print_report_summary",
+    "print_site",
+    "print_outlook",
+]
 
 
 def _console() -> Console:
@@ -46,13 +54,20 @@ def print_training(r: dict) -> None:
     t.add_row("wall clock", _fmt(r["wall_clock_days"], "days"))
     t.add_row("device-hours", _fmt(r["device_hours"], "h"))
     if r["memory_per_device_gb"] is not None:
-        t.add_row("memory per device", f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
-                  + "(" + ", ".join(f"{k} {v:.1f}" for k, v in r["memory_breakdown_gb"].items()) + ")")
+        t.add_row(
+            "memory per device",
+            f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
+            + "("
+            + ", ".join(f"{k} {v:.1f}" for k, v in r["memory_breakdown_gb"].items())
+            + ")",
+        )
     parts = r["breakdown_s"]
     total = sum(parts.values())
     if total > 0:
-        t.add_row("step breakdown", ", ".join(
-            f"{k} {v / total:.0%}" for k, v in parts.items() if v / total >= 0.005))
+        t.add_row(
+            "step breakdown",
+            ", ".join(f"{k} {v / total:.0%}" for k, v in parts.items() if v / total >= 0.005),
+        )
     t.add_row("bottleneck", r["bottleneck"])
     t.add_row("power per device", ", ".join(f"{k} {v:,.0f} W" for k, v in r["power_per_device_w"].items()))
     t.add_row("average power", ", ".join(f"{k} {v:.3g} MW" for k, v in r["avg_power_mw"].items()))
@@ -60,8 +75,13 @@ def print_training(r: dict) -> None:
     t.add_row("CO2e", ", ".join(f"{k} {_fmt(v, 't')}" for k, v in r["co2e_t"].items()))
     t.add_row("water", _fmt(r["water_m3"], "m³"))
     cb = r["cost_breakdown_usd"]
-    cost = "n/a (no price in catalogue)" if r["cost_usd"] is None else (
-        f"${r['cost_usd']:,.0f} (hardware ${cb['hardware_depreciation']:,.0f} + energy ${cb['energy']:,.0f})")
+    cost = (
+        "n/a (no price in catalogue)"
+        if r["cost_usd"] is None
+        else (
+            f"${r['cost_usd']:,.0f} (hardware ${cb['hardware_depreciation']:,.0f} + energy ${cb['energy']:,.0f})"
+        )
+    )
     if cb.get("cloud_rental_alternative"):
         cost += f"; renting instead ≈ ${cb['cloud_rental_alternative']:,.0f}"
     t.add_row("cost", cost)
@@ -73,22 +93,33 @@ def print_training(r: dict) -> None:
 def print_plan(res: dict) -> None:
     c = _console()
     best = res["best"]
-    c.print(f"[bold]Best plan for {best['model']} on {best['devices']:,} × {best['accelerator']}[/] "
-            f"(objective: {res['objective']}; {res['candidates_evaluated']:,} candidates, "
-            f"{res['feasible']:,} feasible, {res['search_s']:.2f} s)")
+    c.print(
+        f"[bold]Best plan for {best['model']} on {best['devices']:,} × {best['accelerator']}[/] "
+        f"(objective: {res['objective']}; {res['candidates_evaluated']:,} candidates, "
+        f"{res['feasible']:,} feasible, {res['search_s']:.2f} s)"
+    )
     t = Table()
     for col in ("#", "plan", "step s", "MFU", "mem GB", "energy/step kWh", "days", "binding"):
         t.add_column(col)
     for i, r in enumerate(res["top"], 1):
-        t.add_row(str(i), _plan_str(r["plan"]), f"{r['step_time_s']:.3f}", f"{r['mfu']:.1%}",
-                  f"{r['memory_per_device_gb']:.1f}", f"{r['energy_per_step_kwh']:.2f}",
-                  f"{r['wall_clock_days']:.1f}", r["binding"])
+        t.add_row(
+            str(i),
+            _plan_str(r["plan"]),
+            f"{r['step_time_s']:.3f}",
+            f"{r['mfu']:.1%}",
+            f"{r['memory_per_device_gb']:.1f}",
+            f"{r['energy_per_step_kwh']:.2f}",
+            f"{r['wall_clock_days']:.1f}",
+            r["binding"],
+        )
     c.print(t)
     if len(res["top"]) > 1:
         a, b = res["top"][0], res["top"][1]
-        c.print(f"Runner-up is {b['step_time_s'] / a['step_time_s'] - 1:+.1%} in step time and "
-                f"{b['energy_per_step_kwh'] / a['energy_per_step_kwh'] - 1:+.1%} in energy per step; "
-                f"its largest overhead: {b['binding']}.")
+        c.print(
+            f"Runner-up is {b['step_time_s'] / a['step_time_s'] - 1:+.1%} in step time and "
+            f"{b['energy_per_step_kwh'] / a['energy_per_step_kwh'] - 1:+.1%} in energy per step; "
+            f"its largest overhead: {b['binding']}."
+        )
     if res["rejected"]:
         c.print("[bold]Rejected[/]")
         for rej in res["rejected"][:12]:
@@ -103,8 +134,10 @@ def print_catalog_list(kind: str, items: dict) -> None:
     for e in items.values():
         if kind == "accelerators":
             prec = "bf16" if "bf16" in e.peak_tflops else "fp16"
-            fig = (f"{e.peak_tflops.get(prec, 0):g} TF {prec}, "
-                   f"{e.memory_gb:g} GB, {e.memory_bandwidth_tb_s:g} TB/s, {e.tdp_w:g} W")
+            fig = (
+                f"{e.peak_tflops.get(prec, 0):g} TF {prec}, "
+                f"{e.memory_gb:g} GB, {e.memory_bandwidth_tb_s:g} TB/s, {e.tdp_w:g} W"
+            )
         elif kind == "models":
             from scalewall.workload.params import param_count
 
@@ -115,8 +148,10 @@ def print_catalog_list(kind: str, items: dict) -> None:
             fig = f"{e.low:g} / {e.central:g} / {e.high:g} {e.unit}"
         elif kind == "paradigms":
             m = e.efficiency_multiplier
-            fig = (f"{e.kind}, {e.maturity}, from {e.earliest_volume_year}, "
-                   f"{m.low:g}/{m.central:g}/{m.high:g}x on {'+'.join(e.applies_to)}")
+            fig = (
+                f"{e.kind}, {e.maturity}, from {e.earliest_volume_year}, "
+                f"{m.low:g}/{m.central:g}/{m.high:g}x on {'+'.join(e.applies_to)}"
+            )
         elif kind == "equivalences":
             fig = f"{e.annual_electricity_kwh / 1e9:g} TWh ({e.year})"
         elif kind == "actors":
@@ -150,9 +185,16 @@ def print_validation(rows: list, summary: list[str]) -> None:
     for col in ("case", "quantity", "published", "predicted", "error", "bar", "ok", "calibration"):
         t.add_column(col)
     for r in rows:
-        t.add_row(escape(r.case), escape(r.quantity), f"{r.published:.4g}", f"{r.predicted:.4g}",
-                  f"{r.error:+.1%}", r.bar, "-" if r.bar == "none" else ("yes" if r.ok else "NO"),
-                  r.role)
+        t.add_row(
+            escape(r.case),
+            escape(r.quantity),
+            f"{r.published:.4g}",
+            f"{r.predicted:.4g}",
+            f"{r.error:+.1%}",
+            r.bar,
+            "-" if r.bar == "none" else ("yes" if r.ok else "NO"),
+            r.role,
+        )
     c = _console()
     c.print(t)
     for line in summary:
@@ -161,35 +203,58 @@ def print_validation(rows: list, summary: list[str]) -> None:
 
 def print_inference(r: dict) -> None:
     c = _console()
-    t = Table(title=f"Serving {r['model']} on {r['devices']:,} × {r['accelerator']} "
-                    f"({r['instances']} instance(s) of tp={r['tp']}, ep={r['ep']}, {r['precision']})",
-              show_header=False)
+    t = Table(
+        title=f"Serving {r['model']} on {r['devices']:,} × {r['accelerator']} "
+        f"({r['instances']} instance(s) of tp={r['tp']}, ep={r['ep']}, {r['precision']})",
+        show_header=False,
+    )
     t.add_column("quantity", style="bold")
     t.add_column("value")
     t.add_row("request", f"{r['prompt_tokens']:g} prompt + {r['output_tokens']:g} output tokens")
     t.add_row("batch", f"{r['batch']} per instance (max that fits memory: {r['max_batch']})")
-    t.add_row("latency", f"TTFT {r['ttft_s'] * 1e3:.1f} ms, ITL {r['itl_s'] * 1e3:.2f} ms, "
-                         f"request {r['request_latency_s']:.2f} s")
-    t.add_row("throughput", f"{r['output_tokens_per_s']:,.0f} output tokens/s in total, "
-                            f"{r['tokens_per_s_per_user']:.1f} per user")
-    t.add_row("memory per device", f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
-                                   f"(KV cache {r['kv_cache_gb']:.1f} GB per instance)")
+    t.add_row(
+        "latency",
+        f"TTFT {r['ttft_s'] * 1e3:.1f} ms, ITL {r['itl_s'] * 1e3:.2f} ms, "
+        f"request {r['request_latency_s']:.2f} s",
+    )
+    t.add_row(
+        "throughput",
+        f"{r['output_tokens_per_s']:,.0f} output tokens/s in total, "
+        f"{r['tokens_per_s_per_user']:.1f} per user",
+    )
+    t.add_row(
+        "memory per device",
+        f"{r['memory_per_device_gb']:.1f} / {r['memory_capacity_gb']:.0f} GB "
+        f"(KV cache {r['kv_cache_gb']:.1f} GB per instance)",
+    )
     t.add_row("bottleneck", r["bottleneck"])
     t.add_row("power", ", ".join(f"{k} {v / 1e3:,.2f} kW" for k, v in r["power_w"].items()))
-    t.add_row("energy per output token", ", ".join(f"{k} {v:.3g} J" for k, v in r["energy_j_per_output_token"].items()))
+    t.add_row(
+        "energy per output token",
+        ", ".join(f"{k} {v:.3g} J" for k, v in r["energy_j_per_output_token"].items()),
+    )
     t.add_row("energy per query", ", ".join(f"{k} {v:.3g} Wh" for k, v in r["energy_wh_per_query"].items()))
     t.add_row("CO2e / water per query", f"{r['co2e_g_per_query']:.3g} g / {r['water_ml_per_query']:.3g} mL")
     f = r.get("fleet")
     if f:
-        t.add_row("fleet", f"{f['queries_per_day']:.3g} queries/day at {f['utilisation']:.0%} utilisation: "
-                           f"{f['devices']:,} devices; " + ", ".join(
-                               f"{k} {v:.3g} MW" for k, v in f["avg_power_mw"].items()))
-        t.add_row("fleet per year", ", ".join(f"{k} {v:.3g} TWh" for k, v in f["energy_twh_per_year"].items())
-                  + f"; {f['co2e_t_per_year']:,.0f} tCO2e")
+        t.add_row(
+            "fleet",
+            f"{f['queries_per_day']:.3g} queries/day at {f['utilisation']:.0%} utilisation: "
+            f"{f['devices']:,} devices; "
+            + ", ".join(f"{k} {v:.3g} MW" for k, v in f["avg_power_mw"].items()),
+        )
+        t.add_row(
+            "fleet per year",
+            ", ".join(f"{k} {v:.3g} TWh" for k, v in f["energy_twh_per_year"].items())
+            + f"; {f['co2e_t_per_year']:,.0f} tCO2e",
+        )
     c.print(t)
     for p in r.get("extrapolated_paradigms", []):
-        c.print(f"  ~ {p['name']}: {p['energy_j_per_output_token_accelerator']:.3g} J/token at the "
-                f"accelerator ({p['status']})", style="dim")
+        c.print(
+            f"  ~ {p['name']}: {p['energy_j_per_output_token_accelerator']:.3g} J/token at the "
+            f"accelerator ({p['status']})",
+            style="dim",
+        )
     for a in r["assumptions"]:
         c.print(f"  • {a}", style="dim")
 
@@ -214,27 +279,41 @@ def print_site(res: dict) -> None:
     from rich.table import Table
 
     c = Console(width=110)
-    t = Table(title=f"Least-cost supply for {res['load_mw_it']:,.4g} MW IT at {res['site']} "
-                    f"({res['year']}, CFE target {res['cfe_target']:.0%})")
+    t = Table(
+        title=f"Least-cost supply for {res['load_mw_it']:,.4g} MW IT at {res['site']} "
+        f"({res['year']}, CFE target {res['cfe_target']:.0%})"
+    )
     for col in ("technology", "capacity MW", "storage MWh", "energy MWh/yr", "CF resource", "CF used"):
         t.add_column(col, justify="right" if col != "technology" else "left")
     for tech, mw in res["capacity_mw"].items():
-        t.add_row(tech, f"{mw:,.1f}", f"{res['storage_mwh'].get(tech, 0):,.0f}" if tech in res["storage_mwh"] else "",
-                  f"{res['energy_mwh_per_year'].get(tech, 0):,.0f}",
-                  f"{res['capacity_factor'][tech]:.1%}" if tech in res["capacity_factor"] else "",
-                  f"{res['capacity_factor_dispatched'][tech]:.1%}" if tech in res["capacity_factor_dispatched"] else "")
+        t.add_row(
+            tech,
+            f"{mw:,.1f}",
+            f"{res['storage_mwh'].get(tech, 0):,.0f}" if tech in res["storage_mwh"] else "",
+            f"{res['energy_mwh_per_year'].get(tech, 0):,.0f}",
+            f"{res['capacity_factor'][tech]:.1%}" if tech in res["capacity_factor"] else "",
+            f"{res['capacity_factor_dispatched'][tech]:.1%}"
+            if tech in res["capacity_factor_dispatched"]
+            else "",
+        )
     c.print(t)
     s = Table(show_header=False)
     rows = [
         ("cost", f"{res['cost_usd_per_mwh']:.1f} USD/MWh ({res['annual_cost_usd'] / 1e6:,.1f} M USD/yr)"),
         ("CFE share (hourly)", f"{res['cfe_share']:.1%}"),
-        ("CO2e", f"{res['co2e_t_per_year']:,.0f} t/yr lifecycle ({res['co2e_g_per_kwh']:.1f} g/kWh); "
-                 f"direct {res['co2e_direct_t_per_year']:,.0f} t/yr"),
+        (
+            "CO2e",
+            f"{res['co2e_t_per_year']:,.0f} t/yr lifecycle ({res['co2e_g_per_kwh']:.1f} g/kWh); "
+            f"direct {res['co2e_direct_t_per_year']:,.0f} t/yr",
+        ),
         ("PUE (annual)", f"{res['pue_annual']:.3f}"),
         ("curtailment", f"{res['curtailment_share']:.1%} of variable output"),
         ("land / water", f"{res['land_km2']:.2f} km² / {res['water_m3_per_year']:,.0f} m³/yr"),
         ("lead time", f"{res['lead_time_years']:g} years ({res['lead_time_binding']})"),
-        ("solve", f"{res['solve_s']:.1f} s (build {res['build_s']:.1f} s); balance error {res['balance_error_mw']:.1e} MW"),
+        (
+            "solve",
+            f"{res['solve_s']:.1f} s (build {res['build_s']:.1f} s); balance error {res['balance_error_mw']:.1e} MW",
+        ),
     ]
     for k, v in rows:
         s.add_row(k, v)
@@ -269,10 +348,20 @@ def print_outlook(res: dict) -> None:
     from rich.table import Table
 
     con = Console()
-    t = Table(title=f"Outlook {res['from']}–{res['to']} · scenario {res['scenario']} · "
-                    f"{res['samples']:,} samples (p50, p10–p90)")
-    for col in ("year", "frontier FLOP", "run power GW", "run cost USD", "DC TWh", "share of world",
-                "binding (prob.)", "actors"):
+    t = Table(
+        title=f"Outlook {res['from']}–{res['to']} · scenario {res['scenario']} · "
+        f"{res['samples']:,} samples (p50, p10–p90)"
+    )
+    for col in (
+        "year",
+        "frontier FLOP",
+        "run power GW",
+        "run cost USD",
+        "DC TWh",
+        "share of world",
+        "binding (prob.)",
+        "actors",
+    ):
         t.add_column(col, overflow="fold")
     years = res["years"]
     pick = {years[0]["year"], years[-1]["year"]} | {y["year"] for y in years if y["year"] % 5 == 0}
@@ -280,17 +369,26 @@ def print_outlook(res: dict) -> None:
         if y["year"] not in pick:
             continue
         top = next(iter(y["binding_constraint"].items()))
-        t.add_row(str(y["year"]), _band(y["frontier_training_flop"]), _band(y["frontier_run_power_gw"]),
-                  _band(y["frontier_run_cost_usd"]), _band(y["datacentre_electricity_twh"]),
-                  f"{y['share_of_world_electricity']['p50']:.1%}", f"{top[0]} {top[1]:.0%}",
-                  _ofmt(y["actors_able_to_afford"]["p50"]))
+        t.add_row(
+            str(y["year"]),
+            _band(y["frontier_training_flop"]),
+            _band(y["frontier_run_power_gw"]),
+            _band(y["frontier_run_cost_usd"]),
+            _band(y["datacentre_electricity_twh"]),
+            f"{y['share_of_world_electricity']['p50']:.1%}",
+            f"{top[0]} {top[1]:.0%}",
+            _ofmt(y["actors_able_to_afford"]["p50"]),
+        )
     con.print(t)
     w = Table(title="Year each wall first caps the trend (null: not by the last year)")
     for col in ("wall", "p10", "p50", "p90", "P(by end)"):
         w.add_column(col)
     for name, q in res["wall_year"].items():
-        w.add_row(name, *(str(q[k]) if q[k] else "—" for k in ("p10", "p50", "p90")),
-                  f"{q['probability_by_end']:.0%}")
+        w.add_row(
+            name,
+            *(str(q[k]) if q[k] else "—" for k in ("p10", "p50", "p90")),
+            f"{q['probability_by_end']:.0%}",
+        )
     con.print(w)
     if res["levers"]:
         lv = Table(title="Levers: years gained on the first wall (and on the wall they target)")
@@ -298,8 +396,12 @@ def print_outlook(res: dict) -> None:
             lv.add_column(col)
         for r in res["levers"]:
             g, gt = r["years_gained"], r["target_wall_years_gained"]
-            lv.add_row(r["name"], str(r["acts_from"] or "now"),
-                       f"{g['p50']:+g} ({g['p10']:+g}–{g['p90']:+g})", f"{r['target_wall']} {gt['p50']:+g}")
+            lv.add_row(
+                r["name"],
+                str(r["acts_from"] or "now"),
+                f"{g['p50']:+g} ({g['p10']:+g}–{g['p90']:+g})",
+                f"{r['target_wall']} {gt['p50']:+g}",
+            )
         con.print(lv)
         for r in res["levers"]:
             con.print(f"  {r['name']}: {r['change']}; {r['note']}", highlight=False)

@@ -72,8 +72,12 @@ def it_load_profile(load_mw: float, profile: str = "flat") -> tuple[np.ndarray, 
     return load_mw * values / values.mean(), [f"IT load shape from {p.name}, scaled to mean {load_mw:g} MW"]
 
 
-def it_load_note(load_mw: float, profile: str, what: str, name: str = "the result",
-                 ) -> tuple[float, str, list[str]]:
+def it_load_note(
+    load_mw: float,
+    profile: str,
+    what: str,
+    name: str = "the result",
+) -> tuple[float, str, list[str]]:
     """The IT load of another command's result, checked, with the note that says where it came from.
 
     Reading the result itself (a ``train`` or ``infer`` JSON object) is the command layer's job

@@ -145,14 +145,18 @@ def _prune_dominated(sources: list[EnergySource], year: int) -> tuple[list[Energ
         for a in firm:
             if a.id == b.id or a.id in drop:
                 continue
-            if (a.carbon_free >= b.carbon_free
-                    and a.annualised_cost_usd_per_mw_year(year) / a.availability
-                    <= b.annualised_cost_usd_per_mw_year(year) / b.availability
-                    and a.marginal_usd_per_mwh <= b.marginal_usd_per_mwh):
+            if (
+                a.carbon_free >= b.carbon_free
+                and a.annualised_cost_usd_per_mw_year(year) / a.availability
+                <= b.annualised_cost_usd_per_mw_year(year) / b.availability
+                and a.marginal_usd_per_mwh <= b.marginal_usd_per_mwh
+            ):
                 drop[b.id] = a.id
                 break
-    notes = [f"{b} left out: dominated by {a} (no cheaper per available MW or per MWh, no dirtier)"
-             for b, a in drop.items()]
+    notes = [
+        f"{b} left out: dominated by {a} (no cheaper per available MW or per MWh, no dirtier)"
+        for b, a in drop.items()
+    ]
     return [s for s in sources if s.id not in drop], notes
 
 
@@ -161,8 +165,7 @@ def _check_feasible(p: SupplyProblem) -> None:
     names = ", ".join(s.tech for s in p.sources)
     if p.cfe_target > 0 and not clean:
         raise InfeasiblePlanError(
-            f"a CFE target of {p.cfe_target:.0%} needs at least one carbon-free technology; "
-            f"allowed: {names}"
+            f"a CFE target of {p.cfe_target:.0%} needs at least one carbon-free technology; allowed: {names}"
         )
     has_store = any(s.role == "storage" for s in p.sources)
     has_firm_clean = any(s.role == "firm" and s.carbon_free for s in p.sources)
@@ -217,25 +220,53 @@ def _network(p: SupplyProblem):
         if s.role == "storage":
             assert s.round_trip_efficiency is not None  # the validator requires it for storage
             eff = float(np.sqrt(s.round_trip_efficiency))
-            n.add("StorageUnit", s.tech, bus="site", carrier=s.tech, p_nom_extendable=True,
-                  p_nom_max=CAPACITY_CAP_X_PEAK * peak,
-                  capital_cost=s.annualised_cost_usd_per_mw_year(p.year), max_hours=s.duration_hours,
-                  efficiency_store=eff, efficiency_dispatch=eff, cyclic_state_of_charge=True,
-                  marginal_cost=s.variable_om_usd_per_mwh + CYCLING_COST_USD_MWH)
+            n.add(
+                "StorageUnit",
+                s.tech,
+                bus="site",
+                carrier=s.tech,
+                p_nom_extendable=True,
+                p_nom_max=CAPACITY_CAP_X_PEAK * peak,
+                capital_cost=s.annualised_cost_usd_per_mw_year(p.year),
+                max_hours=s.duration_hours,
+                efficiency_store=eff,
+                efficiency_dispatch=eff,
+                cyclic_state_of_charge=True,
+                marginal_cost=s.variable_om_usd_per_mwh + CYCLING_COST_USD_MWH,
+            )
         elif s.role == "import":
             cap = _grid_cap_mw(p)
-            n.add("Generator", s.tech, bus="site", carrier=s.tech, p_nom=cap,
-                  marginal_cost=p.grid_price_usd_mwh)
+            n.add(
+                "Generator", s.tech, bus="site", carrier=s.tech, p_nom=cap, marginal_cost=p.grid_price_usd_mwh
+            )
         else:
-            pmax = (pd.Series(_clean_profile(p.profiles[s.tech]), index=n.snapshots)
-                    if s.role == "variable" else s.availability)
-            n.add("Generator", s.tech, bus="site", carrier=s.tech, p_nom_extendable=True,
-                  p_nom_max=CAPACITY_CAP_X_PEAK * peak,
-                  capital_cost=s.annualised_cost_usd_per_mw_year(p.year), marginal_cost=s.marginal_usd_per_mwh, p_max_pu=pmax)
+            pmax = (
+                pd.Series(_clean_profile(p.profiles[s.tech]), index=n.snapshots)
+                if s.role == "variable"
+                else s.availability
+            )
+            n.add(
+                "Generator",
+                s.tech,
+                bus="site",
+                carrier=s.tech,
+                p_nom_extendable=True,
+                p_nom_max=CAPACITY_CAP_X_PEAK * peak,
+                capital_cost=s.annualised_cost_usd_per_mw_year(p.year),
+                marginal_cost=s.marginal_usd_per_mwh,
+                p_max_pu=pmax,
+            )
     if p.flexible_share > 0:
         nom = p.flexible_share * peak
-        n.add("Generator", "flex", bus="site", carrier="flex", p_nom=nom, p_min_pu=-1.0,
-              p_max_pu=pd.Series(p.flexible_share * p.load_mw / nom, index=n.snapshots))
+        n.add(
+            "Generator",
+            "flex",
+            bus="site",
+            carrier="flex",
+            p_nom=nom,
+            p_min_pu=-1.0,
+            p_max_pu=pd.Series(p.flexible_share * p.load_mw / nom, index=n.snapshots),
+        )
     return n
 
 
@@ -283,15 +314,24 @@ def _solver_attempts(threads: int) -> list[tuple[str, dict]]:
     against the constraints in :func:`_worst_violation` before it is accepted; the last resort
     is IPX with crossover (a vertex, slow but exact).
     """
-    base = {"run_crossover": "off", "output_flag": False, "log_to_console": False,
-            "primal_feasibility_tolerance": 1e-7, "dual_feasibility_tolerance": 1e-7,
-            "threads": threads}
+    base = {
+        "run_crossover": "off",
+        "output_flag": False,
+        "log_to_console": False,
+        "primal_feasibility_tolerance": 1e-7,
+        "dual_feasibility_tolerance": 1e-7,
+        "threads": threads,
+    }
     out = []
     if ipm_solver() == "hipo":
-        out += [("HiPO", {**base, "solver": "hipo", "hipo_ordering": "amd"}),
-                ("HiPO with its default ordering", {**base, "solver": "hipo"})]
-    out += [("IPX", {**base, "solver": "ipx"}),
-            ("IPX + crossover", {**base, "solver": "ipx", "run_crossover": "on"})]
+        out += [
+            ("HiPO", {**base, "solver": "hipo", "hipo_ordering": "amd"}),
+            ("HiPO with its default ordering", {**base, "solver": "hipo"}),
+        ]
+    out += [
+        ("IPX", {**base, "solver": "ipx"}),
+        ("IPX + crossover", {**base, "solver": "ipx", "run_crossover": "on"}),
+    ]
     return out
 
 
@@ -318,8 +358,12 @@ def _worst_violation(sol: SupplySolution, p: SupplyProblem) -> tuple[float, str]
         if s.role == "storage":
             checks.append((float(d[f"{s.tech}_charge"].max()) - cap, f"{s.tech} charge <= power"))
             checks.append((float(d[f"{s.tech}_discharge"].max()) - cap, f"{s.tech} discharge <= power"))
-            checks.append((float(d[f"{s.tech}_soc_mwh"].max()) - sol.storage_mwh[s.tech],
-                           f"{s.tech} state of charge <= energy"))
+            checks.append(
+                (
+                    float(d[f"{s.tech}_soc_mwh"].max()) - sol.storage_mwh[s.tech],
+                    f"{s.tech} state of charge <= energy",
+                )
+            )
             continue
         if s.role == "import":
             limit = np.full(len(d), _grid_cap_mw(p))
@@ -383,8 +427,13 @@ def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution
     p = SupplyProblem(**{**p.__dict__, "sources": sources})
     _check_feasible(p)
     k = REFERENCE_PEAK_MW / peak
-    scaled = SupplyProblem(**{**p.__dict__, "load_mw": p.load_mw * k,
-                              "grid_cap_mw": None if p.grid_cap_mw is None else p.grid_cap_mw * k})
+    scaled = SupplyProblem(
+        **{
+            **p.__dict__,
+            "load_mw": p.load_mw * k,
+            "grid_cap_mw": None if p.grid_cap_mw is None else p.grid_cap_mw * k,
+        }
+    )
     sol = _solve_per_unit(scaled, threads, p.grid_cap_mw, notes)
     return SupplySolution(
         {t: v / k for t, v in sol.capacity_mw.items()},
@@ -398,8 +447,9 @@ def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution
     )
 
 
-def _solve_per_unit(p: SupplyProblem, threads: int | None, grid_cap_mw: float | None,
-                    notes: list[str]) -> SupplySolution:
+def _solve_per_unit(
+    p: SupplyProblem, threads: int | None, grid_cap_mw: float | None, notes: list[str]
+) -> SupplySolution:
     """Solve ``p`` (already per unit); ``grid_cap_mw`` is the user's cap, for messages [MW]."""
     import logging
 
@@ -415,8 +465,9 @@ def _solve_per_unit(p: SupplyProblem, threads: int | None, grid_cap_mw: float | 
     tried = []
     for label, opts in attempts:
         with _quiet_stdout():  # HiGHS prints its banner on fd 1 whatever the options; --json owns stdout
-            status, condition = n.optimize.solve_model(solver_name="highs", io_api="direct",
-                                                       solver_options=opts)
+            status, condition = n.optimize.solve_model(
+                solver_name="highs", io_api="direct", solver_options=opts
+            )
         if condition in ("infeasible", "infeasible_or_unbounded"):
             names = ", ".join(s.tech for s in p.sources)
             raise InfeasiblePlanError(
@@ -426,8 +477,10 @@ def _solve_per_unit(p: SupplyProblem, threads: int | None, grid_cap_mw: float | 
             )
         sol = _solution(n, p, build_s, 0.0, notes) if status == "ok" else None
         worst = _worst_violation(sol, p) if sol is not None else (float("inf"), "no solution")
-        tried.append(f"{label}: {condition}" + (f", {worst[1]} off by {worst[0]:.3g} MW"
-                                                  if worst[0] > _tolerance_mw(p) else ""))
+        tried.append(
+            f"{label}: {condition}"
+            + (f", {worst[1]} off by {worst[0]:.3g} MW" if worst[0] > _tolerance_mw(p) else "")
+        )
         if condition == "optimal" and worst[0] <= _tolerance_mw(p):
             assert sol is not None  # worst is inf without a solution
             sol.solve_s = time.perf_counter() - t0
@@ -436,8 +489,11 @@ def _solve_per_unit(p: SupplyProblem, threads: int | None, grid_cap_mw: float | 
             if ipm_solver() != "hipo":
                 sol.notes.append("HiGHS HiPO is not available (highspy-extras missing): IPX used")
             return sol
-    raise SolverError("HiGHS found no verified optimum of the 8,760-hour supply LP ("
-                      + "; ".join(tried) + "); try fewer technologies or a different --cfe")
+    raise SolverError(
+        "HiGHS found no verified optimum of the 8,760-hour supply LP ("
+        + "; ".join(tried)
+        + "); try fewer technologies or a different --cfe"
+    )
 
 
 def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[str]) -> SupplySolution:
@@ -485,11 +541,20 @@ def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[s
             annual += s.annualised_cost_usd_per_mw_year(p.year) * cap[s.tech]
             annual += (s.variable_om_usd_per_mwh if s.role == "storage" else s.marginal_usd_per_mwh) * energy
     if len(su.index):
-        notes = notes + [f"storage discharge carries {CYCLING_COST_USD_MWH:g} USD/MWh in the LP objective "
-                         "only (a regularisation against same-hour charge and discharge; not in the cost)"]
-    at_cap = [t for t, mw in cap.items() if t in gens.index.union(su.index) and t != "grid"
-              and mw >= 0.999 * CAPACITY_CAP_X_PEAK * float(p.load_mw.max())]
+        notes = notes + [
+            f"storage discharge carries {CYCLING_COST_USD_MWH:g} USD/MWh in the LP objective "
+            "only (a regularisation against same-hour charge and discharge; not in the cost)"
+        ]
+    at_cap = [
+        t
+        for t, mw in cap.items()
+        if t in gens.index.union(su.index)
+        and t != "grid"
+        and mw >= 0.999 * CAPACITY_CAP_X_PEAK * float(p.load_mw.max())
+    ]
     if at_cap:
-        notes = notes + [f"{', '.join(at_cap)} reached the model's capacity bound of "
-                         f"{CAPACITY_CAP_X_PEAK:g}x the peak load: the plan is cheaper with more"]
+        notes = notes + [
+            f"{', '.join(at_cap)} reached the model's capacity bound of "
+            f"{CAPACITY_CAP_X_PEAK:g}x the peak load: the plan is cheaper with more"
+        ]
     return SupplySolution(cap, store, dispatch, float(annual), balance, solve_s, build_s, list(notes))

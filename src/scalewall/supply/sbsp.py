@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["R_EARTH_KM", "R_GEO_KM", "geo_sunlit_fraction", "eclipse_minutes_per_day",
-           "hourly_availability"]
+__all__ = ["R_EARTH_KM", "R_GEO_KM", "geo_sunlit_fraction", "eclipse_minutes_per_day", "hourly_availability"]
 
 R_EARTH_KM = 6378.137  #: WGS-84 equatorial radius [km]
 R_GEO_KM = 42164.17  #: geostationary orbit radius (GM / omega_sidereal^2)^(1/3) [km]

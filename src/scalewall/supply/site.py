@@ -19,8 +19,20 @@ if TYPE_CHECKING:
 __all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "source_profiles"]
 
 #: every --techs name, in display order
-TECHS = ("solar", "wind", "battery", "ldes", "nuclear", "smr", "geothermal", "gas", "gas-ccs",
-         "grid", "sbsp", "sbsp-optimistic")
+TECHS = (
+    "solar",
+    "wind",
+    "battery",
+    "ldes",
+    "nuclear",
+    "smr",
+    "geothermal",
+    "gas",
+    "gas-ccs",
+    "grid",
+    "sbsp",
+    "sbsp-optimistic",
+)
 DEFAULT_TECHS = ("solar", "wind", "battery", "gas", "grid")
 #: mean IT loads a site plan accepts [MW]: from one small server room (1 kW) to 100 GW, about
 #: a fifth of the United States' average electricity demand (EIA 2023: ~4,200 TWh/yr ≈ 480 GW);
@@ -74,11 +86,14 @@ class SiteResult(BaseModel):
     pue_annual: float
     energy_mwh_per_year: dict[str, float]
     storage_losses_mwh_per_year: dict[str, float] = Field(
-        description="energy charged minus energy delivered, per storage technology [MWh/yr]")
+        description="energy charged minus energy delivered, per storage technology [MWh/yr]"
+    )
     curtailment_mwh_per_year: float = Field(
-        description="variable output available but not used (solar, wind, SBSP) [MWh/yr]")
+        description="variable output available but not used (solar, wind, SBSP) [MWh/yr]"
+    )
     simultaneous_storage_hours: int = Field(
-        description="hours in which some storage both charges and discharges (0 expected) [h]")
+        description="hours in which some storage both charges and discharges (0 expected) [h]"
+    )
     load_mwh_per_year: float
     grid: dict[str, float | str]
     balance_error_mw: float
@@ -87,7 +102,8 @@ class SiteResult(BaseModel):
     notes: list[str]
     sources: list[dict] = Field(
         default_factory=list,
-        description="sources of the technologies' costs and figures, the region and the weather")
+        description="sources of the technologies' costs and figures, the region and the weather",
+    )
 
 
 def _sources(techs, year: int) -> tuple[list[EnergySource], list[str]]:
@@ -143,12 +159,24 @@ def _grid(region) -> tuple[dict, list[str]]:
     from scalewall import catalog
 
     if region is None:
-        return ({"region": "default", "price_usd_mwh": catalog.assumption("default-electricity-usd-mwh"),
-                 "gco2e_kwh": catalog.assumption("default-grid-gco2-kwh"),
-                 "water_m3_per_mwh": catalog.assumption("default-water-l-kwh-electricity")},
-                ["no --region: grid import at the default price, world-average carbon and water"])
-    return ({"region": region.id, "price_usd_mwh": region.price_usd_mwh,
-             "gco2e_kwh": region.grid_gco2_kwh, "water_m3_per_mwh": region.water_l_kwh_electricity}, [])
+        return (
+            {
+                "region": "default",
+                "price_usd_mwh": catalog.assumption("default-electricity-usd-mwh"),
+                "gco2e_kwh": catalog.assumption("default-grid-gco2-kwh"),
+                "water_m3_per_mwh": catalog.assumption("default-water-l-kwh-electricity"),
+            },
+            ["no --region: grid import at the default price, world-average carbon and water"],
+        )
+    return (
+        {
+            "region": region.id,
+            "price_usd_mwh": region.price_usd_mwh,
+            "gco2e_kwh": region.grid_gco2_kwh,
+            "water_m3_per_mwh": region.water_l_kwh_electricity,
+        },
+        [],
+    )
 
 
 def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame]:
@@ -164,15 +192,19 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         raise InputError("--techs is empty; allowed: " + ", ".join(TECHS))
     lo, hi = LOAD_MW_RANGE
     if not lo <= req.load_mw <= hi:
-        raise InputError(f"IT load {req.load_mw:g} MW is outside {lo * 1e3:g} kW to {hi / 1e3:g} GW, the range "
-                         "a site plan models (a 100 GW campus is ~20 % of US average demand)")
+        raise InputError(
+            f"IT load {req.load_mw:g} MW is outside {lo * 1e3:g} kW to {hi / 1e3:g} GW, the range "
+            "a site plan models (a 100 GW campus is ~20 % of US average demand)"
+        )
     if req.grid_cap_mw is not None and req.grid_cap_mw < 0:
         raise InputError(f"--grid-cap-mw must be >= 0, got {req.grid_cap_mw}")
     sources, notes = _sources(req.techs, req.year)
     notes = list(w.notes) + notes
     if w.clear_sky and "wind" in [s.tech for s in sources]:
-        raise InputError("wind needs measured wind speeds: --lat/--lon gives clear-sky solar only; "
-                         "use --weather ID|FILE or drop wind from --techs")
+        raise InputError(
+            "wind needs measured wind speeds: --lat/--lon gives clear-sky solar only; "
+            "use --weather ID|FILE or drop wind from --techs"
+        )
     it, load_notes = it_load_profile(req.load_mw, req.load_profile)
     pue = Climate.of(w).hourly_pue(req.cooling)
     facility = it * pue
@@ -182,8 +214,16 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
     profiles = source_profiles(sources, w)
     grid, gnotes = _grid(req.region)
     notes += gnotes
-    problem = SupplyProblem(facility, sources, profiles, req.year, req.cfe, float(grid["price_usd_mwh"]),
-                            req.grid_cap_mw, req.flexible_share)
+    problem = SupplyProblem(
+        facility,
+        sources,
+        profiles,
+        req.year,
+        req.cfe,
+        float(grid["price_usd_mwh"]),
+        req.grid_cap_mw,
+        req.flexible_share,
+    )
     if progress:
         progress("solving 8,760-hour LP (PyPSA + HiGHS)")
     sol = solve_supply(problem)
@@ -222,11 +262,15 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
             water += e * s.water_m3_per_mwh
         land += sol.capacity_mw[tech] * s.land_km2_per_mw if s.role != "import" else 0.0
     threshold = 1e-3 * float(facility.max())
-    used = [s for t, s in built.items() if (sol.capacity_mw[t] > threshold if s.role != "import"
-                                            else energy[t] > threshold)]
+    used = [
+        s
+        for t, s in built.items()
+        if (sol.capacity_mw[t] > threshold if s.role != "import" else energy[t] > threshold)
+    ]
     slowest = max(used, key=lambda s: s.lead_time_years) if used else None
-    available = sum(float((profiles[s.tech] * sol.capacity_mw[s.tech]).sum())
-                    for s in sources if s.role == "variable")
+    available = sum(
+        float((profiles[s.tech] * sol.capacity_mw[s.tech]).sum()) for s in sources if s.role == "variable"
+    )
     cf = {t: float(np.mean(v)) for t, v in profiles.items()}
     cf.update({s.tech: s.availability for s in sources if s.role in ("firm", "dispatchable")})
     notes = notes + sol.notes
@@ -234,17 +278,25 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         notes.insert(0, "UPPER BOUND: clear-sky solar, no clouds — real output is lower")
     r = lambda x, k=4: float(round(x, k))  # noqa: E731
     return SiteResult(
-        site=w.name, weather_source=w.source, year=req.year, techs=[s.tech for s in sources],
-        load_mw_it=req.load_mw, cfe_target=req.cfe,
+        site=w.name,
+        weather_source=w.source,
+        year=req.year,
+        techs=[s.tech for s in sources],
+        load_mw_it=req.load_mw,
+        cfe_target=req.cfe,
         capacity_mw={t: r(v, 3) for t, v in sol.capacity_mw.items()},
         storage_mwh={t: r(v, 2) for t, v in sol.storage_mwh.items()},
         cost_usd_per_mwh=r(sol.annual_cost_usd / load_mwh, 3),
         annual_cost_usd=r(sol.annual_cost_usd, 0),
         cfe_share=r(1.0 - dirty / load_mwh, 5),
-        co2e_t_per_year=r(life_t, 1), co2e_direct_t_per_year=r(direct_t, 1),
+        co2e_t_per_year=r(life_t, 1),
+        co2e_direct_t_per_year=r(direct_t, 1),
         co2e_g_per_kwh=r(life_t * KG_PER_T / load_mwh, 3),  # t/MWh · 1000 = kg/MWh = g/kWh
-        curtailment_share=r(float(sol.dispatch["curtailment"].sum()) / available if available > 0 else 0.0, 5),
-        land_km2=r(land, 4), water_m3_per_year=r(water, 0),
+        curtailment_share=r(
+            float(sol.dispatch["curtailment"].sum()) / available if available > 0 else 0.0, 5
+        ),
+        land_km2=r(land, 4),
+        water_m3_per_year=r(water, 0),
         lead_time_years=float(slowest.lead_time_years) if slowest else 0.0,
         lead_time_binding=slowest.tech if slowest else None,
         capacity_factor={t: r(v) for t, v in cf.items()},
@@ -256,7 +308,9 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         simultaneous_storage_hours=int(both.sum()),
         load_mwh_per_year=r(load_mwh, 1),
         grid={k: (v if isinstance(v, str) else float(v)) for k, v in grid.items()},
-        balance_error_mw=float(sol.balance_error_mw), solve_s=r(sol.solve_s, 2),
-        build_s=r(sol.build_s, 2), notes=notes,
+        balance_error_mw=float(sol.balance_error_mw),
+        solve_s=r(sol.solve_s, 2),
+        build_s=r(sol.build_s, 2),
+        notes=notes,
         sources=_sources_used(sources, req.region, w),
     )

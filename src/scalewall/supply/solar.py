@@ -68,20 +68,36 @@ def pv_capacity_factor(
     d = weather.data
     mid = d.index - pd.Timedelta("30min")
     sp = pvlib.solarposition.get_solarposition(
-        mid, weather.latitude, weather.longitude, altitude=weather.altitude_m,
-        pressure=d["pressure"].to_numpy(), temperature=d["temp_air"].to_numpy(),
+        mid,
+        weather.latitude,
+        weather.longitude,
+        altitude=weather.altitude_m,
+        pressure=d["pressure"].to_numpy(),
+        temperature=d["temp_air"].to_numpy(),
     )
     trk = pvlib.tracking.singleaxis(
-        sp["apparent_zenith"], sp["azimuth"], axis_tilt=0, axis_azimuth=180,
-        max_angle=max_angle_deg, backtrack=True, gcr=gcr,
+        sp["apparent_zenith"],
+        sp["azimuth"],
+        axis_tilt=0,
+        axis_azimuth=180,
+        max_angle=max_angle_deg,
+        backtrack=True,
+        gcr=gcr,
     )
     tilt = trk["surface_tilt"].fillna(0.0)
     azim = trk["surface_azimuth"].fillna(180.0)
     dni_extra = pd.Series(pvlib.irradiance.get_extra_radiation(mid.day_of_year.to_numpy()), index=mid)
     poa = pvlib.irradiance.get_total_irradiance(
-        tilt, azim, sp["apparent_zenith"], sp["azimuth"],
-        d["dni"].to_numpy(), d["ghi"].to_numpy(), d["dhi"].to_numpy(),
-        dni_extra=dni_extra.to_numpy(), albedo=albedo, model="haydavies",
+        tilt,
+        azim,
+        sp["apparent_zenith"],
+        sp["azimuth"],
+        d["dni"].to_numpy(),
+        d["ghi"].to_numpy(),
+        d["dhi"].to_numpy(),
+        dni_extra=dni_extra.to_numpy(),
+        albedo=albedo,
+        model="haydavies",
     )
     g_poa = poa["poa_global"].fillna(0.0).clip(lower=0.0).to_numpy()
     params = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]

@@ -96,9 +96,7 @@ def _standard_index(tz_hours: float) -> pd.DatetimeIndex:
 def _finish(df: pd.DataFrame, meta: dict, name: str, source: str, notes: list[str]) -> Weather:
     """Check length, columns and bounds; put the rows on the standard index."""
     if len(df) != HOURS:
-        raise InputError(
-            f"weather {source}: {len(df)} hourly rows, a typical-year file must have {HOURS}"
-        )
+        raise InputError(f"weather {source}: {len(df)} hourly rows, a typical-year file must have {HOURS}")
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"weather {source}: missing column(s) {', '.join(missing)}")
@@ -115,9 +113,7 @@ def _finish(df: pd.DataFrame, meta: dict, name: str, source: str, notes: list[st
             raise InputError(f"weather {source}: column {col} has {bad} missing or non-numeric values")
         outside = ((out[col] < lo) | (out[col] > hi)).sum()
         if outside:
-            raise InputError(
-                f"weather {source}: column {col} has {outside} values outside [{lo:g}, {hi:g}]"
-            )
+            raise InputError(f"weather {source}: column {col} has {outside} values outside [{lo:g}, {hi:g}]")
     lat, lon = float(meta["latitude"]), float(meta["longitude"])
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InputError(f"weather {source}: latitude/longitude {lat}, {lon} out of range")
@@ -141,7 +137,9 @@ def _read_tmy2(path) -> tuple[pd.DataFrame, dict]:
     df, meta = pvlib.iotools.read_tmy2(str(path))
     out = pd.DataFrame(
         {
-            "ghi": df["GHI"], "dni": df["DNI"], "dhi": df["DHI"],
+            "ghi": df["GHI"],
+            "dni": df["DNI"],
+            "dhi": df["DHI"],
             "temp_air": df["DryBulb"] / 10.0,  # TMY2 stores tenths of a degree C
             "relative_humidity": df["RHum"],
             "wind_speed": df["Wspd"] / 10.0,  # tenths of m/s
@@ -170,8 +168,11 @@ def _read_pvgis(path) -> tuple[pd.DataFrame, dict]:
     res = pvlib.iotools.read_pvgis_tmy(str(path), map_variables=True)
     df, meta = res[0], res[-1]
     loc = meta.get("location", meta.get("inputs", {}).get("location", meta.get("inputs", {})))
-    meta = {"latitude": loc.get("latitude"), "longitude": loc.get("longitude"),
-            "altitude": loc.get("elevation", 0.0)}
+    meta = {
+        "latitude": loc.get("latitude"),
+        "longitude": loc.get("longitude"),
+        "altitude": loc.get("elevation", 0.0),
+    }
     tz = round(float(meta["longitude"]) / 15.0)
     df = pd.DataFrame(np.roll(df.to_numpy(), tz, axis=0), columns=df.columns)
     meta["TZ"] = tz
@@ -238,8 +239,15 @@ def load_weather(weather: str) -> Weather:
         fname, kind, desc = BUNDLED[key]
         path = resources.files("pvlib").joinpath("data", fname)
         w = read_weather_file(str(path), kind)
-        return Weather(w.data, w.latitude, w.longitude, w.altitude_m, desc,
-                       f"pvlib bundled {fname} ({kind.upper()})", notes=w.notes)
+        return Weather(
+            w.data,
+            w.latitude,
+            w.longitude,
+            w.altitude_m,
+            desc,
+            f"pvlib bundled {fname} ({kind.upper()})",
+            notes=w.notes,
+        )
     if Path(weather).suffix or Path(weather).exists():
         return read_weather_file(weather)
     hint = closest_hint(key, BUNDLED)
@@ -273,8 +281,12 @@ def clear_sky_weather(latitude: float, longitude: float, altitude_m: float = 0.0
     cs = loc.get_clearsky(mid, model="ineichen")
     data = pd.DataFrame(
         {
-            "ghi": cs["ghi"].to_numpy(), "dni": cs["dni"].to_numpy(), "dhi": cs["dhi"].to_numpy(),
-            "temp_air": 20.0, "relative_humidity": 50.0, "wind_speed": np.nan,
+            "ghi": cs["ghi"].to_numpy(),
+            "dni": cs["dni"].to_numpy(),
+            "dhi": cs["dhi"].to_numpy(),
+            "temp_air": 20.0,
+            "relative_humidity": 50.0,
+            "wind_speed": np.nan,
             "pressure": float(pvlib.atmosphere.alt2pres(altitude_m)),
         },
         index=index,
@@ -283,5 +295,13 @@ def clear_sky_weather(latitude: float, longitude: float, altitude_m: float = 0.0
         "CLEAR-SKY irradiance: solar output is an UPPER BOUND (no clouds); no wind data",
         "clear-sky: air temperature 20 C (pvlib default) and RH 50 % (assumption) for cooling",
     ]
-    return Weather(data, latitude, longitude, altitude_m, f"clear sky at {latitude:.3f}, {longitude:.3f}",
-                   "clear-sky (pvlib Ineichen)", clear_sky=True, notes=notes)
+    return Weather(
+        data,
+        latitude,
+        longitude,
+        altitude_m,
+        f"clear sky at {latitude:.3f}, {longitude:.3f}",
+        "clear-sky (pvlib Ineichen)",
+        clear_sky=True,
+        notes=notes,
+    )

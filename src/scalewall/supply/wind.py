@@ -40,8 +40,9 @@ def hub_height_wind_speed(wind_speed, measured_height_m, hub_height_m, roughness
     from windpowerlib.wind_speed import logarithmic_profile
 
     return np.asarray(
-        logarithmic_profile(np.asarray(wind_speed, dtype=float), measured_height_m, hub_height_m,
-                            roughness_length_m),
+        logarithmic_profile(
+            np.asarray(wind_speed, dtype=float), measured_height_m, hub_height_m, roughness_length_m
+        ),
         dtype=float,
     )
 
@@ -60,8 +61,10 @@ def _power_curve(turbine_type: str):
     with resources.as_file(path) as f:
         curves = pd.read_csv(f, index_col=0)
     if turbine_type not in curves.index:
-        raise InputError(f"turbine {turbine_type!r} has no power curve in windpowerlib's library"
-                         + closest_hint(turbine_type, curves.index))
+        raise InputError(
+            f"turbine {turbine_type!r} has no power curve in windpowerlib's library"
+            + closest_hint(turbine_type, curves.index)
+        )
     row = curves.loc[turbine_type].dropna()
     speeds = np.array([float(s) for s in row.index])
     order = np.argsort(speeds)
@@ -112,13 +115,13 @@ def wind_capacity_factor(
     from windpowerlib.temperature import linear_gradient
 
     if not weather.has_wind:
-        raise InputError("wind needs measured wind speeds: clear-sky (--lat/--lon) gives solar only; "
-                         "use --weather ID|FILE")
+        raise InputError(
+            "wind needs measured wind speeds: clear-sky (--lat/--lon) gives solar only; use --weather ID|FILE"
+        )
     d = weather.data
     h_ref = weather_height_m or weather.wind_height_m
     v_hub = hub_height_wind_speed(d["wind_speed"].to_numpy(), h_ref, hub_height_m, roughness_length_m)
-    t_hub_k = np.asarray(linear_gradient(d["temp_air"].to_numpy() + 273.15, 2.0, hub_height_m),
-                         dtype=float)
+    t_hub_k = np.asarray(linear_gradient(d["temp_air"].to_numpy() + 273.15, 2.0, hub_height_m), dtype=float)
     rho = np.asarray(ideal_gas(d["pressure"].to_numpy(), 0.0, hub_height_m, t_hub_k), dtype=float)
     speeds, power_w = _power_curve(turbine_type)
     p = power_curve(v_hub, speeds, power_w, density=rho, density_correction=True)

@@ -19,13 +19,32 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["SweepSpec", "Scenario", "load_spec", "parse_spec", "expand_spec", "scenario_key",
-           "run_sweep", "SweepSummary", "read_results", "select", "flatten"]
+__all__ = [
+    "SweepSpec",
+    "Scenario",
+    "load_spec",
+    "parse_spec",
+    "expand_spec",
+    "scenario_key",
+    "run_sweep",
+    "SweepSummary",
+    "read_results",
+    "select",
+    "flatten",
+]
 
 _WHERE = {
-    "SweepSpec": "spec", "Scenario": "spec", "load_spec": "spec", "parse_spec": "spec",
-    "expand_spec": "spec", "scenario_key": "spec", "run_sweep": "runner",
-    "SweepSummary": "runner", "read_results": "store", "select": "query", "flatten": "flatten",
+    "SweepSpec": "spec",
+    "Scenario": "spec",
+    "load_spec": "spec",
+    "parse_spec": "spec",
+    "expand_spec": "spec",
+    "scenario_key": "spec",
+    "run_sweep": "runner",
+    "SweepSummary": "runner",
+    "read_results": "store",
+    "select": "query",
+    "flatten": "flatten",
 }
 
 

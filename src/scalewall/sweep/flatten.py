@@ -79,8 +79,10 @@ def rows_to_table(rows: list[dict[str, Any]], types: dict[str, str] | None = Non
         try:
             arrays[name] = pa.array(values)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            arrays[name] = pa.array([None if v is None else v if isinstance(v, str) else _json(v)
-                                     for v in values], type=pa.string())
+            arrays[name] = pa.array(
+                [None if v is None else v if isinstance(v, str) else _json(v) for v in values],
+                type=pa.string(),
+            )
     return pa.table(arrays)
 
 

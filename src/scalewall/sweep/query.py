@@ -46,21 +46,28 @@ def quote_dotted_names(expr: str, columns: list[str]) -> str:
             i += 1
             continue
         parts, j = [t], i + 1
-        while (j + 1 < len(toks) and toks[j].string == "." and toks[j + 1].type == tokenize.NAME
-               and toks[j].start == parts[-1].end and toks[j + 1].start == toks[j].end):
+        while (
+            j + 1 < len(toks)
+            and toks[j].string == "."
+            and toks[j + 1].type == tokenize.NAME
+            and toks[j].start == parts[-1].end
+            and toks[j + 1].start == toks[j].end
+        ):
             parts.append(toks[j + 1])
             j += 2
         if len(parts) > 1:
             names = [p.string for p in parts]
             for n in range(len(names), 1, -1):
                 if ".".join(names[:n]) in cols:
-                    edits.append((offset(parts[0].start), offset(parts[n - 1].end),
-                                  f"`{'.'.join(names[:n])}`"))
+                    edits.append(
+                        (offset(parts[0].start), offset(parts[n - 1].end), f"`{'.'.join(names[:n])}`")
+                    )
                     break
             else:
                 if names[0] in ("in", "out") and names[0] not in cols:
-                    raise InputError(f"--where: no column {'.'.join(names)!r}"
-                                     + closest_hint(".".join(names), columns))
+                    raise InputError(
+                        f"--where: no column {'.'.join(names)!r}" + closest_hint(".".join(names), columns)
+                    )
         i = j
     for a, b, text in reversed(edits):
         expr = expr[:a] + text + expr[b:]
@@ -99,8 +106,7 @@ def default_columns(df: Any, limit: int = 8) -> list[str]:
     echoed = {"out." + c[3:] for c in inputs}
     outs = [c for c in cols if c.startswith("out.") and c not in echoed]
     # measured quantities (floats) before counts and sizes (integers)
-    numeric = ([c for c in outs if df[c].dtype.kind == "f"]
-               + [c for c in outs if df[c].dtype.kind in "iu"])
+    numeric = [c for c in outs if df[c].dtype.kind == "f"] + [c for c in outs if df[c].dtype.kind in "iu"]
     return [c for c in head if c in cols] + numeric[: max(0, limit - len(head))]
 
 

@@ -88,15 +88,19 @@ class SweepSummary:
 
     def sentence(self) -> str:
         """One line for people."""
-        s = (f"{self.command} sweep: {self.scenarios} scenarios — {self.done} done, "
-             f"{self.failed} failed, {self.skipped} skipped")
+        s = (
+            f"{self.command} sweep: {self.scenarios} scenarios — {self.done} done, "
+            f"{self.failed} failed, {self.skipped} skipped"
+        )
         if self.not_run:
             s += f", {self.not_run} not run"
         if self.tasks == 0:
             return s + f"; nothing left to run in {self.out_dir}"
         rows = self.done + self.failed
-        s += (f"; {rows} rows in {self.wall_s:.1f} s ({self.rows_per_s:,.1f} rows/s) on "
-              f"{self.workers} worker{'s' * (self.workers != 1)} → {self.out_dir}")
+        s += (
+            f"; {rows} rows in {self.wall_s:.1f} s ({self.rows_per_s:,.1f} rows/s) on "
+            f"{self.workers} worker{'s' * (self.workers != 1)} → {self.out_dir}"
+        )
         return s
 
 
@@ -115,13 +119,20 @@ def _connect(workers: int | None, scheduler: str | None):
                 return Client(scheduler_file=scheduler, timeout="20s"), None
             return Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler!r} "
-                             f"({type(exc).__name__}); is `dask scheduler` running there?") from None
+            raise InputError(
+                f"cannot reach the Dask scheduler at {scheduler!r} "
+                f"({type(exc).__name__}); is `dask scheduler` running there?"
+            ) from None
     n = workers if workers else (os.cpu_count() or 1)
     # the scheduler's HTTP server on a free local port: no clash with another cluster's 8787
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                           silence_logs=logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
+        silence_logs=logging.ERROR,
+    )
     return Client(cluster), cluster
 
 
@@ -143,10 +154,18 @@ def _progress(enabled: bool):
             speed = task.finished_speed or task.speed
             return Text("  –  rows/s" if speed is None else f"{speed:,.1f} rows/s")
 
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[failed]} failed"), RateColumn(),
-                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    console=Console(stderr=True), disable=not enabled)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+    )
 
 
 def run_sweep(
@@ -203,27 +222,57 @@ def run_sweep(
         finished = store.finished_keys()
         todo = [s for s in scenarios if s.key not in finished]
         skipped = len(scenarios) - len(todo)
-        counts: dict[str, Any] = {"done": 0, "failed": 0, "not_run": 0, "parts": 0, "tasks": 0, "workers": 0,
-                  "batch": 0, "model_s": 0.0, "startup_s": 0.0, "first_error": None}
+        counts: dict[str, Any] = {
+            "done": 0,
+            "failed": 0,
+            "not_run": 0,
+            "parts": 0,
+            "tasks": 0,
+            "workers": 0,
+            "batch": 0,
+            "model_s": 0.0,
+            "startup_s": 0.0,
+            "first_error": None,
+        }
         if todo:
-            _execute(spec.command, todo, store, counts, workers, scheduler, client, batch_size,
-                     flush_s, progress)
+            _execute(
+                spec.command, todo, store, counts, workers, scheduler, client, batch_size, flush_s, progress
+            )
         store.unify_parts()  # one schema for all parts: DIR reads as one Parquet dataset
     wall = time.perf_counter() - t_start
     rows = counts["done"] + counts["failed"]
     return SweepSummary(
-        command=spec.command, out_dir=str(out_dir), scenarios=len(scenarios), skipped=skipped,
-        done=counts["done"], failed=counts["failed"], not_run=counts["not_run"], wall_s=wall,
-        startup_s=counts["startup_s"], model_s=counts["model_s"],
-        rows_per_s=rows / wall if wall > 0 else 0.0, workers=counts["workers"],
-        batch_size=counts["batch"], tasks=counts["tasks"], parts=counts["parts"],
+        command=spec.command,
+        out_dir=str(out_dir),
+        scenarios=len(scenarios),
+        skipped=skipped,
+        done=counts["done"],
+        failed=counts["failed"],
+        not_run=counts["not_run"],
+        wall_s=wall,
+        startup_s=counts["startup_s"],
+        model_s=counts["model_s"],
+        rows_per_s=rows / wall if wall > 0 else 0.0,
+        workers=counts["workers"],
+        batch_size=counts["batch"],
+        tasks=counts["tasks"],
+        parts=counts["parts"],
         first_error=counts["first_error"],
     )
 
 
-def _execute(command: str, todo: list[Scenario], store: ResultStore, counts: dict,
-             workers: int | None, scheduler: str | None, client: Any, batch_size: int | None,
-             flush_s: float, progress: bool) -> None:
+def _execute(
+    command: str,
+    todo: list[Scenario],
+    store: ResultStore,
+    counts: dict,
+    workers: int | None,
+    scheduler: str | None,
+    client: Any,
+    batch_size: int | None,
+    flush_s: float,
+    progress: bool,
+) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
     from distributed import as_completed
@@ -243,12 +292,16 @@ def _execute(command: str, todo: list[Scenario], store: ResultStore, counts: dic
         counts["workers"] = n_workers
         size = batch_size or auto_batch_size(len(todo), n_workers)
         counts["batch"] = size
-        batches = [[(s.key, s.options, s.inputs) for s in todo[i:i + size]]
-                   for i in range(0, len(todo), size)]
+        batches = [
+            [(s.key, s.options, s.inputs) for s in todo[i : i + size]] for i in range(0, len(todo), size)
+        ]
         counts["tasks"] = len(batches)
-        futures = {client.submit(run_batch, command, b, pure=False,
-                                 key=f"scalewall-sweep-{b[0][0]}-{store.run_id}"): len(b)
-                   for b in batches}
+        futures = {
+            client.submit(
+                run_batch, command, b, pure=False, key=f"scalewall-sweep-{b[0][0]}-{store.run_id}"
+            ): len(b)
+            for b in batches
+        }
         buffer: list = []
         last_flush = time.perf_counter()
 
@@ -274,8 +327,7 @@ def _execute(command: str, todo: list[Scenario], store: ResultStore, counts: dic
                         table = fut.result()
                     except Exception as exc:  # noqa: BLE001 - a lost worker, not a bad scenario
                         counts["not_run"] += n
-                        counts["first_error"] = counts["first_error"] or (
-                            f"{type(exc).__name__}: {exc}")
+                        counts["first_error"] = counts["first_error"] or (f"{type(exc).__name__}: {exc}")
                         bar.advance(task, n)
                         continue
                     finally:

@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from scalewall.errors import ScenarioError
 
-__all__ = ["SweepSpec", "Scenario", "load_spec", "parse_spec", "expand_spec", "scenario_key",
-           "KEY_LENGTH"]
+__all__ = ["SweepSpec", "Scenario", "load_spec", "parse_spec", "expand_spec", "scenario_key", "KEY_LENGTH"]
 
 #: hex digits of the SHA-256 kept in a scenario key (64 bits: a collision among a million
 #: scenarios has a probability below 1e-7)
@@ -69,8 +68,13 @@ def scenario_key(command: str, canonical_options: dict[str, Any]) -> str:
         Validated options in JSON mode with defaults left out, so ``{"precision": "bf16"}``
         (the default) and ``{}`` are the same scenario, and so is ``devices: "64"`` and ``64``.
     """
-    text = json.dumps({"command": command, "options": canonical_options}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+    text = json.dumps(
+        {"command": command, "options": canonical_options},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=True,
+    )
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:KEY_LENGTH]
 
 
@@ -87,8 +91,10 @@ def parse_spec(data: Any, where: str = "sweep spec") -> SweepSpec:
     for i, case in enumerate(spec.cases):
         both = sorted(set(case) & set(spec.grid))
         if both:
-            raise ScenarioError(f"{where}: case {i + 1} sets {', '.join(both)}, which the grid "
-                                "also varies; set each option in the grid or in the cases")
+            raise ScenarioError(
+                f"{where}: case {i + 1} sets {', '.join(both)}, which the grid "
+                "also varies; set each option in the grid or in the cases"
+            )
     return spec
 
 
@@ -141,8 +147,9 @@ def expand_spec(spec: SweepSpec) -> list[Scenario]:
                 model = api.check_options(spec.command, opts)
             except ScenarioError as exc:
                 where = _describe(opts, varying)
-                raise ScenarioError(f"scenario {i} of {n}" + (f" ({where})" if where else "")
-                                    + f": {exc}") from None
+                raise ScenarioError(
+                    f"scenario {i} of {n}" + (f" ({where})" if where else "") + f": {exc}"
+                ) from None
             canonical = model.model_dump(mode="json", exclude_defaults=True)
             key = scenario_key(spec.command, canonical)
             if key in seen:

@@ -86,8 +86,7 @@ class ResultStore:
         try:
             self.parts.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"cannot create output directory {str(self.dir)!r}: "
-                             f"{exc.strerror}") from None
+            raise InputError(f"cannot create output directory {str(self.dir)!r}: {exc.strerror}") from None
         self._lock_fd = self._lock()
         try:
             self._check_manifest(command, __version__)
@@ -109,8 +108,9 @@ class ResultStore:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise ScenarioError(f"another sweep is writing to {str(self.dir)!r}; wait for it to "
-                                "finish or give another --out") from None
+            raise ScenarioError(
+                f"another sweep is writing to {str(self.dir)!r}; wait for it to finish or give another --out"
+            ) from None
         return fd
 
     def _check_manifest(self, command: str, version: str) -> None:
@@ -119,16 +119,18 @@ class ResultStore:
             try:
                 m = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError):
-                raise ScenarioError(f"{path} is not readable JSON; is {str(self.dir)!r} a sweep "
-                                    "output directory?") from None
+                raise ScenarioError(
+                    f"{path} is not readable JSON; is {str(self.dir)!r} a sweep output directory?"
+                ) from None
             if m.get("command") != command:
-                raise ScenarioError(f"{str(self.dir)!r} holds results of "
-                                    f"{m.get('command')!r} scenarios, not {command!r}; "
-                                    "give another --out")
+                raise ScenarioError(
+                    f"{str(self.dir)!r} holds results of "
+                    f"{m.get('command')!r} scenarios, not {command!r}; "
+                    "give another --out"
+                )
             return
         m = {"format": FORMAT, "command": command, "scalewall_version": version}
-        _write_atomic(self.dir / MANIFEST,
-                      lambda p: p.write_text(json.dumps(m, indent=2) + "\n", "utf-8"))
+        _write_atomic(self.dir / MANIFEST, lambda p: p.write_text(json.dumps(m, indent=2) + "\n", "utf-8"))
 
     def part_files(self) -> list[Path]:
         return sorted(self.parts.glob("part-*.parquet"))
@@ -142,8 +144,10 @@ class ResultStore:
             try:
                 col = pq.read_table(p, columns=["key"]).column("key")
             except Exception as exc:  # noqa: BLE001 - any reader error means the same thing
-                raise ScenarioError(f"result part {p} cannot be read ({type(exc).__name__}); "
-                                    "move it away and rerun to recompute its scenarios") from None
+                raise ScenarioError(
+                    f"result part {p} cannot be read ({type(exc).__name__}); "
+                    "move it away and rerun to recompute its scenarios"
+                ) from None
             keys.update(col.to_pylist())
         return keys
 
@@ -200,13 +204,13 @@ def _concat(tables: list[Any]):
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # a column typed differently in two parts (text in one, number in another): as text
         names = {n for t in tables for n in t.column_names}
-        types: dict[str, set] = {n: {t.schema.field(n).type for t in tables if n in t.column_names}
-                                 for n in names}
+        types: dict[str, set] = {
+            n: {t.schema.field(n).type for t in tables if n in t.column_names} for n in names
+        }
         clash = set()
         for n, ts in types.items():
             try:
-                pa.unify_schemas([pa.schema([pa.field(n, t)]) for t in ts],
-                                 promote_options="permissive")
+                pa.unify_schemas([pa.schema([pa.field(n, t)]) for t in ts], promote_options="permissive")
             except (pa.ArrowInvalid, pa.ArrowTypeError):
                 clash.add(n)
         fixed = []
@@ -231,8 +235,11 @@ def _unified_schema(schemas: list[Any]):
     for name in _order(list(types)):
         ts = list(dict.fromkeys(types[name]))
         try:
-            t = pa.unify_schemas([pa.schema([pa.field(name, x)]) for x in ts],
-                                 promote_options="permissive").field(name).type
+            t = (
+                pa.unify_schemas([pa.schema([pa.field(name, x)]) for x in ts], promote_options="permissive")
+                .field(name)
+                .type
+            )
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             t = pa.string()
         fields.append(pa.field(name, t))
@@ -276,15 +283,19 @@ def _check_parts(d: Path, files: list[Path], tables: list[Any]) -> None:
         if command is not None and "command" in tab.column_names:
             other = set(tab.column("command").to_pylist()) - {command}
             if other:
-                raise InputError(f"result part {p.name} holds {', '.join(sorted(map(str, other)))} rows in a "
-                                 f"{command!r} sweep (a foreign file?); move it out of {str(d / 'parts')!r}")
+                raise InputError(
+                    f"result part {p.name} holds {', '.join(sorted(map(str, other)))} rows in a "
+                    f"{command!r} sweep (a foreign file?); move it out of {str(d / 'parts')!r}"
+                )
         keys = tab.column("key").to_pylist() if "key" in tab.column_names else []
         repeats = [k for k in keys if k in seen]
         if repeats or len(set(keys)) != len(keys):
             first = seen[repeats[0]].name if repeats else p.name
-            raise InputError(f"result part {p.name} repeats {max(len(repeats), len(keys) - len(set(keys)))} "
-                             f"scenario(s) already in {first} (a copied file?); move one of them out of "
-                             f"{str(d / 'parts')!r}")
+            raise InputError(
+                f"result part {p.name} repeats {max(len(repeats), len(keys) - len(set(keys)))} "
+                f"scenario(s) already in {first} (a copied file?); move one of them out of "
+                f"{str(d / 'parts')!r}"
+            )
         seen.update(dict.fromkeys(keys, p))
 
 
@@ -300,8 +311,10 @@ def read_results(out_dir: str | Path):
 
     d = Path(out_dir)
     if _manifest(d) is None:
-        raise InputError(f"{str(d)!r} is not a sweep output directory (no {MANIFEST}); run "
-                         "`scalewall sweep SPEC --out DIR` first")
+        raise InputError(
+            f"{str(d)!r} is not a sweep output directory (no {MANIFEST}); run "
+            "`scalewall sweep SPEC --out DIR` first"
+        )
     files = sorted((d / "parts").glob("part-*.parquet"))
     if not files:
         return pd.DataFrame({"key": pd.Series([], dtype=object)})
@@ -315,8 +328,7 @@ def read_results(out_dir: str | Path):
     table = _concat(tables)
     table = table.select(_order(table.column_names))
     # integers and booleans with nulls stay integers and booleans (not float / object)
-    nullable = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(),
-                pa.bool_(): pd.BooleanDtype()}
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int32Dtype(), pa.bool_(): pd.BooleanDtype()}
     df = table.to_pandas(types_mapper=nullable.get)
     by = [c for c in df.columns if c.startswith("in.")] + ["key"]
     try:

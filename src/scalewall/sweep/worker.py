@@ -34,8 +34,7 @@ def error_message(exc: BaseException) -> str:
     return " ".join(msg.split())
 
 
-def run_scenario(command: str, key: str, options: dict[str, Any],
-                 inputs: dict[str, Any]) -> dict[str, Any]:
+def run_scenario(command: str, key: str, options: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
     """One result row: ``key``, ``command``, ``in.*``, ``out.*``, ``error``, ``model_s``.
 
     ``model_s`` is the time spent in :func:`scalewall.commands.execute` [s].
@@ -65,5 +64,4 @@ def run_batch(command: str, batch: list[tuple[str, dict[str, Any], dict[str, Any
     """Run ``(key, options, inputs)`` scenarios; return their rows as one Arrow table, its
     columns typed from the command's models (an all-failed batch still has typed ``out.*``)."""
     inputs = tuple(dict.fromkeys(k for _, _, i in batch for k in i))
-    return rows_to_table([run_scenario(command, k, o, i) for k, o, i in batch],
-                         _types(command, inputs))
+    return rows_to_table([run_scenario(command, k, o, i) for k, o, i in batch], _types(command, inputs))

@@ -34,11 +34,25 @@ def korthikanti_full_errors(eta: float) -> np.ndarray:
     errs = []
     for c in blk["cases"]:
         d = model_dims(gpt_model(c["model"], c["name"]))
-        plan = Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
-                    global_batch=c["global_batch"], interleave=c["interleave"],
-                    recompute="full", zero=0)
-        r = step.evaluate(d, acc, PlanArrays.from_plans([plan]), c["model"]["s"],
-                          blk["precision"], STACKS[blk["stack"]], cal)
+        plan = Plan(
+            tp=c["tp"],
+            pp=c["pp"],
+            dp=c["dp"],
+            micro_batch=c["micro_batch"],
+            global_batch=c["global_batch"],
+            interleave=c["interleave"],
+            recompute="full",
+            zero=0,
+        )
+        r = step.evaluate(
+            d,
+            acc,
+            PlanArrays.from_plans([plan]),
+            c["model"]["s"],
+            blk["precision"],
+            STACKS[blk["stack"]],
+            cal,
+        )
         errs.append(float(r["step_time_s"][0]) / c["full_s"] - 1.0)
     return np.array(errs)
 
@@ -67,8 +81,13 @@ def fit_gemm_efficiency(lo: float = 0.5, hi: float = 0.95, tol: float = 1e-4) ->
 
 
 #: the serving factors fitted jointly on ML.ENERGY's Llama-3.1-8B rows
-SERVING_FIT = ("lm-arena-chat input tokens", "kv-read-efficiency", "serving-step-overhead-s",
-               "power-per-flop-utilisation", "power-per-hbm-utilisation")
+SERVING_FIT = (
+    "lm-arena-chat input tokens",
+    "kv-read-efficiency",
+    "serving-step-overhead-s",
+    "power-per-flop-utilisation",
+    "power-per-hbm-utilisation",
+)
 
 
 def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
@@ -81,9 +100,18 @@ def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
     acc = catalog.accelerator(blk["accelerator"])
     cal = Calibration.from_catalog().replace(**values)
 
-    r = inf.serve(model_dims(catalog.model(case["model"])), acc, tp=case["tp"], pp=1, ep=1,
-                  batch=[case["batch"]], prompt_tokens=input_tokens,
-                  output_tokens=case["avg_output_tokens"], precision=blk["precision"], cal=cal)
+    r = inf.serve(
+        model_dims(catalog.model(case["model"])),
+        acc,
+        tp=case["tp"],
+        pp=1,
+        ep=1,
+        batch=[case["batch"]],
+        prompt_tokens=input_tokens,
+        output_tokens=case["avg_output_tokens"],
+        precision=blk["precision"],
+        cal=cal,
+    )
     r["power_acc_w"] = fp.accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal)
     return {k: float(v[0]) for k, v in r.items()}
 
@@ -106,33 +134,49 @@ def fit_serving() -> dict[str, float]:
     d8 = model_dims(catalog.model("llama-3.1-8b"))
     big = max(rows, key=lambda c: c["batch"])
     reserve_gb = Calibration.from_catalog().runtime_reserved_gb
-    free = acc.memory_gb * BYTES_PER_GB - reserve_gb * BYTES_PER_GB \
+    free = (
+        acc.memory_gb * BYTES_PER_GB
+        - reserve_gb * BYTES_PER_GB
         - d8.params_total * inf.WEIGHT_BYTES[blk["precision"]]
-    p_max = free / (big["batch"] * inf.kv_bytes_per_token(d8, blk["precision"])) \
-        - big["avg_output_tokens"] / 2
+    )
+    p_max = (
+        free / (big["batch"] * inf.kv_bytes_per_token(d8, blk["precision"])) - big["avg_output_tokens"] / 2
+    )
 
-    keys = ("kv-read-efficiency", "serving-step-overhead-s", "power-per-flop-utilisation",
-            "power-per-hbm-utilisation")
+    keys = (
+        "kv-read-efficiency",
+        "serving-step-overhead-s",
+        "power-per-flop-utilisation",
+        "power-per-hbm-utilisation",
+    )
 
     def residuals(x):
         vals = dict(zip(keys, x[1:], strict=True))
         out = []
         for c in rows:
             g = _serve_case(c, vals, x[0])
-            out += [np.log(g["itl_s"] * MS_PER_S / c["median_itl_ms"]),
-                    np.log(g["tokens_per_s"] / c["output_tokens_per_s"]),
-                    np.log(g["power_acc_w"] * c["gpus"] / c["power_w"])]
+            out += [
+                np.log(g["itl_s"] * MS_PER_S / c["median_itl_ms"]),
+                np.log(g["tokens_per_s"] / c["output_tokens_per_s"]),
+                np.log(g["power_acc_w"] * c["gpus"] / c["power_w"]),
+            ]
         return out
 
     best = None
     for p0 in (100.0, 300.0, 600.0):
         for kb in (0.5, 1.0):
-            f = least_squares(residuals, [min(p0, p_max), 0.5, 1e-3, 1.0, kb],
-                              bounds=([10, 0.05, 0.0, 0.1, 0.1], [p_max, 1.0, 0.01, 10.0, 10.0]))
+            f = least_squares(
+                residuals,
+                [min(p0, p_max), 0.5, 1e-3, 1.0, kb],
+                bounds=([10, 0.05, 0.0, 0.1, 0.1], [p_max, 1.0, 0.01, 10.0, 10.0]),
+            )
             if best is None or f.cost < best.cost:
                 best = f
     assert best is not None  # the loops above always run
-    fitted = {"lm-arena-chat input tokens": float(best.x[0]), **dict(zip(keys, map(float, best.x[1:]), strict=True))}
+    fitted = {
+        "lm-arena-chat input tokens": float(best.x[0]),
+        **dict(zip(keys, map(float, best.x[1:]), strict=True)),
+    }
 
     tp_row = next(c for c in blk["cases"] if c["tp"] > 1)
 

@@ -51,15 +51,30 @@ def cases(name: str) -> dict:
 def gpt_model(dims: dict, name: str = "case") -> Model:
     """A GPT-style model (GELU, d_ff = 4h, MHA, untied) from a paper's L, h, a, V, s."""
     return Model(
-        id=name.lower().replace(" ", "-"), name=name, n_layers=dims["L"], d_model=dims["h"],
-        n_heads=dims["a"], vocab_size=dims["V"], seq_len=dims["s"],
+        id=name.lower().replace(" ", "-"),
+        name=name,
+        n_layers=dims["L"],
+        d_model=dims["h"],
+        n_heads=dims["a"],
+        vocab_size=dims["V"],
+        seq_len=dims["s"],
     )
 
 
 def _row(group, case, qty, pub, pred, bar_abs, role, src) -> Row:
     err = pred / pub - 1.0
-    return Row(group=group, case=case, quantity=qty, published=pub, predicted=pred, error=err,
-               bar=f"±{bar_abs:.0%}", ok=bool(abs(err) <= bar_abs), role=role, source=src)
+    return Row(
+        group=group,
+        case=case,
+        quantity=qty,
+        published=pub,
+        predicted=pred,
+        error=err,
+        bar=f"±{bar_abs:.0%}",
+        ok=bool(abs(err) <= bar_abs),
+        role=role,
+        source=src,
+    )
 
 
 def _src(block: dict) -> str:
@@ -73,16 +88,35 @@ def korthikanti_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         d = model_dims(gpt_model(c["model"], c["name"]))
-        common = dict(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
-                      global_batch=c["global_batch"], interleave=c["interleave"], zero=0)
-        plans = [Plan(**common, recompute="full", sequence_parallel=False),
-                 Plan(**common, recompute="selective", sequence_parallel=True)]
-        r = evaluate(d, acc, PlanArrays.from_plans(plans), c["model"]["s"], blk["precision"],
-                     STACKS[blk["stack"]])
+        common = dict(
+            tp=c["tp"],
+            pp=c["pp"],
+            dp=c["dp"],
+            micro_batch=c["micro_batch"],
+            global_batch=c["global_batch"],
+            interleave=c["interleave"],
+            zero=0,
+        )
+        plans = [
+            Plan(**common, recompute="full", sequence_parallel=False),
+            Plan(**common, recompute="selective", sequence_parallel=True),
+        ]
+        r = evaluate(
+            d, acc, PlanArrays.from_plans(plans), c["model"]["s"], blk["precision"], STACKS[blk["stack"]]
+        )
         for i, (col, role) in enumerate((("full_s", "fit"), ("seqsel_s", "check"))):
-            rows.append(_row("korthikanti_2022_table5", f"{c['name']} {col[:-2]}",
-                             "iteration time [s]", c[col], float(r["step_time_s"][i]),
-                             blk["bar"]["max_abs"], role, _src(blk)))
+            rows.append(
+                _row(
+                    "korthikanti_2022_table5",
+                    f"{c['name']} {col[:-2]}",
+                    "iteration time [s]",
+                    c[col],
+                    float(r["step_time_s"][i]),
+                    blk["bar"]["max_abs"],
+                    role,
+                    _src(blk),
+                )
+            )
     return rows
 
 
@@ -93,15 +127,31 @@ def narayanan_rows() -> list[Row]:
     for c in blk["cases"]:
         dims = c["model"]
         d = model_dims(gpt_model(dims, c["name"]))
-        plan = Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=1,
-                    global_batch=c["global_batch"], recompute="full", zero=0)
-        r = evaluate(d, acc, PlanArrays.from_plans([plan]), dims["s"], blk["precision"],
-                     STACKS[blk["stack"]])
+        plan = Plan(
+            tp=c["tp"],
+            pp=c["pp"],
+            dp=c["dp"],
+            micro_batch=1,
+            global_batch=c["global_batch"],
+            recompute="full",
+            zero=0,
+        )
+        r = evaluate(d, acc, PlanArrays.from_plans([plan]), dims["s"], blk["precision"], STACKS[blk["stack"]])
         B, s, L, h, V = c["global_batch"], dims["s"], dims["L"], dims["h"], dims["V"]
         eq3 = 96 * B * s * L * h * h * (1 + s / (6 * h) + V / (16 * L * h))
         tflops = eq3 / float(r["step_time_s"][0]) / (c["tp"] * c["pp"] * c["dp"]) / 1e12
-        rows.append(_row("narayanan_2021_table1", c["name"], "TFLOP/s per GPU (Eq. 3)",
-                         c["tflops_per_gpu"], tflops, blk["bar"]["max_abs"], "check", _src(blk)))
+        rows.append(
+            _row(
+                "narayanan_2021_table1",
+                c["name"],
+                "TFLOP/s per GPU (Eq. 3)",
+                c["tflops_per_gpu"],
+                tflops,
+                blk["bar"]["max_abs"],
+                "check",
+                _src(blk),
+            )
+        )
     return rows
 
 
@@ -111,15 +161,35 @@ def llama3_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         d = model_dims(catalog.model(c["model_id"]))
-        plan = Plan(tp=c["tp"], cp=c["cp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
-                    global_batch=c["global_batch"], interleave=c["interleave"],
-                    recompute=c["recompute"], sequence_parallel=True, zero=1)
-        r = evaluate(d, acc, PlanArrays.from_plans([plan]), c["seq_len"], blk["precision"],
-                     STACKS[blk["stack"]])
+        plan = Plan(
+            tp=c["tp"],
+            cp=c["cp"],
+            pp=c["pp"],
+            dp=c["dp"],
+            micro_batch=c["micro_batch"],
+            global_batch=c["global_batch"],
+            interleave=c["interleave"],
+            recompute=c["recompute"],
+            sequence_parallel=True,
+            zero=1,
+        )
+        r = evaluate(
+            d, acc, PlanArrays.from_plans([plan]), c["seq_len"], blk["precision"], STACKS[blk["stack"]]
+        )
         n = plan.devices
         mfu = float(r["model_flops"][0] / (r["step_time_s"][0] * n * acc.peak_tflops["bf16"] * 1e12))
-        rows.append(_row("llama3_2024_table4", c["name"], "MFU", c["mfu"], mfu,
-                         blk["bar"]["max_abs"], "check", _src(blk)))
+        rows.append(
+            _row(
+                "llama3_2024_table4",
+                c["name"],
+                "MFU",
+                c["mfu"],
+                mfu,
+                blk["bar"]["max_abs"],
+                "check",
+                _src(blk),
+            )
+        )
     return rows
 
 
@@ -129,14 +199,33 @@ def mlperf_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         d = model_dims(gpt_model(c["model"], c["name"]))
-        plan = Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
-                    global_batch=c["global_batch"], interleave=c["interleave"],
-                    recompute=c["recompute"], sequence_parallel=True, zero=1)
-        r = evaluate(d, acc, PlanArrays.from_plans([plan]), c["model"]["s"], blk["precision"],
-                     STACKS[blk["stack"]])
+        plan = Plan(
+            tp=c["tp"],
+            pp=c["pp"],
+            dp=c["dp"],
+            micro_batch=c["micro_batch"],
+            global_batch=c["global_batch"],
+            interleave=c["interleave"],
+            recompute=c["recompute"],
+            sequence_parallel=True,
+            zero=1,
+        )
+        r = evaluate(
+            d, acc, PlanArrays.from_plans([plan]), c["model"]["s"], blk["precision"], STACKS[blk["stack"]]
+        )
         tok_s = c["global_batch"] * c["model"]["s"] / float(r["step_time_s"][0])
-        rows.append(_row("mlperf_training_v31_eos", c["name"], "throughput [tokens/s]",
-                         c["tokens_per_s"], tok_s, blk["bar"]["max_abs"], "check", _src(blk)))
+        rows.append(
+            _row(
+                "mlperf_training_v31_eos",
+                c["name"],
+                "throughput [tokens/s]",
+                c["tokens_per_s"],
+                tok_s,
+                blk["bar"]["max_abs"],
+                "check",
+                _src(blk),
+            )
+        )
     return rows
 
 
@@ -148,18 +237,33 @@ def llmfoundry_rows() -> list[Row]:
         dims = c["model"]
         m = gpt_model(dims, c["name"]).model_copy(update={"tied_embeddings": True})
         d = model_dims(m)
-        plan = Plan(dp=c["gpus"], micro_batch=c["micro_batch"], global_batch=c["global_batch"],
-                    recompute="none", zero=3)
-        r = evaluate(d, acc, PlanArrays.from_plans([plan]), dims["s"], blk["precision"],
-                     STACKS[blk["stack"]])
+        plan = Plan(
+            dp=c["gpus"],
+            micro_batch=c["micro_batch"],
+            global_batch=c["global_batch"],
+            recompute="none",
+            zero=3,
+        )
+        r = evaluate(d, acc, PlanArrays.from_plans([plan]), dims["s"], blk["precision"], STACKS[blk["stack"]])
         s, L, h = dims["s"], dims["L"], dims["h"]
         flops_token = 6 * d.params_total + 12 * L * h * s  # llm-foundry's MFU convention
         tok_s = c["global_batch"] * s / float(r["step_time_s"][0])
         mfu = flops_token * tok_s / (c["gpus"] * acc.peak_tflops["bf16"] * 1e12)
         err = mfu / c["mfu"] - 1
-        rows.append(Row(group="llmfoundry_2023_benchmarks", case=c["name"], quantity="MFU",
-                        published=c["mfu"], predicted=mfu, error=err, bar="none",
-                        ok=True, role="held-out", source=_src(blk)))
+        rows.append(
+            Row(
+                group="llmfoundry_2023_benchmarks",
+                case=c["name"],
+                quantity="MFU",
+                published=c["mfu"],
+                predicted=mfu,
+                error=err,
+                bar="none",
+                ok=True,
+                role="held-out",
+                source=_src(blk),
+            )
+        )
     return rows
 
 
@@ -174,17 +278,46 @@ def patterson_rows() -> list[Row]:
         if c["model_id"]:
             # the power model, not given the measurement, predicts node power per device; 10,000
             # V100s admit no plan of GPT-3's 96 heads/layers, so a 1,024-GPU slice stands in
-            r = estimate_training(TrainingRequest(
-                model=catalog.model(c["model_id"]), accelerator=catalog.accelerator(c["accelerator"]),
-                devices=1024, days=c["days"], pue=c["pue"], precision="fp16", global_batch=1536,
-            ))
-            rows.append(_row("patterson_2021_table4", c["name"], "node power per device [W]",
-                             c["avg_system_power_w"], r.power_per_device_w["node"], 0.25, "check",
-                             _src(blk)))
-        rows.append(_row("patterson_2021_table4", c["name"], "energy [MWh]", c["energy_mwh"], e,
-                         bar, "convention", _src(blk)))
-        rows.append(_row("patterson_2021_table4", c["name"], "CO2e [t]", c["co2e_t"], co2, bar,
-                         "convention", _src(blk)))
+            r = estimate_training(
+                TrainingRequest(
+                    model=catalog.model(c["model_id"]),
+                    accelerator=catalog.accelerator(c["accelerator"]),
+                    devices=1024,
+                    days=c["days"],
+                    pue=c["pue"],
+                    precision="fp16",
+                    global_batch=1536,
+                )
+            )
+            rows.append(
+                _row(
+                    "patterson_2021_table4",
+                    c["name"],
+                    "node power per device [W]",
+                    c["avg_system_power_w"],
+                    r.power_per_device_w["node"],
+                    0.25,
+                    "check",
+                    _src(blk),
+                )
+            )
+        rows.append(
+            _row(
+                "patterson_2021_table4",
+                c["name"],
+                "energy [MWh]",
+                c["energy_mwh"],
+                e,
+                bar,
+                "convention",
+                _src(blk),
+            )
+        )
+        rows.append(
+            _row(
+                "patterson_2021_table4", c["name"], "CO2e [t]", c["co2e_t"], co2, bar, "convention", _src(blk)
+            )
+        )
     return rows
 
 
@@ -196,42 +329,117 @@ def llama2_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         m = catalog.model(c["model_id"])
-        r = estimate_training(TrainingRequest(
-            model=m, accelerator=catalog.accelerator("a100-80gb"), devices=2048,
-            device_hours=c["gpu_hours"], power_per_device_w=c["power_w"], pue=1.0,
-            grid_gco2_kwh=grid, seq_len=4096, global_batch=1024,
-        ))
+        r = estimate_training(
+            TrainingRequest(
+                model=m,
+                accelerator=catalog.accelerator("a100-80gb"),
+                devices=2048,
+                device_hours=c["gpu_hours"],
+                power_per_device_w=c["power_w"],
+                pue=1.0,
+                grid_gco2_kwh=grid,
+                seq_len=4096,
+                global_batch=1024,
+            )
+        )
         role = "fit" if c["name"] == blk["implied_grid_from"] else "convention"
-        rows.append(_row("llama2_model_card", c["name"], "CO2e [t]", c["co2e_t"],
-                         r.co2e_t["operational"], blk["bar"]["max_abs"], role, _src(blk)))
+        rows.append(
+            _row(
+                "llama2_model_card",
+                c["name"],
+                "CO2e [t]",
+                c["co2e_t"],
+                r.co2e_t["operational"],
+                blk["bar"]["max_abs"],
+                role,
+                _src(blk),
+            )
+        )
     return rows
 
 
 def bloom_rows() -> list[Row]:
     blk = cases("training_energy")["luccioni_2022_bloom"]
     c = blk["case"]
-    r = estimate_training(TrainingRequest(
-        model=catalog.model(c["model_id"]), accelerator=catalog.accelerator(c["accelerator"]),
-        devices=c["gpus"], device_hours=c["gpu_hours"], power_model="tdp", pue=1.0,
-        grid_gco2_kwh=c["grid_gco2e_per_kwh"], seq_len=2048, global_batch=2048, **c["plan"],
-    ))
+    r = estimate_training(
+        TrainingRequest(
+            model=catalog.model(c["model_id"]),
+            accelerator=catalog.accelerator(c["accelerator"]),
+            devices=c["gpus"],
+            device_hours=c["gpu_hours"],
+            power_model="tdp",
+            pue=1.0,
+            grid_gco2_kwh=c["grid_gco2e_per_kwh"],
+            seq_len=2048,
+            global_batch=2048,
+            **c["plan"],
+        )
+    )
     g = c["grid_gco2e_per_kwh"] / 1000.0  # t per MWh
     acc_mwh, node_mwh = r.energy_mwh["accelerator"], r.energy_mwh["node"]
     bar = blk["bar"]["max_abs"]
     src = _src(blk)
     return [
-        _row("luccioni_2022_bloom", "BLOOM", "dynamic energy [kWh]", c["dynamic_energy_kwh"],
-             acc_mwh * 1000, bar, "convention", src),
-        _row("luccioni_2022_bloom", "BLOOM", "idle energy [kWh]", c["idle_energy_kwh"],
-             (node_mwh - acc_mwh) * 1000, bar, "fit", src),
-        _row("luccioni_2022_bloom", "BLOOM", "dynamic CO2e [t]", c["dynamic_co2e_t"], acc_mwh * g,
-             bar, "convention", src),
-        _row("luccioni_2022_bloom", "BLOOM", "idle CO2e [t]", c["idle_co2e_t"],
-             (node_mwh - acc_mwh) * g, bar, "convention", src),
-        _row("luccioni_2022_bloom", "BLOOM", "embodied CO2e [t]", c["embodied_co2e_t"],
-             r.co2e_t["embodied"], bar, "convention", src),
-        _row("luccioni_2022_bloom", "BLOOM", "total CO2e [t]", c["total_co2e_t"],
-             r.co2e_t["total"], bar, "convention", src),
+        _row(
+            "luccioni_2022_bloom",
+            "BLOOM",
+            "dynamic energy [kWh]",
+            c["dynamic_energy_kwh"],
+            acc_mwh * 1000,
+            bar,
+            "convention",
+            src,
+        ),
+        _row(
+            "luccioni_2022_bloom",
+            "BLOOM",
+            "idle energy [kWh]",
+            c["idle_energy_kwh"],
+            (node_mwh - acc_mwh) * 1000,
+            bar,
+            "fit",
+            src,
+        ),
+        _row(
+            "luccioni_2022_bloom",
+            "BLOOM",
+            "dynamic CO2e [t]",
+            c["dynamic_co2e_t"],
+            acc_mwh * g,
+            bar,
+            "convention",
+            src,
+        ),
+        _row(
+            "luccioni_2022_bloom",
+            "BLOOM",
+            "idle CO2e [t]",
+            c["idle_co2e_t"],
+            (node_mwh - acc_mwh) * g,
+            bar,
+            "convention",
+            src,
+        ),
+        _row(
+            "luccioni_2022_bloom",
+            "BLOOM",
+            "embodied CO2e [t]",
+            c["embodied_co2e_t"],
+            r.co2e_t["embodied"],
+            bar,
+            "convention",
+            src,
+        ),
+        _row(
+            "luccioni_2022_bloom",
+            "BLOOM",
+            "total CO2e [t]",
+            c["total_co2e_t"],
+            r.co2e_t["total"],
+            bar,
+            "convention",
+            src,
+        ),
     ]
 
 
@@ -254,21 +462,63 @@ def _published_plans():
     k = perf["korthikanti_2022_table5"]
     for c in k["cases"]:
         for rc, sp, col in (("full", False, "full"), ("selective", True, "seqsel")):
-            yield (f"Korthikanti {c['name']} {col}", gpt_model(c["model"], c["name"]), k,
-                   Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
-                        global_batch=c["global_batch"], interleave=c["interleave"], recompute=rc,
-                        sequence_parallel=sp, zero=0), c["model"]["s"], False)
+            yield (
+                f"Korthikanti {c['name']} {col}",
+                gpt_model(c["model"], c["name"]),
+                k,
+                Plan(
+                    tp=c["tp"],
+                    pp=c["pp"],
+                    dp=c["dp"],
+                    micro_batch=c["micro_batch"],
+                    global_batch=c["global_batch"],
+                    interleave=c["interleave"],
+                    recompute=rc,
+                    sequence_parallel=sp,
+                    zero=0,
+                ),
+                c["model"]["s"],
+                False,
+            )
     n = perf["narayanan_2021_table1"]
     for c in n["cases"]:
-        yield (f"Narayanan {c['name']}", gpt_model(c["model"], c["name"]), n,
-               Plan(tp=c["tp"], pp=c["pp"], dp=c["dp"], micro_batch=1,
-                    global_batch=c["global_batch"], recompute="full", zero=0), c["model"]["s"], False)
+        yield (
+            f"Narayanan {c['name']}",
+            gpt_model(c["model"], c["name"]),
+            n,
+            Plan(
+                tp=c["tp"],
+                pp=c["pp"],
+                dp=c["dp"],
+                micro_batch=1,
+                global_batch=c["global_batch"],
+                recompute="full",
+                zero=0,
+            ),
+            c["model"]["s"],
+            False,
+        )
     ll = perf["llama3_2024_table4"]
     for c in ll["cases"]:
-        yield (f"Llama 3 {c['name']}", catalog.model(c["model_id"]), ll,
-               Plan(tp=c["tp"], cp=c["cp"], pp=c["pp"], dp=c["dp"], micro_batch=c["micro_batch"],
-                    global_batch=c["global_batch"], interleave=c["interleave"],
-                    recompute=c["recompute"], sequence_parallel=True, zero=1), c["seq_len"], True)
+        yield (
+            f"Llama 3 {c['name']}",
+            catalog.model(c["model_id"]),
+            ll,
+            Plan(
+                tp=c["tp"],
+                cp=c["cp"],
+                pp=c["pp"],
+                dp=c["dp"],
+                micro_batch=c["micro_batch"],
+                global_batch=c["global_batch"],
+                interleave=c["interleave"],
+                recompute=c["recompute"],
+                sequence_parallel=True,
+                zero=1,
+            ),
+            c["seq_len"],
+            True,
+        )
 
 
 def planner_checks(top: int = 5) -> list[PlannerCheck]:
@@ -280,9 +530,17 @@ def planner_checks(top: int = 5) -> list[PlannerCheck]:
     out = []
     for name, m, blk, plan, seq, uneven in _published_plans():
         acc = catalog.accelerator(blk["accelerator"])
-        res = search(m, acc, plan.devices, global_batch=plan.global_batch, seq_len=seq,
-                     precision=blk["precision"], stack=blk["stack"], top=top,
-                     allow_uneven_layers=uneven)
+        res = search(
+            m,
+            acc,
+            plan.devices,
+            global_batch=plan.global_batch,
+            seq_len=seq,
+            precision=blk["precision"],
+            stack=blk["stack"],
+            top=top,
+            allow_uneven_layers=uneven,
+        )
         P = PlanArrays.from_plans([plan])
         pub = step_metrics(model_dims(m), acc, P, seq, blk["precision"], blk["stack"])
         pub_step = float(pub["step_time_s"][0])
@@ -291,33 +549,62 @@ def planner_checks(top: int = 5) -> list[PlannerCheck]:
         rank = res.rank_of(pub_step)
         best_step = res.top_metrics[0]["step_time_s"]
         if not fits:
-            note = (f"published plan needs {mem:.0f} GB per device by this model's memory "
-                    f"accounting > {acc.memory_gb:.0f} GB, so the planner excludes it")
+            note = (
+                f"published plan needs {mem:.0f} GB per device by this model's memory "
+                f"accounting > {acc.memory_gb:.0f} GB, so the planner excludes it"
+            )
         elif rank <= top:
             note = f"published plan is #{rank} of {res.feasible} feasible"
         else:
-            best = step_metrics(model_dims(m), acc, PlanArrays.from_plans([res.best_plan]), seq,
-                                blk["precision"], blk["stack"])
+            best = step_metrics(
+                model_dims(m),
+                acc,
+                PlanArrays.from_plans([res.best_plan]),
+                seq,
+                blk["precision"],
+                blk["stack"],
+            )
             gaps = sorted(
-                ((float(pub[k][0] - best[k][0]), k.removesuffix("_s")) for k in
-                 ("compute_s", "recompute_s", "tp_comm_s", "pp_bubble_s", "pp_p2p_s", "dp_comm_s")),
-                reverse=True)[:2]
+                (
+                    (float(pub[k][0] - best[k][0]), k.removesuffix("_s"))
+                    for k in ("compute_s", "recompute_s", "tp_comm_s", "pp_bubble_s", "pp_p2p_s", "dp_comm_s")
+                ),
+                reverse=True,
+            )[:2]
             why = " and ".join(f"{g:.2f} s less {k}" for g, k in gaps if g > 0)
-            note = (f"published plan is #{rank} of {res.feasible}: the best is "
-                    f"{1 - best_step / pub_step:.1%} faster by this model ({why} per step)")
-        out.append(PlannerCheck(
-            case=name, published_plan=plan.to_dict(), published_step_s=pub_step,
-            published_fits=fits, best_plan=res.best_plan.to_dict(), best_step_s=best_step,
-            published_rank=rank, feasible=res.feasible, note=note,
-        ))
+            note = (
+                f"published plan is #{rank} of {res.feasible}: the best is "
+                f"{1 - best_step / pub_step:.1%} faster by this model ({why} per step)"
+            )
+        out.append(
+            PlannerCheck(
+                case=name,
+                published_plan=plan.to_dict(),
+                published_step_s=pub_step,
+                published_fits=fits,
+                best_plan=res.best_plan.to_dict(),
+                best_step_s=best_step,
+                published_rank=rank,
+                feasible=res.feasible,
+                note=note,
+            )
+        )
     return out
 
 
 def run_all() -> list[Row]:
     """Every validation row, in a stable order."""
     return [
-        *korthikanti_rows(), *narayanan_rows(), *llama3_rows(), *mlperf_rows(), *llmfoundry_rows(), *patterson_rows(),
-        *llama2_rows(), *bloom_rows(), *mlenergy_rows(), *google_boundary_rows(),
+        *korthikanti_rows(),
+        *narayanan_rows(),
+        *llama3_rows(),
+        *mlperf_rows(),
+        *llmfoundry_rows(),
+        *patterson_rows(),
+        *llama2_rows(),
+        *bloom_rows(),
+        *mlenergy_rows(),
+        *google_boundary_rows(),
     ]
 
 
@@ -342,9 +629,17 @@ def mlenergy_rows() -> list[Row]:
     P = blk["fitted_input_tokens"]
     rows = []
     for c in blk["cases"]:
-        r = serve(model_dims(catalog.model(c["model"])), acc, tp=c["tp"], pp=1, ep=1,
-                  batch=[c["batch"]], prompt_tokens=P, output_tokens=c["avg_output_tokens"],
-                  precision=blk["precision"])
+        r = serve(
+            model_dims(catalog.model(c["model"])),
+            acc,
+            tp=c["tp"],
+            pp=1,
+            ep=1,
+            batch=[c["batch"]],
+            prompt_tokens=P,
+            output_tokens=c["avg_output_tokens"],
+            precision=blk["precision"],
+        )
         itl_ms = float(r["itl_s"][0]) * 1e3
         p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"])
         j = float(p_acc[0]) * c["gpus"] / float(r["tokens_per_s"][0])
@@ -352,11 +647,30 @@ def mlenergy_rows() -> list[Row]:
         # the 70B energy is a check
         fit_itl = True
         fit_j = c["model"] == "llama-3.1-8b"
-        rows.append(_row("mlenergy_v3", c["name"], "median ITL [ms]", c["median_itl_ms"], itl_ms,
-                         blk["bar"]["itl"], "fit" if fit_itl else "check", _src(blk)))
-        rows.append(_row("mlenergy_v3", c["name"], "accelerator J per output token",
-                         c["j_per_output_token"], j, blk["bar"]["j_per_token"],
-                         "fit" if fit_j else "check", _src(blk)))
+        rows.append(
+            _row(
+                "mlenergy_v3",
+                c["name"],
+                "median ITL [ms]",
+                c["median_itl_ms"],
+                itl_ms,
+                blk["bar"]["itl"],
+                "fit" if fit_itl else "check",
+                _src(blk),
+            )
+        )
+        rows.append(
+            _row(
+                "mlenergy_v3",
+                c["name"],
+                "accelerator J per output token",
+                c["j_per_output_token"],
+                j,
+                blk["bar"]["j_per_token"],
+                "fit" if fit_j else "check",
+                _src(blk),
+            )
+        )
     return rows
 
 
@@ -372,8 +686,21 @@ def google_boundary_rows() -> list[Row]:
     split = blk["comprehensive_split"]
     total = blk["comprehensive_wh"]
     acc_wh = split["accelerators"] * total
-    chain = boundary_chain(acc_wh, host_ratio=split["host_cpu_dram"] / split["accelerators"],
-                           idle_share=split["idle_provisioned"] / (1 - split["datacentre_overhead"]),
-                           pue=blk["fleet_pue"])
-    return [_row("google_2025_gemini_prompt", "median prompt", "comprehensive Wh per prompt",
-                 total, chain["facility_with_idle"], 0.03, "convention", _src(blk))]
+    chain = boundary_chain(
+        acc_wh,
+        host_ratio=split["host_cpu_dram"] / split["accelerators"],
+        idle_share=split["idle_provisioned"] / (1 - split["datacentre_overhead"]),
+        pue=blk["fleet_pue"],
+    )
+    return [
+        _row(
+            "google_2025_gemini_prompt",
+            "median prompt",
+            "comprehensive Wh per prompt",
+            total,
+            chain["facility_with_idle"],
+            0.03,
+            "convention",
+            _src(blk),
+        )
+    ]

@@ -102,8 +102,9 @@ def _make_endpoint(command: str, model):
         return _run_command(command, body.model_dump(by_alias=True, exclude_unset=True))
 
     endpoint.__name__ = f"run_{command}"
-    endpoint.__doc__ = (f"Run `scalewall {command}`: the CLI's options as JSON fields, the CLI's "
-                        "`--json` object back.")
+    endpoint.__doc__ = (
+        f"Run `scalewall {command}`: the CLI's options as JSON fields, the CLI's `--json` object back."
+    )
     return endpoint
 
 
@@ -154,16 +155,19 @@ def create_app() -> FastAPI:
 
     # Swagger UI and ReDoc from the installed package's own assets: /docs renders with no network
     app = FastAPIOffline(
-        title="scalewall", version=__version__,
+        title="scalewall",
+        version=__version__,
         description="Where does LLM scaling hit a wall? The scalewall CLI as a JSON API: "
-                    "`POST /api/<command>` returns what `scalewall <command> --json` prints.")
+        "`POST /api/<command>` returns what `scalewall <command> --json` prints.",
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
         where = request.url.path.removeprefix("/api/").replace("/", " ") or "request"
-        return JSONResponse({"detail": errors, "message": _field_sentence(errors, f"{where} options")},
-                            status_code=422)
+        return JSONResponse(
+            {"detail": errors, "message": _field_sentence(errors, f"{where} options")}, status_code=422
+        )
 
     @app.exception_handler(ScalewallError)
     async def _scalewall(request: Request, exc: ScalewallError) -> JSONResponse:
@@ -180,14 +184,23 @@ def create_app() -> FastAPI:
     for command in COMMANDS:
         body_model = request_model(command, api.options_model(command))
         fn = _make_endpoint(command, body_model)
-        app.post(f"/api/{command}", tags=["commands"], response_model=dict[str, Any],
-                 summary=f"scalewall {command}", responses={400: {"description": "scalewall error"},
-                                                           413: {"description": "body over 1 MB"}})(fn)
-        app.get(f"/api/{command}/options", tags=["schemas"],
-                summary=f"JSON Schema of the scalewall {command} request body")(
-            _make_options_schema(command, body_model))
-        app.get(f"/api/{command}/result", tags=["schemas"],
-                summary=f"JSON Schema of the scalewall {command} answer")(_make_result_schema(command))
+        app.post(
+            f"/api/{command}",
+            tags=["commands"],
+            response_model=dict[str, Any],
+            summary=f"scalewall {command}",
+            responses={400: {"description": "scalewall error"}, 413: {"description": "body over 1 MB"}},
+        )(fn)
+        app.get(
+            f"/api/{command}/options",
+            tags=["schemas"],
+            summary=f"JSON Schema of the scalewall {command} request body",
+        )(_make_options_schema(command, body_model))
+        app.get(
+            f"/api/{command}/result",
+            tags=["schemas"],
+            summary=f"JSON Schema of the scalewall {command} answer",
+        )(_make_result_schema(command))
 
     @app.get("/api/catalog", tags=["catalogue"])
     def catalog_kinds() -> list[str]:
@@ -200,8 +213,11 @@ def create_app() -> FastAPI:
         items = catalog.entries(kind)
         return jsonable_encoder([e.model_dump() for e in items.values()])
 
-    @app.get("/api/catalog/{kind}/{entry_id}", tags=["catalogue"],
-             responses={404: {"description": "unknown kind or id (the message lists the closest ids)"}})
+    @app.get(
+        "/api/catalog/{kind}/{entry_id}",
+        tags=["catalogue"],
+        responses={404: {"description": "unknown kind or id (the message lists the closest ids)"}},
+    )
     def catalog_entry(kind: str, entry_id: str) -> dict[str, Any]:
         """One catalogue entry with every field and its sources."""
         return jsonable_encoder(catalog.get(kind, entry_id).model_dump())
@@ -236,8 +252,9 @@ def create_app() -> FastAPI:
         return pages.index_page()
 
     for command in COMMANDS:
-        app.get(f"/{command}", response_class=HTMLResponse, include_in_schema=False,
-                name=f"page_{command}")(_make_page(command))
+        app.get(f"/{command}", response_class=HTMLResponse, include_in_schema=False, name=f"page_{command}")(
+            _make_page(command)
+        )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
 

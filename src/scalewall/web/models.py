@@ -51,11 +51,12 @@ def request_model(command: str, options: type[BaseModel]) -> type[BaseModel]:
                 extra["ge"] = 1
         info = FieldInfo.merge_field_infos(f, Field(**extra)) if extra else f
         fields[name] = (ann, info)
-    config = ConfigDict(extra="forbid", populate_by_name=True,
-                        title=f"{command} options (web)")
+    config = ConfigDict(extra="forbid", populate_by_name=True, title=f"{command} options (web)")
     model = create_model(f"{command.capitalize()}WebOptions", __config__=config, **fields)
-    model.__doc__ = (f"Options of `scalewall {command}` as JSON fields (snake_case); file options are "
-                     "not accepted over the web.")
+    model.__doc__ = (
+        f"Options of `scalewall {command}` as JSON fields (snake_case); file options are "
+        "not accepted over the web."
+    )
     return model
 
 

@@ -35,45 +35,55 @@ def page_defaults() -> dict[str, dict]:
     tr = out["train"]
     out["plan"] = {k: tr[k] for k in ("model", "accelerator", "devices") if k in tr} | {"top": 5}
     out["outlook"] = {k: v for k, v in out["outlook"].items() if k != "lever"} | {
-        "lever": ["efficient-chips", "smr", "distributed-training"]}
+        "lever": ["efficient-chips", "smr", "distributed-training"]
+    }
     return out
 
 
 def _nav(current: str) -> str:
     cur = ' class="current"'
     links = ['<a href="/">home</a>'] + [
-        f'<a href="/{c}"{cur if c == current else ""}>{c}</a>' for c in _BLURB]
+        f'<a href="/{c}"{cur if c == current else ""}>{c}</a>' for c in _BLURB
+    ]
     links.append('<a href="/docs">API</a>')
     return "<nav>" + " ".join(links) + "</nav>"
 
 
 def _head(title: str) -> str:
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><link rel=\"stylesheet\" href=\"/static/style.css\">")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="/static/style.css">'
+    )
 
 
 def index_page() -> str:
-    items = "".join(f"<li><a href=\"/{c}\">{c}</a> — {escape(b)}</li>" for c, b in _BLURB.items())
-    return (_head("scalewall") + "</head><body><header><h1>scalewall</h1>"
-            "<p>Where does the scaling of large language models hit a wall, and what moves it?</p>"
-            f"</header>{_nav('')}<main><ul class=\"menu\">{items}</ul>"
-            "<p>The same numbers as the CLI: each page calls <code>POST /api/&lt;command&gt;</code>, "
-            "which returns what <code>scalewall &lt;command&gt; --json</code> prints. "
-            "<a href=\"/docs\">API reference</a> · <a href=\"/openapi.json\">OpenAPI</a>.</p>"
-            "</main></body></html>")
+    items = "".join(f'<li><a href="/{c}">{c}</a> — {escape(b)}</li>' for c, b in _BLURB.items())
+    return (
+        _head("scalewall") + "</head><body><header><h1>scalewall</h1>"
+        "<p>Where does the scaling of large language models hit a wall, and what moves it?</p>"
+        f'</header>{_nav("")}<main><ul class="menu">{items}</ul>'
+        "<p>The same numbers as the CLI: each page calls <code>POST /api/&lt;command&gt;</code>, "
+        "which returns what <code>scalewall &lt;command&gt; --json</code> prints. "
+        '<a href="/docs">API reference</a> · <a href="/openapi.json">OpenAPI</a>.</p>'
+        "</main></body></html>"
+    )
 
 
 def command_page(command: str) -> str:
     defaults = json.dumps(page_defaults().get(command, {})).replace("</", "<\\/")
-    body = ("<form id=\"options\" autocomplete=\"off\"><div id=\"fields\">loading the options…</div>"
-            "<button id=\"run\" type=\"submit\">Run</button> <span id=\"status\" role=\"status\"></span>"
-            "</form><div id=\"error\" class=\"error\" hidden></div>"
-            "<section id=\"output\" hidden><h2>Result</h2><table id=\"result\"></table>"
-            "<div id=\"charts\" class=\"grid\"></div><h3>Assumptions</h3><ul id=\"assumptions\"></ul>"
-            "<h3>Sources</h3><ol id=\"sources\"></ol></section>")
-    return (_head(f"scalewall {command}") + "<script src=\"/static/plotly.min.js\"></script></head>"
-            f"<body data-command=\"{escape(command)}\"><header><h1>scalewall {escape(command)}</h1>"
-            f"<p>{escape(_BLURB[command])}</p></header>{_nav(command)}<main>{body}</main>"
-            f"<script type=\"application/json\" id=\"defaults\">{defaults}</script>"
-            "<script src=\"/static/app.js\"></script></body></html>")
+    body = (
+        '<form id="options" autocomplete="off"><div id="fields">loading the options…</div>'
+        '<button id="run" type="submit">Run</button> <span id="status" role="status"></span>'
+        '</form><div id="error" class="error" hidden></div>'
+        '<section id="output" hidden><h2>Result</h2><table id="result"></table>'
+        '<div id="charts" class="grid"></div><h3>Assumptions</h3><ul id="assumptions"></ul>'
+        '<h3>Sources</h3><ol id="sources"></ol></section>'
+    )
+    return (
+        _head(f"scalewall {command}") + '<script src="/static/plotly.min.js"></script></head>'
+        f'<body data-command="{escape(command)}"><header><h1>scalewall {escape(command)}</h1>'
+        f"<p>{escape(_BLURB[command])}</p></header>{_nav(command)}<main>{body}</main>"
+        f'<script type="application/json" id="defaults">{defaults}</script>'
+        '<script src="/static/app.js"></script></body></html>'
+    )

@@ -19,8 +19,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextlib.contextmanager
-def serve(app=None, host: str = "127.0.0.1", port: int | None = None,
-          timeout_s: float = 20.0) -> Iterator[str]:
+def serve(
+    app=None, host: str = "127.0.0.1", port: int | None = None, timeout_s: float = 20.0
+) -> Iterator[str]:
     """Serve ``app`` (default: a new scalewall app) with uvicorn in a thread; yields its base URL
     and stops the server on exit."""
     import uvicorn
@@ -28,8 +29,7 @@ def serve(app=None, host: str = "127.0.0.1", port: int | None = None,
     from scalewall.web.app import create_app
 
     port = port or free_port(host)
-    config = uvicorn.Config(app or create_app(), host=host, port=port, log_level="warning",
-                            lifespan="off")
+    config = uvicorn.Config(app or create_app(), host=host, port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"scalewall-web-{port}", daemon=True)
     thread.start()

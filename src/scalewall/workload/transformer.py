@@ -166,9 +166,7 @@ def model_flops_per_token(d: ModelDims, seq_len):
     attention score matrix and the logits. Narayanan 2021 Eq. 3 without recomputation for GPT.
     """
     s = np.asarray(seq_len, dtype=float)
-    fwd = d.L * (layer_linear_flops(d, 1.0) + attention_core_flops(d, 1.0, 1.0, s)) + logits_flops(
-        d, 1.0
-    )
+    fwd = d.L * (layer_linear_flops(d, 1.0) + attention_core_flops(d, 1.0, 1.0, s)) + logits_flops(d, 1.0)
     return 3.0 * fwd
 
 
