@@ -33,7 +33,7 @@ docs: $(STAMP) screenshots
 
 # docs/img/*.png are generated (never committed): the browser tests write them on request.
 screenshots: $(STAMP)
-	SCALEWALL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py \
+	SCALEWALL_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/web/test_browser.py \
 	  -k "training_form_shows_numbers_and_chart or report_opens_offline_and_draws_every_chart"
 
 # The static checks alone (the first four steps of `make test`).

@@ -92,9 +92,31 @@ def _field_sentence(errors: list[dict], where: str) -> str:
     return f"{where}: " + "; ".join(parts) + more
 
 
+def _release_memory() -> None:
+    """Hand freed heap back to the OS after a job (glibc only; elsewhere nothing to do).
+
+    A site solve allocates a few hundred MB in whichever of the server's worker threads ran it;
+    glibc keeps freed blocks in that thread's arena, so without a trim the server's RSS ratchets
+    up as different threads take jobs (``benchmarks/bench_web_memory.py`` measures it).
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): no malloc_trim
+        return
+
+
 def _run_command(command: str, options: dict) -> dict:
     """The library call behind ``POST /api/<command>`` (a seam for tests)."""
-    return api.run(command, options)
+    try:
+        return api.run(command, options)
+    finally:
+        _release_memory()
 
 
 def _make_endpoint(command: str, model):

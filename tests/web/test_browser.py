@@ -29,7 +29,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 #: the docs' screenshots are refreshed only on request (SCALEWALL_UPDATE_SCREENSHOTS=1), so an
 #: ordinary test run leaves the working tree clean; otherwise they go to a temporary folder
-IMG = (Path(__file__).resolve().parents[1] / "docs" / "img"
+IMG = (Path(__file__).resolve().parents[2] / "docs" / "img"
        if os.environ.get("SCALEWALL_UPDATE_SCREENSHOTS") == "1"
        else Path(tempfile.gettempdir()) / "scalewall-screenshots")
 TRAIN = {"model": "gpt-3-175b", "accelerator": "h100-sxm", "devices": 1024}

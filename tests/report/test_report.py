@@ -18,7 +18,7 @@ from scalewall.report.html import SECTIONS, render_report
 from scalewall.report.run import run_scenario
 from scalewall.report.scenario import default_scenario_text, load_scenario, parse_scenario
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 #: the default scenario with a smaller outlook, so the suite stays fast (same sections and charts)
 SMALL = yaml.safe_load(default_scenario_text())

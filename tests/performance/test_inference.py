@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from scalewall import catalog
 from scalewall.commands.infer import InferenceRequest, estimate_inference
 from scalewall.errors import InfeasiblePlanError
-from scalewall.facility.boundaries import boundary_chain
 from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.inference import experts_touched, kv_bytes_per_token, serve
 from scalewall.workload.transformer import model_dims
@@ -117,12 +116,6 @@ def test_tp_not_dividing_heads_and_ep_on_dense_are_refused():
         estimate_inference(_req(model=catalog.model("llama-3.1-70b"), devices=3, tp=3))
     with pytest.raises(ValidationError, match="mixture-of-experts"):
         _req(ep=2, devices=2)
-
-
-def test_boundary_chain_from_google_components():
-    c = boundary_chain(0.10, host_ratio=0.25 / 0.58, idle_share=0.10 / 0.92, pue=1.09)
-    assert c["node"] == pytest.approx(0.1431, abs=1e-3)
-    assert c["accelerator"] < c["node"] < c["it_with_idle"] < c["facility_with_idle"]
 
 
 def test_prompt_and_answer_longer_than_the_context_are_refused():
