@@ -24,6 +24,7 @@ from scalewall.errors import ScenarioError
 __all__ = [
     "Options",
     "ModelAccOptions",
+    "ClusterRunOptions",
     "resolve_options",
     "climate_of",
     "Count",
@@ -122,6 +123,35 @@ class ModelAccOptions(Options):
     )
     accelerator_file: str | None = Field(
         default=None, description="accelerator YAML file (instead of accelerator)"
+    )
+
+
+class ClusterRunOptions(ModelAccOptions):
+    """Options every training-run command shares (``train`` and ``plan``): the cluster, the shape
+    of a step, the precision and software, and the grid."""
+
+    devices: int = Field(description="number of accelerators [-]")
+    global_batch: int | None = Field(
+        default=None,
+        description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
+        json_schema_extra={"default_from": "default-batch-tokens"},
+    )
+    seq_len: int | None = Field(
+        default=None,
+        description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
+        json_schema_extra={"default_from": "default-train-seq-len"},
+    )
+    precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
+    stack: Literal["modern", "megatron-2021"] = Field(
+        default="modern", description="software: modern (FlashAttention, overlapped DP) or megatron-2021"
+    )
+    region: str | None = Field(
+        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)"
+    )
+    grid_gco2_kwh: float | None = Field(
+        default=None,
+        description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
+        json_schema_extra={"default_from": "default-grid-gco2-kwh"},
     )
 
 

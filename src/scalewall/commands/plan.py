@@ -8,34 +8,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import Count, ModelAccOptions, resolve_options
+from scalewall.commands.options import ClusterRunOptions, Count, resolve_options
 from scalewall.commands.train import TrainingRequest, TrainResult, estimate_training
 
 __all__ = ["PlanOptions", "PlanRequest", "PlanResult", "PlannedRun", "plan_training", "run_plan"]
 
 
-class PlanOptions(ModelAccOptions):
+class PlanOptions(ClusterRunOptions):
     """Options of ``scalewall plan`` (the one declaration: CLI flags, web form, sweeps)."""
 
-    devices: int = Field(description="number of accelerators [-]")
-    global_batch: int | None = Field(
-        default=None,
-        description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
-        json_schema_extra={"default_from": "default-batch-tokens"},
-    )
-    seq_len: int | None = Field(
-        default=None,
-        description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
-        json_schema_extra={"default_from": "default-train-seq-len"},
-    )
     tokens: Count | None = Field(
         default=None,
         description="training tokens [tokens] for days, energy and cost (300e9, 15T); "
         "default: the model's published figure",
-    )
-    precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
-    stack: Literal["modern", "megatron-2021"] = Field(
-        default="modern", description="software: modern (FlashAttention, overlapped DP) or megatron-2021"
     )
     objective: Literal["time", "energy", "cost"] = Field(
         default="time", description="what to minimise: step time, energy or cost per step"
@@ -57,14 +42,6 @@ class PlanOptions(ModelAccOptions):
         default=None,
         description="power usage effectiveness [-]; default: the region's, else the catalogue's",
         json_schema_extra={"default_from": "default-pue"},
-    )
-    region: str | None = Field(
-        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)"
-    )
-    grid_gco2_kwh: float | None = Field(
-        default=None,
-        description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-grid-gco2-kwh"},
     )
 
 

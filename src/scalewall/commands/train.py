@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
-from scalewall.commands.options import Count, ModelAccOptions, climate_of, resolve_options
+from scalewall.commands.options import ClusterRunOptions, Count, climate_of, resolve_options
 from scalewall.errors import InfeasiblePlanError, InputError
 from scalewall.facility.pue import Climate
 
@@ -26,14 +26,13 @@ __all__ = [
 ]
 
 
-class TrainOptions(ModelAccOptions):
+class TrainOptions(ClusterRunOptions):
     """Options of ``scalewall train`` (see the docs' CLI reference).
 
     The one declaration of the command's inputs: the CLI's flags and help, the web API's request
     body and form, and sweep SPECs are derived from these fields.
     """
 
-    devices: int = Field(description="number of accelerators [-]")
     tokens: Count | None = Field(
         default=None,
         description="training tokens [tokens] (300e9, 15T); default: the model's published figure",
@@ -43,16 +42,6 @@ class TrainOptions(ModelAccOptions):
     )
     device_hours: float | None = Field(
         default=None, description="fix the accelerator-hours [device·h]; tokens follow from the throughput"
-    )
-    global_batch: int | None = Field(
-        default=None,
-        description="sequences per optimizer step [-]; default: the catalogue's tokens per step / seq_len",
-        json_schema_extra={"default_from": "default-batch-tokens"},
-    )
-    seq_len: int | None = Field(
-        default=None,
-        description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
-        json_schema_extra={"default_from": "default-train-seq-len"},
     )
     micro_batch: int | None = Field(
         default=None, description="sequences per micro-batch [-]; default: chosen by the planner"
@@ -82,10 +71,6 @@ class TrainOptions(ModelAccOptions):
     zero: int | None = Field(
         default=None, description="ZeRO stage 0-3; default: chosen by the planner (1: sharded optimizer)"
     )
-    precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
-    stack: Literal["modern", "megatron-2021"] = Field(
-        default="modern", description="software: modern (FlashAttention, overlapped DP) or megatron-2021"
-    )
     plan: Literal["auto"] | None = Field(
         default=None,
         description="'auto': let the planner choose every size and switch, ignoring the ones given",
@@ -95,14 +80,6 @@ class TrainOptions(ModelAccOptions):
         description="power usage effectiveness [-]; default: the hourly weather's with cooling, else "
         "the region's, else the catalogue's",
         json_schema_extra={"default_from": "default-pue"},
-    )
-    region: str | None = Field(
-        default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)"
-    )
-    grid_gco2_kwh: float | None = Field(
-        default=None,
-        description="grid carbon intensity [gCO2e/kWh]; default: the region's, else the catalogue's",
-        json_schema_extra={"default_from": "default-grid-gco2-kwh"},
     )
     power_per_device_w: float | None = Field(
         default=None,
