@@ -8,10 +8,11 @@ import numpy as np
 
 from scalewall.errors import InputError
 from scalewall.files import read_text
+from scalewall.units import HOURS_PER_YEAR
 
 __all__ = ["DIURNAL_AMPLITUDE", "DIURNAL_PEAK_HOUR", "it_load_profile", "it_load_note"]
 
-HOURS = 8760
+HOURS = int(HOURS_PER_YEAR)  #: hours of a typical year [h]
 
 #: Serving-fleet shape: load = mean x (1 + A cos(2 pi (h - h_peak) / 24)). ASSUMPTION, not a
 #: measured trace: A = 0.25 (peak/trough = 1.67) and a 14:00 local peak are illustrative values
