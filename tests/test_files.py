@@ -127,17 +127,3 @@ def test_cli_gives_one_sentence_and_exit_2_for_a_hostile_model_file(tmp_path, co
     assert len(r.stderr.strip().splitlines()) == 1
     assert r.stdout == ""
 
-
-def test_no_bare_unit_constant_is_left_in_the_package():
-    # seconds per day, hours per year and joules per kWh/MWh/TWh are named in units.py, once
-    import re
-    from pathlib import Path
-
-    import scalewall
-
-    src = Path(scalewall.__file__).parent
-    bare = re.compile(r"(?<![\w.])(86400|8760|3\.6e6|3\.6e9|3\.6e12|3\.6e15)(?![\w.])")
-    hits = [f"{p.relative_to(src)}:{i}" for p in src.rglob("*.py") if p.name != "units.py"
-            for i, line in enumerate(p.read_text("utf-8").splitlines(), 1)
-            if bare.search(line.split("#")[0]) and "``" not in line]
-    assert not hits, hits
