@@ -307,7 +307,18 @@ def print_site(res: dict) -> None:
             f"direct {res['co2e_direct_t_per_year']:,.0f} t/yr",
         ),
         ("PUE (annual)", f"{res['pue_annual']:.3f}"),
-        ("curtailment", f"{res['curtailment_share']:.1%} of variable output"),
+        (
+            "curtailment",
+            f"{res['curtailment_share']:.1%} of variable output "
+            f"({_fmt(res.get('curtailment_mwh_per_year'), 'MWh/yr')})",
+        ),
+        (
+            "storage losses",
+            ", ".join(
+                f"{k} {_fmt(v, 'MWh/yr')}" for k, v in res.get("storage_losses_mwh_per_year", {}).items()
+            )
+            or "no storage",
+        ),
         ("land / water", f"{res['land_km2']:.2f} km² / {res['water_m3_per_year']:,.0f} m³/yr"),
         ("lead time", f"{res['lead_time_years']:g} years ({res['lead_time_binding']})"),
         (
