@@ -136,38 +136,6 @@ def _connect(workers: int | None, scheduler: str | None):
     return Client(cluster), cluster
 
 
-def _progress(enabled: bool):
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        ProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-    from rich.text import Text
-
-    class RateColumn(ProgressColumn):
-        def render(self, task) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text("  –  rows/s" if speed is None else f"{speed:,.1f} rows/s")
-
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failed"),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=not enabled,
-    )
-
-
 def run_sweep(
     spec: SweepSpec | str | Path,
     out_dir: str | Path,
@@ -318,7 +286,9 @@ def _execute(
                 buffer = []
             last_flush = time.perf_counter()
 
-        with _progress(progress) as bar:
+        from scalewall.report.progress import sweep_progress
+
+        with sweep_progress(progress) as bar:
             task = bar.add_task(command, total=len(todo), failed=0)
             try:
                 for fut in as_completed(list(futures)):
