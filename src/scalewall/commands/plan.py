@@ -103,6 +103,7 @@ def plan_training(req: PlanRequest) -> PlanResult:
     """Search the plans; the best ``top`` as full ``train`` results, and the rejections."""
     from scalewall.facility.job import step_power_metrics
     from scalewall.facility.site import resolve_site
+    from scalewall.performance.plan import PLAN_CHOICES
     from scalewall.performance.planner import search
     from scalewall.performance.training import default_shape
     from scalewall.units import J_PER_KWH
@@ -153,21 +154,7 @@ def plan_training(req: PlanRequest) -> PlanResult:
         r = estimate_training(
             base.model_copy(
                 update={
-                    **{
-                        k: getattr(plan, k)
-                        for k in (
-                            "tp",
-                            "pp",
-                            "dp",
-                            "cp",
-                            "ep",
-                            "micro_batch",
-                            "interleave",
-                            "recompute",
-                            "sequence_parallel",
-                            "zero",
-                        )
-                    },
+                    **{k: getattr(plan, k) for k in PLAN_CHOICES},
                     "global_batch": B,
                     "seq_len": seq,
                     "tokens": tokens,

@@ -307,7 +307,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     from scalewall.facility.footprint import energy_mwh, job_footprint
     from scalewall.facility.job import step_power_metrics
     from scalewall.facility.site import resolve_site
-    from scalewall.performance.plan import STACKS, PlanArrays
+    from scalewall.performance.plan import PLAN_CHOICES, STACKS, PlanArrays
     from scalewall.performance.planner import choose_plan
     from scalewall.performance.step import BREAKDOWN_PARTS
     from scalewall.performance.training import bottleneck, default_shape, step_metrics
@@ -327,21 +327,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         climate=req.climate,
         cooling=req.cooling,
     )
-    given = {
-        k: getattr(req, k)
-        for k in (
-            "tp",
-            "pp",
-            "dp",
-            "cp",
-            "ep",
-            "micro_batch",
-            "interleave",
-            "recompute",
-            "sequence_parallel",
-            "zero",
-        )
-    }
+    given = {k: getattr(req, k) for k in PLAN_CHOICES}
     cap = acc.memory_gb
     try:
         plan, plan_notes = choose_plan(
@@ -470,23 +456,14 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
 
 def train_request(o: TrainOptions) -> TrainingRequest:
     """The library request of a ``train`` option set."""
+    from scalewall.performance.plan import PLAN_CHOICES
+
     kw = o.model_dump(
         exclude={"model", "model_file", "accelerator", "accelerator_file", "region", "plan", "weather"}
     )
     kw["climate"] = climate_of(o.weather)
     if o.plan == "auto":
-        for k in (
-            "tp",
-            "pp",
-            "dp",
-            "cp",
-            "ep",
-            "micro_batch",
-            "interleave",
-            "recompute",
-            "sequence_parallel",
-            "zero",
-        ):
+        for k in PLAN_CHOICES:
             kw[k] = None
     return TrainingRequest(**resolve_options(o), **kw)
 

@@ -11,10 +11,25 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["Plan", "PlanArrays", "RECOMPUTE", "STACKS", "Stack"]
+__all__ = [
+    "Plan",
+    "PlanArrays",
+    "RECOMPUTE",
+    "STACKS",
+    "Stack",
+    "PLAN_SIZES",
+    "PLAN_SWITCHES",
+    "PLAN_CHOICES",
+]
 
 #: recomputation modes, coded as integers in :class:`PlanArrays`
 RECOMPUTE: tuple[str, ...] = ("none", "selective", "full")
+#: the parallel sizes of a plan (their product is the number of devices)
+PLAN_SIZES: tuple[str, ...] = ("tp", "pp", "dp", "cp", "ep")
+#: the switches of a plan besides its sizes (the global batch is the run's, not the plan's choice)
+PLAN_SWITCHES: tuple[str, ...] = ("micro_batch", "interleave", "recompute", "sequence_parallel", "zero")
+#: every field of a plan a user may fix or the planner chooses
+PLAN_CHOICES: tuple[str, ...] = PLAN_SIZES + PLAN_SWITCHES
 
 Recompute = Literal["none", "selective", "full"]
 

@@ -19,7 +19,7 @@ from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model
 from scalewall.errors import InfeasiblePlanError
 from scalewall.performance.constraints import structural_violations
-from scalewall.performance.plan import RECOMPUTE, STACKS, Plan, PlanArrays
+from scalewall.performance.plan import PLAN_SIZES, PLAN_SWITCHES, RECOMPUTE, STACKS, Plan, PlanArrays
 from scalewall.performance.step import memory
 from scalewall.performance.training import step_metrics
 from scalewall.units import SECONDS_PER_DAY
@@ -360,8 +360,8 @@ def search(
     )
 
 
-_SIZES = ("tp", "pp", "dp", "cp", "ep")
-_SWITCHES = ("micro_batch", "interleave", "recompute", "sequence_parallel", "zero")
+_SIZES = PLAN_SIZES
+_SWITCHES = PLAN_SWITCHES
 
 
 def choose_plan(
