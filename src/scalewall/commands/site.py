@@ -43,8 +43,9 @@ class SiteOptions(BaseModel):
     cfe: float = Field(default=0.9, ge=0, le=1, description="hourly-matched carbon-free share target [-]")
     techs: str | list[str] | None = Field(
         default=None,
-        description="comma list of solar, wind, battery, ldes, nuclear, smr, geothermal, gas, "
-        "gas-ccs, grid, sbsp, sbsp-optimistic; default: solar, wind, battery, gas, grid",
+        description="comma list of energy_sources catalogue ids (`scalewall catalog list energy_sources`: "
+        "solar, wind, battery, ldes, nuclear, geothermal, gas, grid, ...); default: solar, wind, battery, "
+        "gas, grid",
     )
     year: int = Field(default=2030, ge=2023, le=2060, description="cost year [year]")
     region: str | None = Field(

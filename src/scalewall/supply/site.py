@@ -16,23 +16,18 @@ from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_suppl
 if TYPE_CHECKING:
     from scalewall.supply.weather import Weather
 
-__all__ = ["SiteRequest", "SiteResult", "TECHS", "DEFAULT_TECHS", "plan_site", "source_profiles"]
+__all__ = ["SiteRequest", "SiteResult", "tech_names", "DEFAULT_TECHS", "plan_site", "source_profiles"]
 
-#: every --techs name, in display order
-TECHS = (
-    "solar",
-    "wind",
-    "battery",
-    "ldes",
-    "nuclear",
-    "smr",
-    "geothermal",
-    "gas",
-    "gas-ccs",
-    "grid",
-    "sbsp",
-    "sbsp-optimistic",
-)
+
+def tech_names() -> tuple[str, ...]:
+    """Every ``--techs`` name: the ids of the ``energy_sources`` catalogue, in its order (a new
+    technology is one catalogue entry; one whose output follows the weather also needs a
+    profile in :func:`source_profiles`)."""
+    from scalewall import catalog
+
+    return tuple(catalog.entries("energy_sources"))
+
+
 DEFAULT_TECHS = ("solar", "wind", "battery", "gas", "grid")
 #: mean IT loads a site plan accepts [MW]: from one small server room (1 kW) to 100 GW, about
 #: a fifth of the United States' average electricity demand (EIA 2023: ~4,200 TWh/yr ≈ 480 GW);
@@ -185,11 +180,12 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
     from scalewall.supply.load import it_load_profile
 
     w = req.weather
-    unknown = [t for t in req.techs if t not in TECHS]
+    allowed = tech_names()
+    unknown = [t for t in req.techs if t not in allowed]
     if unknown:
-        raise InputError(f"unknown technology {', '.join(unknown)} in --techs; allowed: {', '.join(TECHS)}")
+        raise InputError(f"unknown technology {', '.join(unknown)} in --techs; allowed: {', '.join(allowed)}")
     if not req.techs:
-        raise InputError("--techs is empty; allowed: " + ", ".join(TECHS))
+        raise InputError("--techs is empty; allowed: " + ", ".join(allowed))
     lo, hi = LOAD_MW_RANGE
     if not lo <= req.load_mw <= hi:
         raise InputError(
