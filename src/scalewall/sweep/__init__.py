@@ -11,13 +11,17 @@ Modules: :mod:`~scalewall.sweep.spec` (SPEC, scenario keys), :mod:`~scalewall.sw
 (what a Dask task runs), :mod:`~scalewall.sweep.flatten` (nested results to flat rows),
 :mod:`~scalewall.sweep.store` (atomic Parquet parts, resume), :mod:`~scalewall.sweep.runner`
 (the Dask driver), :mod:`~scalewall.sweep.query` (``show --where/--columns``) and
-:mod:`scalewall.cli.sweep` (its commands). Names are imported lazily so the CLI starts fast.
+:mod:`scalewall.cli.sweep` (its commands). Every module here imports its heavy libraries (Dask,
+pandas, pyarrow) inside its functions, so importing the package is cheap.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scalewall.sweep.flatten import flatten
+from scalewall.sweep.query import select
+from scalewall.sweep.runner import SweepSummary, run_sweep
+from scalewall.sweep.spec import Scenario, SweepSpec, expand_spec, load_spec, parse_spec, scenario_key
+from scalewall.sweep.store import read_results
 
 __all__ = [
     "SweepSpec",
@@ -32,23 +36,3 @@ __all__ = [
     "select",
     "flatten",
 ]
-
-_WHERE = {
-    "SweepSpec": "spec",
-    "Scenario": "spec",
-    "load_spec": "spec",
-    "parse_spec": "spec",
-    "expand_spec": "spec",
-    "scenario_key": "spec",
-    "run_sweep": "runner",
-    "SweepSummary": "runner",
-    "read_results": "store",
-    "select": "query",
-    "flatten": "flatten",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"scalewall.sweep.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'scalewall.sweep' has no attribute {name!r}")

@@ -14,13 +14,12 @@ from html import escape
 
 __all__ = ["index_page", "command_page", "page_defaults"]
 
-_BLURB = {
-    "train": "Time, MFU, memory, plan, energy, carbon, water and cost of a training run.",
-    "plan": "The fastest (or lowest-energy, or cheapest) parallel plan for a model on a cluster.",
-    "infer": "Latency, throughput, energy per token and per query of serving; the fleet for a demand.",
-    "site": "The least-cost hourly power supply for a data-centre load at a site, with a CFE target.",
-    "outlook": "2024–2050: when each wall binds, with uncertainty, and what each lever buys.",
-}
+
+def _blurbs() -> dict[str, str]:
+    """One sentence per command page: the registry's summary (declared once, in commands/)."""
+    from scalewall.commands import COMMANDS
+
+    return {name: c.summary[0].upper() + c.summary[1:] + "." for name, c in COMMANDS.items()}
 
 
 @cache
@@ -43,7 +42,7 @@ def page_defaults() -> dict[str, dict]:
 def _nav(current: str) -> str:
     cur = ' class="current"'
     links = ['<a href="/">home</a>'] + [
-        f'<a href="/{c}"{cur if c == current else ""}>{c}</a>' for c in _BLURB
+        f'<a href="/{c}"{cur if c == current else ""}>{c}</a>' for c in _blurbs()
     ]
     links.append('<a href="/docs">API</a>')
     return "<nav>" + " ".join(links) + "</nav>"
@@ -58,7 +57,7 @@ def _head(title: str) -> str:
 
 
 def index_page() -> str:
-    items = "".join(f'<li><a href="/{c}">{c}</a> — {escape(b)}</li>' for c, b in _BLURB.items())
+    items = "".join(f'<li><a href="/{c}">{c}</a> — {escape(b)}</li>' for c, b in _blurbs().items())
     return (
         _head("scalewall") + "</head><body><header><h1>scalewall</h1>"
         "<p>Where does the scaling of large language models hit a wall, and what moves it?</p>"
@@ -83,7 +82,7 @@ def command_page(command: str) -> str:
     return (
         _head(f"scalewall {command}") + '<script src="/static/plotly.min.js"></script></head>'
         f'<body data-command="{escape(command)}"><header><h1>scalewall {escape(command)}</h1>'
-        f"<p>{escape(_BLURB[command])}</p></header>{_nav(command)}<main>{body}</main>"
+        f"<p>{escape(_blurbs()[command])}</p></header>{_nav(command)}<main>{body}</main>"
         f'<script type="application/json" id="defaults">{defaults}</script>'
         '<script src="/static/app.js"></script></body></html>'
     )
