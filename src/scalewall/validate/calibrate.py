@@ -15,9 +15,9 @@ import numpy as np
 
 from scalewall import catalog
 from scalewall.catalog.calibration import Calibration
-from scalewall.performance.plan import STACKS, Plan, PlanArrays
+from scalewall.performance.plan import STACKS, PlanArrays
 from scalewall.units import BYTES_PER_GB, MS_PER_S
-from scalewall.validate.runner import cases, gpt_model
+from scalewall.validate.runner import case_plan, cases, gpt_model
 from scalewall.workload.transformer import model_dims
 
 __all__ = ["korthikanti_full_errors", "fit_gemm_efficiency"]
@@ -34,16 +34,7 @@ def korthikanti_full_errors(eta: float) -> np.ndarray:
     errs = []
     for c in blk["cases"]:
         d = model_dims(gpt_model(c["model"], c["name"]))
-        plan = Plan(
-            tp=c["tp"],
-            pp=c["pp"],
-            dp=c["dp"],
-            micro_batch=c["micro_batch"],
-            global_batch=c["global_batch"],
-            interleave=c["interleave"],
-            recompute="full",
-            zero=0,
-        )
+        plan = case_plan(c, recompute="full", zero=0)  # Table 5's full-recomputation column
         r = step.evaluate(
             d,
             acc,

@@ -21,6 +21,7 @@ from scalewall.facility.footprint import energy_mwh
 from scalewall.facility.power import accelerator_power_w
 from scalewall.performance.plan import STACKS, Plan, PlanArrays
 from scalewall.performance.step import evaluate
+from scalewall.units import FLOPS_PER_TFLOPS
 from scalewall.workload.transformer import model_dims
 
 __all__ = ["Row", "run_all", "summarise", "cases", "gpt_model", "planner_checks", "PlannerCheck"]
@@ -46,6 +47,16 @@ def cases(name: str) -> dict:
     """The published cases of one file in ``validate/cases`` (without extension)."""
     text = resources.files("scalewall.validate").joinpath("cases", f"{name}.yaml").read_text("utf-8")
     return yaml.safe_load(text)
+
+
+#: plan fields a published case may give (its table or text); the rest are stated assumptions
+_PLAN_FIELDS = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "global_batch", "interleave", "recompute")
+
+
+def case_plan(c: dict, **assumed) -> Plan:
+    """The parallel plan of a published case: the fields the case gives, plus ``assumed`` values
+    for what the publication does not state (each caller says which, and why)."""
+    return Plan(**{**{k: c[k] for k in _PLAN_FIELDS if k in c}, **assumed})
 
 
 def gpt_model(dims: dict, name: str = "case") -> Model:
@@ -88,18 +99,9 @@ def korthikanti_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         d = model_dims(gpt_model(c["model"], c["name"]))
-        common = dict(
-            tp=c["tp"],
-            pp=c["pp"],
-            dp=c["dp"],
-            micro_batch=c["micro_batch"],
-            global_batch=c["global_batch"],
-            interleave=c["interleave"],
-            zero=0,
-        )
-        plans = [
-            Plan(**common, recompute="full", sequence_parallel=False),
-            Plan(**common, recompute="selective", sequence_parallel=True),
+        plans = [  # Table 5's two columns; ZeRO is not used in the paper's runs
+            case_plan(c, recompute="full", sequence_parallel=False, zero=0),
+            case_plan(c, recompute="selective", sequence_parallel=True, zero=0),
         ]
         r = evaluate(
             d, acc, PlanArrays.from_plans(plans), c["model"]["s"], blk["precision"], STACKS[blk["stack"]]
@@ -127,19 +129,12 @@ def narayanan_rows() -> list[Row]:
     for c in blk["cases"]:
         dims = c["model"]
         d = model_dims(gpt_model(dims, c["name"]))
-        plan = Plan(
-            tp=c["tp"],
-            pp=c["pp"],
-            dp=c["dp"],
-            micro_batch=1,
-            global_batch=c["global_batch"],
-            recompute="full",
-            zero=0,
-        )
+        # Table 1 gives no micro-batch or interleaving: 1 and none assumed (see the case note)
+        plan = case_plan(c, micro_batch=1, recompute="full", zero=0)
         r = evaluate(d, acc, PlanArrays.from_plans([plan]), dims["s"], blk["precision"], STACKS[blk["stack"]])
         B, s, L, h, V = c["global_batch"], dims["s"], dims["L"], dims["h"], dims["V"]
         eq3 = 96 * B * s * L * h * h * (1 + s / (6 * h) + V / (16 * L * h))
-        tflops = eq3 / float(r["step_time_s"][0]) / (c["tp"] * c["pp"] * c["dp"]) / 1e12
+        tflops = eq3 / float(r["step_time_s"][0]) / (c["tp"] * c["pp"] * c["dp"]) / FLOPS_PER_TFLOPS
         rows.append(
             _row(
                 "narayanan_2021_table1",
@@ -161,23 +156,14 @@ def llama3_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         d = model_dims(catalog.model(c["model_id"]))
-        plan = Plan(
-            tp=c["tp"],
-            cp=c["cp"],
-            pp=c["pp"],
-            dp=c["dp"],
-            micro_batch=c["micro_batch"],
-            global_batch=c["global_batch"],
-            interleave=c["interleave"],
-            recompute=c["recompute"],
-            sequence_parallel=True,
-            zero=1,
-        )
+        plan = case_plan(c, sequence_parallel=True, zero=1)  # Megatron defaults; not in Table 4
         r = evaluate(
             d, acc, PlanArrays.from_plans([plan]), c["seq_len"], blk["precision"], STACKS[blk["stack"]]
         )
         n = plan.devices
-        mfu = float(r["model_flops"][0] / (r["step_time_s"][0] * n * acc.peak_tflops["bf16"] * 1e12))
+        mfu = float(
+            r["model_flops"][0] / (r["step_time_s"][0] * n * acc.peak_tflops["bf16"] * FLOPS_PER_TFLOPS)
+        )
         rows.append(
             _row(
                 "llama3_2024_table4",
@@ -199,17 +185,7 @@ def mlperf_rows() -> list[Row]:
     rows = []
     for c in blk["cases"]:
         d = model_dims(gpt_model(c["model"], c["name"]))
-        plan = Plan(
-            tp=c["tp"],
-            pp=c["pp"],
-            dp=c["dp"],
-            micro_batch=c["micro_batch"],
-            global_batch=c["global_batch"],
-            interleave=c["interleave"],
-            recompute=c["recompute"],
-            sequence_parallel=True,
-            zero=1,
-        )
+        plan = case_plan(c, sequence_parallel=True, zero=1)  # Megatron defaults of the submission
         r = evaluate(
             d, acc, PlanArrays.from_plans([plan]), c["model"]["s"], blk["precision"], STACKS[blk["stack"]]
         )
@@ -248,7 +224,7 @@ def llmfoundry_rows() -> list[Row]:
         s, L, h = dims["s"], dims["L"], dims["h"]
         flops_token = 6 * d.params_total + 12 * L * h * s  # llm-foundry's MFU convention
         tok_s = c["global_batch"] * s / float(r["step_time_s"][0])
-        mfu = flops_token * tok_s / (c["gpus"] * acc.peak_tflops["bf16"] * 1e12)
+        mfu = flops_token * tok_s / (c["gpus"] * acc.peak_tflops["bf16"] * FLOPS_PER_TFLOPS)
         err = mfu / c["mfu"] - 1
         rows.append(
             Row(
@@ -466,17 +442,7 @@ def _published_plans():
                 f"Korthikanti {c['name']} {col}",
                 gpt_model(c["model"], c["name"]),
                 k,
-                Plan(
-                    tp=c["tp"],
-                    pp=c["pp"],
-                    dp=c["dp"],
-                    micro_batch=c["micro_batch"],
-                    global_batch=c["global_batch"],
-                    interleave=c["interleave"],
-                    recompute=rc,
-                    sequence_parallel=sp,
-                    zero=0,
-                ),
+                case_plan(c, recompute=rc, sequence_parallel=sp, zero=0),
                 c["model"]["s"],
                 False,
             )
@@ -486,15 +452,7 @@ def _published_plans():
             f"Narayanan {c['name']}",
             gpt_model(c["model"], c["name"]),
             n,
-            Plan(
-                tp=c["tp"],
-                pp=c["pp"],
-                dp=c["dp"],
-                micro_batch=1,
-                global_batch=c["global_batch"],
-                recompute="full",
-                zero=0,
-            ),
+            case_plan(c, micro_batch=1, recompute="full", zero=0),
             c["model"]["s"],
             False,
         )
@@ -504,18 +462,7 @@ def _published_plans():
             f"Llama 3 {c['name']}",
             catalog.model(c["model_id"]),
             ll,
-            Plan(
-                tp=c["tp"],
-                cp=c["cp"],
-                pp=c["pp"],
-                dp=c["dp"],
-                micro_batch=c["micro_batch"],
-                global_batch=c["global_batch"],
-                interleave=c["interleave"],
-                recompute=c["recompute"],
-                sequence_parallel=True,
-                zero=1,
-            ),
+            case_plan(c, sequence_parallel=True, zero=1),
             c["seq_len"],
             True,
         )
