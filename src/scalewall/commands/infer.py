@@ -17,14 +17,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall import catalog
-from scalewall.catalog.calibration import Calibration
-from scalewall.catalog.schema import Accelerator, Model, Region
+from scalewall.catalog.schema import Accelerator, Model
 from scalewall.commands.options import Count, IntOrMax, ModelAccOptions, climate_of, resolve_options
+from scalewall.commands.requests import SiteAndCalibration
 from scalewall.errors import InfeasiblePlanError, InputError
 from scalewall.facility.boundaries import boundary_chain
 from scalewall.facility.footprint import job_footprint
 from scalewall.facility.power import accelerator_power_w
-from scalewall.facility.pue import Climate
 from scalewall.facility.site import resolve_site
 from scalewall.performance.inference import COMPUTE_PRECISION, serve
 from scalewall.units import (
@@ -60,7 +59,7 @@ __all__ = [
 MAX_BATCH_SEARCH = 4096
 
 
-class InferenceRequest(BaseModel):
+class InferenceRequest(SiteAndCalibration):
     """What ``scalewall infer`` takes (catalogue objects resolved)."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
@@ -77,18 +76,6 @@ class InferenceRequest(BaseModel):
     itl_slo_ms: float | None = Field(default=None, gt=0)
     queries_per_day: float | None = Field(default=None, gt=0, le=1e15)
     utilisation: float | None = Field(default=None, gt=0, le=1)
-    pue: float | None = Field(default=None, ge=1.0, le=3.0)
-    region: Region | None = None
-    grid_gco2_kwh: float | None = Field(default=None, ge=0, le=2000)
-    calibration: Calibration | None = Field(
-        default=None, description="efficiency factors of the physics (None: the catalogue's)"
-    )
-    climate: Climate | None = Field(
-        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)"
-    )
-    cooling: Literal["air", "evaporative", "liquid"] | None = Field(
-        default=None, description="cooling type for the climate's PUE (default air, as in site)"
-    )
 
     @model_validator(mode="after")
     def _checks(self) -> InferenceRequest:

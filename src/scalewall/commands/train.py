@@ -11,10 +11,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scalewall.catalog.calibration import Calibration
-from scalewall.catalog.schema import Accelerator, Model, Region
+from scalewall.catalog.schema import Accelerator, Model
 from scalewall.commands.options import ClusterRunOptions, Count, climate_of, resolve_options
+from scalewall.commands.requests import SiteAndCalibration
 from scalewall.errors import InfeasiblePlanError, InputError
-from scalewall.facility.pue import Climate
 
 __all__ = [
     "TrainOptions",
@@ -98,7 +98,7 @@ class TrainOptions(ClusterRunOptions):
     )
 
 
-class TrainingRequest(BaseModel):
+class TrainingRequest(SiteAndCalibration):
     """What the user asks: model, hardware, cluster size and optional overrides.
 
     Parallel sizes left as ``None`` are chosen by the planner (fastest feasible plan with the
@@ -127,23 +127,11 @@ class TrainingRequest(BaseModel):
     zero: int | None = Field(default=None, ge=0, le=3)
     precision: Literal["fp16", "bf16", "fp8"] = "bf16"
     stack: Literal["modern", "megatron-2021"] = "modern"
-    pue: float | None = Field(default=None, ge=1.0, le=3.0, description="[-]")
-    region: Region | None = None
-    grid_gco2_kwh: float | None = Field(default=None, ge=0, le=2000, description="[gCO2e/kWh]")
     power_per_device_w: float | None = Field(
         default=None, gt=0, le=20000, description="measured average per device, node boundary [W]"
     )
     power_model: Literal["modelled", "tdp"] = "modelled"
     electricity_usd_mwh: float | None = Field(default=None, ge=0, le=10000)
-    calibration: Calibration | None = Field(
-        default=None, description="efficiency factors of the physics (None: the catalogue's)"
-    )
-    climate: Climate | None = Field(
-        default=None, description="hourly weather year for the PUE (scalewall.facility.pue.Climate)"
-    )
-    cooling: Literal["air", "evaporative", "liquid"] | None = Field(
-        default=None, description="cooling type for the climate's PUE (default air, as in site)"
-    )
 
     @model_validator(mode="after")
     def _one_duration(self) -> TrainingRequest:
