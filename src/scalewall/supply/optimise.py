@@ -120,6 +120,9 @@ class SupplySolution:
     solve_s: float
     build_s: float
     notes: list[str] = field(default_factory=list)
+    #: hours in which some storage both charged and discharged by more than 1e-4 of the peak
+    #: before the solver-noise residue was netted (0 expected: see CYCLING_COST_USD_MWH) [h]
+    simultaneous_storage_hours: int = 0
 
 
 def max_cfe_without_storage(load_mw: np.ndarray, clean_profiles: list[np.ndarray]) -> float:
@@ -444,6 +447,7 @@ def solve_supply(p: SupplyProblem, threads: int | None = None) -> SupplySolution
         sol.solve_s,
         sol.build_s,
         sol.notes,
+        sol.simultaneous_storage_hours,
     )
 
 
@@ -507,6 +511,7 @@ def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[s
         cap[name] = float(gens.at[name, "p_nom_opt"])
         cols[name] = n.generators_t.p[name].to_numpy()
     su = n.storage_units
+    cycling = np.zeros(len(p.load_mw), dtype=bool)
     for name in su.index:
         cap[name] = float(su.at[name, "p_nom_opt"])
         store[name] = cap[name] * float(su.at[name, "max_hours"])
@@ -516,6 +521,7 @@ def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[s
         # leaves is noise at its tolerance (Greensboro 20 MW: at most 4e-4 MW, 0.15 MWh a year),
         # netted here so the hourly balance is unchanged and the flows are one-directional
         both = np.minimum(dis, chg)
+        cycling |= both > 1e-4 * float(p.load_mw.max())  # real cycling, not solver noise
         cols[f"{name}_discharge"] = dis - both
         cols[f"{name}_charge"] = chg - both
         cols[f"{name}_soc_mwh"] = n.storage_units_t.state_of_charge[name].to_numpy()
@@ -557,4 +563,6 @@ def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[s
             f"{', '.join(at_cap)} reached the model's capacity bound of "
             f"{CAPACITY_CAP_X_PEAK:g}x the peak load: the plan is cheaper with more"
         ]
-    return SupplySolution(cap, store, dispatch, float(annual), balance, solve_s, build_s, list(notes))
+    return SupplySolution(
+        cap, store, dispatch, float(annual), balance, solve_s, build_s, list(notes), int(cycling.sum())
+    )

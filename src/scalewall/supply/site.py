@@ -233,15 +233,12 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
     load_mwh = float(facility.sum())
     built = {s.tech: s for s in sources if s.tech in sol.capacity_mw}
     energy, cf_disp, losses = {}, {}, {}
-    tol = 1e-6 * float(facility.max())  # solver noise below a millionth of the peak is not flow
-    both = np.zeros(len(facility), dtype=bool)
     for tech, s in built.items():
         col = tech if s.role != "storage" else f"{tech}_discharge"
         energy[tech] = float(sol.dispatch[col].sum())  # storage: energy delivered
         if s.role == "storage":
             charge = sol.dispatch[f"{tech}_charge"].to_numpy()
             losses[tech] = float(charge.sum()) - energy[tech]
-            both |= (charge > tol) & (sol.dispatch[col].to_numpy() > tol)
         if sol.capacity_mw[tech] > 1e-6 and s.role != "import":
             cf_disp[tech] = energy[tech] / (sol.capacity_mw[tech] * len(facility))
     dirty = sum(e for t, e in energy.items() if not built[t].carbon_free and built[t].role != "storage")
@@ -301,7 +298,7 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         energy_mwh_per_year={t: r(v, 1) for t, v in energy.items()},
         storage_losses_mwh_per_year={t: r(v, 1) for t, v in losses.items()},
         curtailment_mwh_per_year=r(float(sol.dispatch["curtailment"].sum()), 1),
-        simultaneous_storage_hours=int(both.sum()),
+        simultaneous_storage_hours=sol.simultaneous_storage_hours,
         load_mwh_per_year=r(load_mwh, 1),
         grid={k: (v if isinstance(v, str) else float(v)) for k, v in grid.items()},
         balance_error_mw=float(sol.balance_error_mw),
