@@ -619,11 +619,13 @@ def validation_markdown() -> str:
     out.append("\n**By group** (mean and max |error|):\n")
     out += [f"- {line}" for line in runner.summarise(runner.run_all())]
     notes = []
-    for name in ("training_performance", "training_energy", "inference"):
-        try:
-            blocks = runner.cases(name)
-        except Exception:  # noqa: BLE001 - a renamed case file leaves its notes out
-            continue
+    from importlib import resources
+
+    from scalewall.validate.rows import cases
+
+    case_dir = resources.files("scalewall.validate").joinpath("cases")
+    for name in sorted(p.name.removesuffix(".yaml") for p in case_dir.iterdir() if p.name.endswith(".yaml")):
+        blocks = cases(name)
         for group, blk in blocks.items():
             if isinstance(blk, dict) and blk.get("note"):
                 notes.append(f"- `{group}`: {fmt(blk['note'])}")
@@ -634,7 +636,7 @@ def validation_markdown() -> str:
 
 
 def planner_checks_markdown() -> str:
-    from scalewall.validate.runner import planner_checks
+    from scalewall.validate.training import planner_checks
 
     def plan(p: dict) -> str:
         keys = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "interleave")

@@ -10,7 +10,7 @@ from scalewall.errors import InfeasiblePlanError
 from scalewall.facility.job import step_power_metrics
 from scalewall.facility.site import resolve_site
 from scalewall.performance.planner import search
-from scalewall.validate.runner import planner_checks
+from scalewall.validate.training import planner_checks
 
 SITE = resolve_site(None, None, None)
 

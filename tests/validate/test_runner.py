@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from scalewall import catalog
-from scalewall.validate import runner
+from scalewall.validate import runner, serving, training
 from scalewall.validate.calibrate import fit_gemm_efficiency, korthikanti_full_errors
+from scalewall.validate.rows import cases
 
 
 def _errors(rows):
@@ -15,7 +16,7 @@ def _errors(rows):
 
 
 def test_iteration_time_matches_korthikanti_2022_table5_mean_5pct_max_10pct():
-    rows = runner.korthikanti_rows()
+    rows = training.korthikanti_rows()
     assert len(rows) == 8
     e = _errors(rows)
     assert e.mean() <= 0.05, [(r.case, f"{r.error:+.1%}") for r in rows]
@@ -23,47 +24,47 @@ def test_iteration_time_matches_korthikanti_2022_table5_mean_5pct_max_10pct():
 
 
 def test_seq_sel_column_is_a_check_not_a_fit_and_stays_within_5pct():
-    rows = [r for r in runner.korthikanti_rows() if r.role == "check"]
+    rows = [r for r in training.korthikanti_rows() if r.role == "check"]
     assert len(rows) == 4
     assert _errors(rows).max() <= 0.05
 
 
 def test_achieved_tflops_match_narayanan_2021_table1_within_10pct():
-    rows = runner.narayanan_rows()
+    rows = training.narayanan_rows()
     assert len(rows) == 5
     for r in rows:
         assert abs(r.error) <= 0.10, (r.case, r.predicted, r.published)
 
 
 def test_mfu_matches_llama3_2024_table4_within_10pct():
-    (row,) = runner.llama3_rows()
+    (row,) = training.llama3_rows()
     assert abs(row.error) <= 0.10, (row.predicted, row.published)
 
 
 def test_held_out_mlperf_eos_fp8_throughput_within_20pct():
-    (row,) = runner.mlperf_rows()
+    (row,) = training.mlperf_rows()
     assert abs(row.error) <= 0.20, (row.predicted, row.published)
 
 
 def test_energy_and_co2e_reproduce_patterson_2021_table4_within_3pct():
-    rows = [r for r in runner.patterson_rows() if r.role == "convention"]
+    rows = [r for r in training.patterson_rows() if r.role == "convention"]
     assert len(rows) == 6
     assert _errors(rows).max() <= 0.03
 
 
 def test_modelled_v100_node_power_is_near_patterson_measured_330w():
-    (row,) = [r for r in runner.patterson_rows() if r.quantity.startswith("node power")]
+    (row,) = [r for r in training.patterson_rows() if r.quantity.startswith("node power")]
     assert abs(row.error) <= 0.25, row.predicted
 
 
 def test_co2e_reproduces_llama2_model_card_within_3pct():
-    rows = runner.llama2_rows()
+    rows = training.llama2_rows()
     assert len(rows) == 3
     assert _errors(rows).max() <= 0.03
 
 
 def test_bloom_dynamic_idle_embodied_split_is_reproducible_within_3pct():
-    rows = runner.bloom_rows()
+    rows = training.bloom_rows()
     assert {r.quantity for r in rows} >= {"dynamic CO2e [t]", "idle CO2e [t]", "embodied CO2e [t]"}
     assert _errors(rows).max() <= 0.03
 
@@ -89,14 +90,14 @@ def test_serving_and_power_factors_in_catalogue_are_the_fit_on_mlenergy():
     fitted = fit_serving()
     for key, value in fitted.items():
         if key == "lm-arena-chat input tokens":
-            shipped = runner.cases("inference")["mlenergy_v3"]["fitted_input_tokens"]
+            shipped = cases("inference")["mlenergy_v3"]["fitted_input_tokens"]
         else:
             shipped = catalog.Calibration.from_catalog().get(key)
         assert shipped == pytest.approx(value, rel=0.02), key
 
 
 def test_itl_and_energy_per_token_match_mlenergy_v3_within_15_and_20pct():
-    rows = runner.mlenergy_rows()
+    rows = serving.mlenergy_rows()
     assert len(rows) == 8
     for r in rows:
         bar = 0.15 if "ITL" in r.quantity else 0.20
@@ -104,5 +105,5 @@ def test_itl_and_energy_per_token_match_mlenergy_v3_within_15_and_20pct():
 
 
 def test_google_comprehensive_prompt_energy_follows_from_its_boundary_components():
-    (row,) = runner.google_boundary_rows()
+    (row,) = serving.google_boundary_rows()
     assert abs(row.error) <= 0.03

@@ -17,7 +17,7 @@ from scalewall import catalog
 from scalewall.catalog.calibration import Calibration
 from scalewall.performance.plan import STACKS, PlanArrays
 from scalewall.units import BYTES_PER_GB, MS_PER_S
-from scalewall.validate.runner import case_plan, cases, gpt_model
+from scalewall.validate.rows import case_plan, cases, gpt_model
 from scalewall.workload.transformer import model_dims
 
 __all__ = ["korthikanti_full_errors", "fit_gemm_efficiency"]
