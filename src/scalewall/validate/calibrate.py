@@ -87,8 +87,8 @@ def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
     import scalewall.facility.power as fp
     import scalewall.performance.inference as inf
 
-    blk = cases("inference")["mlenergy_v3"]
-    acc = catalog.accelerator(blk["accelerator"])
+    blk = cases("serving_mlenergy")["mlenergy_v3"]
+    acc = catalog.accelerator(case["accelerator"])
     cal = Calibration.from_catalog().replace(**values)
 
     r = inf.serve(
@@ -97,7 +97,7 @@ def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
         tp=case["tp"],
         pp=1,
         ep=1,
-        batch=[case["batch"]],
+        batch=[case["max_num_seqs"]],
         prompt_tokens=input_tokens,
         output_tokens=case["avg_output_tokens"],
         precision=blk["precision"],
@@ -118,12 +118,13 @@ def fit_serving() -> dict[str, float]:
     from scipy.optimize import brentq, least_squares
 
     import scalewall.performance.inference as inf
+    from scalewall.validate.serving import MLENERGY_FIT
 
-    blk = cases("inference")["mlenergy_v3"]
-    rows = [c for c in blk["cases"] if c["model"] == "llama-3.1-8b"]
-    acc = catalog.accelerator(blk["accelerator"])
+    blk = cases("serving_mlenergy")["mlenergy_v3"]
+    rows = [c for c in blk["cases"] if c["name"] in MLENERGY_FIT and c["model"] == "llama-3.1-8b"]
+    acc = catalog.accelerator(rows[0]["accelerator"])
     d8 = model_dims(catalog.model("llama-3.1-8b"))
-    big = max(rows, key=lambda c: c["batch"])
+    big = max(rows, key=lambda c: c["max_num_seqs"])
     reserve_gb = Calibration.from_catalog().runtime_reserved_gb
     free = (
         acc.memory_gb * BYTES_PER_GB
@@ -131,7 +132,8 @@ def fit_serving() -> dict[str, float]:
         - d8.params_total * inf.WEIGHT_BYTES[blk["precision"]]
     )
     p_max = (
-        free / (big["batch"] * inf.kv_bytes_per_token(d8, blk["precision"])) - big["avg_output_tokens"] / 2
+        free / (big["max_num_seqs"] * inf.kv_bytes_per_token(d8, blk["precision"]))
+        - big["avg_output_tokens"] / 2
     )
 
     keys = (
@@ -169,7 +171,7 @@ def fit_serving() -> dict[str, float]:
         **dict(zip(keys, map(float, best.x[1:]), strict=True)),
     }
 
-    tp_row = next(c for c in blk["cases"] if c["tp"] > 1)
+    tp_row = next(c for c in blk["cases"] if c["name"] in MLENERGY_FIT and c["tp"] > 1)
 
     def itl_gap(alpha: float) -> float:
         vals = {k: fitted[k] for k in keys} | {"small-collective-latency-s": alpha}

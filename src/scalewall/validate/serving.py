@@ -3,62 +3,85 @@
 from __future__ import annotations
 
 from scalewall import catalog
+from scalewall.catalog.calibration import Calibration
 from scalewall.facility.power import accelerator_power_w
+from scalewall.units import MS_PER_S
 from scalewall.validate.rows import Row, cases, row, source_of
 from scalewall.workload.transformer import model_dims
 
-__all__ = ["serving_rows"]
+__all__ = ["serving_rows", "mlenergy_rows", "predict_mlenergy_case"]
+
+
+#: ML.ENERGY rows whose figures FIT calibration factors (see calibration.yaml); the rest CHECK
+MLENERGY_FIT = {
+    "8b H100x1 b8": ("itl", "j"),
+    "8b H100x1 b128": ("itl", "j"),
+    "8b H100x1 b512": ("itl", "j"),
+    "70b H100x4 b8": ("itl",),
+}
+
+
+def predict_mlenergy_case(c: dict, cal: Calibration | None = None, input_tokens: float | None = None) -> dict:
+    """The serving model on one ML.ENERGY row: ``itl_ms`` [ms], ``power_w`` (instance) [W],
+    ``j_per_output_token`` [J/token] and ``tokens_per_s`` (instance) [tokens/s]."""
+    from scalewall.performance.inference import serve
+
+    blk = cases("serving_mlenergy")["mlenergy_v3"]
+    acc = catalog.accelerator(c["accelerator"])
+    r = serve(
+        model_dims(catalog.model(c["model"])),
+        acc,
+        tp=c["tp"],
+        pp=1,
+        ep=1,
+        batch=[c["max_num_seqs"]],
+        prompt_tokens=blk["fitted_input_tokens"] if input_tokens is None else input_tokens,
+        output_tokens=c["avg_output_tokens"],
+        precision=blk["precision"],
+        cal=cal,
+    )
+    p_acc = float(accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal)[0]) * c["gpus"]
+    tok_s = float(r["tokens_per_s"][0])
+    return {
+        "itl_ms": float(r["itl_s"][0]) * MS_PER_S,
+        "power_w": p_acc,
+        "tokens_per_s": tok_s,
+        "j_per_output_token": p_acc / tok_s,
+    }
 
 
 def mlenergy_rows() -> list[Row]:
-    """ITL and accelerator J per output token for every ML.ENERGY row (bars 15 % / 20 %)."""
-    from scalewall.performance.inference import serve
-
-    blk = cases("inference")["mlenergy_v3"]
-    acc = catalog.accelerator(blk["accelerator"])
-    P = blk["fitted_input_tokens"]
+    """Median ITL and accelerator J per output token of every ML.ENERGY v3 row (Llama-3.1-8B
+    and 70B on H100 and B200, vLLM); each row is named with its engine and is FIT or CHECK."""
+    blk = cases("serving_mlenergy")["mlenergy_v3"]
+    src = source_of(blk)
     rows = []
     for c in blk["cases"]:
-        r = serve(
-            model_dims(catalog.model(c["model"])),
-            acc,
-            tp=c["tp"],
-            pp=1,
-            ep=1,
-            batch=[c["batch"]],
-            prompt_tokens=P,
-            output_tokens=c["avg_output_tokens"],
-            precision=blk["precision"],
-        )
-        itl_ms = float(r["itl_s"][0]) * 1e3
-        p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"])
-        j = float(p_acc[0]) * c["gpus"] / float(r["tokens_per_s"][0])
-        # the 8B rows fit the serving factors, the 70B ITL fits the small-collective latency;
-        # the 70B energy is a check
-        fit_itl = True
-        fit_j = c["model"] == "llama-3.1-8b"
+        g = predict_mlenergy_case(c)
+        fit = MLENERGY_FIT.get(c["name"], ())
+        name = f"{blk['engine']} {c['name']}"
         rows.append(
             row(
                 "mlenergy_v3",
-                c["name"],
+                name,
                 "median ITL [ms]",
                 c["median_itl_ms"],
-                itl_ms,
+                g["itl_ms"],
                 blk["bar"]["itl"],
-                "fit" if fit_itl else "check",
-                source_of(blk),
+                "fit" if "itl" in fit else "check",
+                src,
             )
         )
         rows.append(
             row(
                 "mlenergy_v3",
-                c["name"],
+                name,
                 "accelerator J per output token",
                 c["j_per_output_token"],
-                j,
+                g["j_per_output_token"],
                 blk["bar"]["j_per_token"],
-                "fit" if fit_j else "check",
-                source_of(blk),
+                "fit" if "j" in fit else "check",
+                src,
             )
         )
     return rows
