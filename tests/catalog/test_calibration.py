@@ -162,7 +162,8 @@ def test_power_factors_change_power():
     more = accelerator_power_w(H100, uf, ub, CAL.replace(power_per_flop_utilisation=2 * CAL.power_per_flop_utilisation))
     assert np.all(more > base)
     idle = accelerator_power_w(H100, uf, ub, CAL.replace(power_per_flop_utilisation=0,
-                                                         power_per_hbm_utilisation=0))
+                                                         power_per_hbm_utilisation=0,
+                                                         power_per_busy_time=0))
     np.testing.assert_array_equal(idle, H100.idle_w)
 
 

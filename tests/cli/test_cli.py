@@ -116,7 +116,7 @@ def test_infer_json_contract_and_fleet():
     [
         (["--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--devices", "2", "--ep", "2"], "mixture-of-experts"),
         (["--model", "llama-3.1-70b", "--accelerator", "h100-sxm", "--devices", "3", "--tp", "3"], "not divisible by tp"),
-        (["--model", "llama-3.1-8b", "--accelerator", "h100-sxm", "--devices", "1", "--batch", "99999"], "largest batch that fits"),
+        (["--model", "llama-3.1-405b", "--accelerator", "h100-sxm", "--devices", "8", "--tp", "8"], "no room for one request's KV cache"),
         (["--model", "llama-3.1-8b", "--accelerator", "h100-sxn", "--devices", "1"], "closest: h100-sxm"),
     ],
 )

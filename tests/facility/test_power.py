@@ -36,3 +36,16 @@ def test_more_flops_or_bytes_never_draw_less_power(f1, b1, df, db):
     lo = float(accelerator_power_w(H100, f1, b1))
     hi = float(accelerator_power_w(H100, min(1.0, f1 + df), min(1.0, b1 + db)))
     assert H100.idle_w - 1e-9 <= lo <= hi + 1e-9 <= H100.tdp_w + 1e-9
+
+
+def test_flops_alone_no_longer_reach_tdp_at_22pct_but_training_mfu_draws_near_it():
+    # k_flop is bounded so FLOPs alone reach TDP no sooner than 40 % FLOP utilisation
+    assert float(accelerator_power_w(H100, 0.22, 0.0, busy_fraction=0.0)) < 0.7 * H100.tdp_w
+    # a training step at 45 % MFU (kernels running throughout) draws 600-700 W on an H100
+    assert 600 <= float(accelerator_power_w(H100, 0.45, 0.2)) <= H100.tdp_w
+
+
+def test_kernel_activity_draws_power_even_at_low_flop_and_byte_rates():
+    idle_gaps = float(accelerator_power_w(H100, 0.05, 0.3, busy_fraction=0.5))
+    busy = float(accelerator_power_w(H100, 0.05, 0.3, busy_fraction=1.0))
+    assert H100.idle_w < idle_gaps < busy

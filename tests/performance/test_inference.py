@@ -58,21 +58,28 @@ def test_throughput_rises_and_energy_per_token_falls_with_batch(model, prompt, o
     batch = np.arange(1, 257)
     r = serve(d, H100, tp=tp, pp=1, ep=1, batch=batch, prompt_tokens=prompt,
               output_tokens=output, precision="bf16")
-    j = accelerator_power_w(H100, r["flop_utilisation"], r["hbm_utilisation"]) * tp / r["tokens_per_s"]
+    p = accelerator_power_w(H100, r["flop_utilisation"], r["hbm_utilisation"], None, r["busy_fraction"])
+    j = p * tp / r["tokens_per_s"]
     assert np.all(np.diff(r["tokens_per_s"]) >= -1e-9 * r["tokens_per_s"][1:])
     assert np.all(np.diff(j) <= 1e-9 * j[1:])
 
 
 @settings(max_examples=20, deadline=None)
-@given(prompt=st.integers(1, 8000), output=st.integers(1, 4000), batch=st.integers(1, 512),
-       k=st.integers(2, 5))
-def test_kv_cache_scales_linearly_with_context_and_batch(prompt, output, batch, k):
+@given(prompt=st.integers(1, 8000), output=st.integers(1, 4000), batch=st.integers(1, 4096),
+       cv=st.floats(0.0, 2.0))
+def test_paged_kv_cache_holds_the_running_batch_at_its_in_flight_context(prompt, output, batch, cv):
     d = model_dims(catalog.model("llama-3.1-70b"))
-    f = lambda b, p, o: float(serve(d, H100, tp=4, pp=1, ep=1, batch=[b], prompt_tokens=p,  # noqa: E731
-                                    output_tokens=o, precision="bf16")["kv_cache_gb"][0])
-    base = f(batch, prompt, output)
-    assert f(batch * k, prompt, output) == pytest.approx(k * base)
-    assert f(batch, prompt * k, output * k) == pytest.approx(k * base)
+    r = serve(d, H100, tp=4, pp=1, ep=1, batch=[batch], prompt_tokens=prompt, output_tokens=output,
+              precision="bf16", output_cv=cv)
+    ctx = prompt + output * (1 + cv**2) / 2
+    assert float(r["context_tokens"][0]) == pytest.approx(ctx)
+    assert float(r["running_batch"][0]) == min(batch, float(r["preemption_batch"][0]))
+    assert float(r["kv_cache_gb"][0]) == pytest.approx(
+        float(r["running_batch"][0]) * ctx * kv_bytes_per_token(d, "bf16") / 1e9)
+    assert float(r["kv_cache_utilisation"][0]) <= 1.0 + 1e-12
+    # the pre-emption onset is the last batch whose context fits the capacity
+    onset = float(r["preemption_batch"][0])
+    assert onset * ctx <= float(r["kv_capacity_tokens"][0]) < (onset + 1) * ctx
 
 
 def test_gqa_and_fp8_kv_cache_sizes():
@@ -97,9 +104,37 @@ def test_moe_reads_only_touched_experts_at_small_batch():
     assert r["memory_s"][0] < r["memory_s"][1]
 
 
-def test_batch_over_memory_names_capacity_and_largest_batch():
-    with pytest.raises(InfeasiblePlanError, match=r"> 80 GB on h100-sxm; the largest batch that fits is \d+"):
-        estimate_inference(_req(batch=100000))
+def test_batches_that_ran_are_never_refused_mlenergy_2048_of_8b_on_one_b200():
+    # ML.ENERGY v3 ran max_num_seqs 2,048 of Llama-3.1-8B on one B200 (running batch 2,043)
+    r = estimate_inference(_req(accelerator=catalog.accelerator("b200"), batch=2048,
+                                prompt_tokens=260, output_tokens=396, output_cv=0.5))
+    assert r.batch == 2048 and r.running_batch == 2048 and not r.preempted
+
+
+def test_a_cap_beyond_the_kv_cache_runs_with_preemption_at_the_onset():
+    r = estimate_inference(_req(batch=100000))
+    assert r.preempted and r.running_batch == r.max_batch < 100000
+    assert 0.95 < r.kv_cache_utilisation <= 1.0
+    assert any("pre-empts" in a for a in r.assumptions)
+    assert r.memory_per_device_gb <= 0.9 * H100.memory_gb + 1e-9  # vLLM takes 90 % of memory
+
+
+def test_weights_leaving_no_room_for_a_request_name_the_fix():
+    with pytest.raises(InfeasiblePlanError, match="no room for one request's KV cache.*larger tp"):
+        estimate_inference(_req(model=catalog.model("llama-3.1-405b"), devices=8, tp=8, batch=8))
+
+
+def test_decode_draws_less_power_than_prefill_at_small_batch():
+    r = estimate_inference(_req(batch=8, prompt_tokens=2000, output_tokens=200))
+    ph = r.power_per_device_w_by_phase
+    assert ph["decode"] < ph["prefill"] <= H100.tdp_w
+
+
+def test_engine_factors_name_their_source_and_b200_uses_its_own():
+    b200 = estimate_inference(_req(accelerator=catalog.accelerator("b200"), batch=64))
+    assert b200.engine == "vllm" and "fitted on ML.ENERGY" in b200.engine_factors
+    h200 = estimate_inference(_req(accelerator=catalog.accelerator("h200"), batch=64))
+    assert "reference" in h200.engine_factors
 
 
 def test_itl_slo_limits_the_batch():

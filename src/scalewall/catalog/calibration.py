@@ -56,6 +56,11 @@ class Calibration(BaseModel):
         rows (power); CHECKED on Llama-3.1-70B TP4 and Patterson 2021 Table 4 (GPT-3 on V100).
     power_per_hbm_utilisation : share of (TDP - idle) drawn per unit of HBM bandwidth
         utilisation, ``k_hbm`` [-]. FITTED with ``power_per_flop_utilisation``.
+    serving_kernel_overhead_s : fixed time of each small kernel of a serving decode step beyond
+        its roofline (launch or graph replay, ramp-up, tail) [s]. FITTED with
+        ``serving_step_overhead_s``.
+    power_per_busy_time : share of (TDP - idle) drawn while the device runs kernels, whatever
+        their FLOP or byte rate, ``k_busy`` [-]. FITTED with ``power_per_flop_utilisation``.
 
     Notes
     -----
@@ -85,6 +90,8 @@ class Calibration(BaseModel):
     kv_read_efficiency: float = Field(gt=0, le=1, description="[-]")
     power_per_flop_utilisation: float = Field(ge=0, description="k_flop [-]")
     power_per_hbm_utilisation: float = Field(ge=0, description="k_hbm [-]")
+    power_per_busy_time: float = Field(ge=0, description="k_busy [-]")
+    serving_kernel_overhead_s: float = Field(ge=0, description="[s]")
 
     @classmethod
     def from_catalog(cls) -> Calibration:

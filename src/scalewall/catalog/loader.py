@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from scalewall.catalog.energy_sources import EnergySource
+from scalewall.catalog.engines import EngineProfile
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.errors import CatalogError
@@ -27,6 +28,7 @@ __all__ = [
     "accelerator",
     "model",
     "region",
+    "engine",
     "assumption",
     "load_file",
     "format_validation_error",
@@ -47,6 +49,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "paradigms": ("paradigms.yaml", Paradigm),
     "equivalences": ("equivalences.yaml", Equivalence),
     "actors": ("actors.yaml", Actor),
+    "engines": ("engines.yaml", EngineProfile),
 }
 
 
@@ -143,6 +146,11 @@ def accelerator(entry_id: str) -> Accelerator:
 
 def model(entry_id: str) -> Model:
     return get("models", entry_id)
+
+
+def engine(entry_id: str) -> EngineProfile:
+    """A serving-engine profile (``vllm``, ``sglang``, ``trtllm``)."""
+    return get("engines", entry_id)
 
 
 def region(entry_id: str) -> Region:

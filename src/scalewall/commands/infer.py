@@ -70,6 +70,8 @@ class InferenceRequest(SiteAndCalibration):
     tp: int | None = Field(default=None, ge=1, description="tensor-parallel size of an instance")
     ep: int = Field(default=1, ge=1, description="expert-parallel size of an instance")
     batch: int | Literal["max"] = "max"
+    engine: str = Field(default="vllm", description="serving-engine profile id (catalogue engines)")
+    output_cv: float | None = Field(default=None, ge=0, le=10, description="answer-length spread [-]")
     prompt_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
     output_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
     precision: Literal["bf16", "fp8", "int4"] = "bf16"
@@ -112,14 +114,29 @@ class InferResult(BaseModel):
     output_tokens_per_s: float = Field(description="output throughput of all instances [tokens/s]")
     tokens_per_s_per_user: float = Field(description="output speed seen by one request [tokens/s]")
     request_latency_s: float = Field(description="time to answer one query [s]")
-    batch: int = Field(description="concurrent requests per instance [-]")
-    max_batch: int = Field(description="largest batch that fits memory [-]")
-    kv_cache_gb: float = Field(description="KV cache per device [GB]")
+    engine: str = Field(description="serving-engine profile id")
+    engine_factors: str = Field(description="where the engine's factors on this accelerator come from")
+    batch: int = Field(description="admission cap per instance, the engine's max_num_seqs [-]")
+    running_batch: int = Field(
+        description="requests the instance holds in steady state: the cap, or fewer where the paged "
+        "KV cache fills and the engine pre-empts [-]"
+    )
+    max_batch: int = Field(
+        description="largest cap held without pre-emption (the KV cache at the in-flight context) [-]"
+    )
+    preempted: bool = Field(description="whether the engine pre-empts at this cap")
+    kv_cache_utilisation: float = Field(description="share of the KV-cache capacity in use [-]")
+    context_tokens: float = Field(description="time-averaged context of a request in flight [tokens]")
+    kv_cache_gb: float = Field(description="KV cache in use per instance [GB]")
     memory_per_device_gb: float = Field(description="weights + KV cache + overhead per device [GB]")
     memory_capacity_gb: float = Field(description="memory of one device [GB]")
     bottleneck: str = Field(description="what bounds a decode step, in words")
     power_w: dict[str, float] = Field(
         description="power of the serving devices at accelerator, node, facility boundaries [W]"
+    )
+    power_per_device_w_by_phase: dict[str, float] = Field(
+        description="accelerator power of one device in a prefill (one prompt alone), a decode step "
+        "(no prefill chunk) and on average [W]"
     )
     energy_j_per_output_token: dict[str, float] = Field(
         description="energy per output token at each boundary [J/token]"
@@ -187,8 +204,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     Raises
     ------
     InfeasiblePlanError
-        If TP does not divide the heads or the devices, or the batch does not fit memory (the
-        message names the capacity and the largest batch that fits).
+        If TP does not divide the heads or the devices, or the weights leave no room for one
+        request's KV cache. A batch beyond what the KV cache holds is not refused: the engine
+        pre-empts, and the result reports the running batch.
     """
     m, acc = req.model, req.accelerator
     notes: list[str] = []
@@ -212,6 +230,19 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     instances = req.devices // (tp * req.ep)
     n_inst = tp * req.ep
     d = model_dims(m)
+    prof = catalog.engine(req.engine)
+    f_eng = prof.factors(acc.id)
+    if f_eng is not None:
+        factors_from = f"{prof.id} on {acc.id}: fitted on {f_eng.fitted_on}"
+    else:
+        factors_from = (
+            f"{prof.id} has no factors of its own for {acc.id}: the calibration's reference "
+            "(vLLM on H100, ML.ENERGY v3) stands in"
+        )
+    notes.append(f"engine {prof.name}; " + factors_from)
+    cv = req.output_cv if req.output_cv is not None else catalog.assumption("default-output-length-cv")
+    if req.output_cv is None:
+        notes.append(f"answer-length coefficient of variation {cv:g} (assumption; --output-cv to change)")
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh, climate=req.climate, cooling=req.cooling)
 
     batches = np.arange(1, MAX_BATCH_SEARCH + 1)
@@ -226,15 +257,17 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         output_tokens=O,
         precision=req.precision,
         cal=req.calibration,
+        engine=prof,
+        output_cv=cv,
     )
-    fits = r["memory_per_device_gb"] <= acc.memory_gb
-    if not fits[0]:
+    max_batch = int(r["preemption_batch"][0])
+    if max_batch < 1:
         raise InfeasiblePlanError(
-            f"{m.id} needs {r['memory_per_device_gb'][0]:.0f} GB per device at batch 1 > "
-            f"{acc.memory_gb:.0f} GB on {acc.id} (weights {r['weights_per_device_gb'][0]:.0f} GB); "
-            "use a larger --tp or --ep, fp8 or int4"
+            f"{m.id} leaves no room for one request's KV cache on {acc.id}: weights "
+            f"{r['weights_per_device_gb'][0]:.0f} GB per device of {acc.memory_gb:.0f} GB "
+            f"({prof.memory_fraction:.0%} taken by {prof.id}); use a larger tp or ep, fp8 or int4"
         )
-    max_batch = int(batches[fits][-1])
+    fits = batches <= max_batch
     if req.batch == "max":
         ok = fits.copy()
         if req.itl_slo_ms is not None:
@@ -246,21 +279,48 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
                 )
         B = int(batches[ok][-1])
         notes.append(
-            f"batch {B}: the largest that fits memory"
+            f"batch {B}: the largest the KV cache holds without pre-emption"
             + (f" and meets ITL ≤ {req.itl_slo_ms:g} ms" if req.itl_slo_ms else "")
         )
+        g = {k: float(v[B - 1]) for k, v in r.items()}
     else:
         B = int(req.batch)
-        if B > max_batch:
-            raise InfeasiblePlanError(
-                f"batch {B} needs {float(serve(d, acc, tp=tp, pp=1, ep=req.ep, batch=[B], prompt_tokens=P, output_tokens=O, precision=req.precision, cal=req.calibration)['memory_per_device_gb'][0]):.0f} GB "
-                f"per device > {acc.memory_gb:.0f} GB on {acc.id}; the largest batch that fits is {max_batch}"
+        if B <= MAX_BATCH_SEARCH:
+            g = {k: float(v[B - 1]) for k, v in r.items()}
+        else:
+            one = serve(
+                d,
+                acc,
+                tp=tp,
+                pp=1,
+                ep=req.ep,
+                batch=[B],
+                prompt_tokens=P,
+                output_tokens=O,
+                precision=req.precision,
+                cal=req.calibration,
+                engine=prof,
+                output_cv=cv,
             )
-    i = B - 1
-    g = {k: float(v[i]) for k, v in r.items()}
-    g["power_acc_w"] = float(
-        accelerator_power_w(acc, g["flop_utilisation"], g["hbm_utilisation"], req.calibration)
-    )
+            g = {k: float(v[0]) for k, v in one.items()}
+        if B > max_batch:
+            notes.append(
+                f"batch {B} exceeds what the KV cache holds at the in-flight context "
+                f"({g['context_tokens']:.0f} tokens): {prof.id} pre-empts, {max_batch} requests run"
+            )
+    phase_w = {
+        ph: float(
+            accelerator_power_w(
+                acc,
+                g[f"{pre}flop_utilisation"],
+                g[f"{pre}hbm_utilisation"],
+                req.calibration,
+                g[f"{pre}busy_fraction"],
+            )
+        )
+        for ph, pre in (("prefill", "prefill_"), ("decode", "decode_"), ("average", ""))
+    }
+    g["power_acc_w"] = phase_w["average"]
 
     # ---- power and energy at three boundaries (one busy instance) -------------------------------
     inst = boundary_chain(g["power_acc_w"] * n_inst, host=acc.host_power_w * n_inst, pue=site.pue)  # [W]
@@ -282,8 +342,11 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         f"{g['memory_s'] / g['step_s']:.0%} streaming weights and KV cache, "
         f"{(g['overhead_s'] + g['comm_s']) / g['step_s']:.0%} engine overhead and collectives"
     )
-    if B == max_batch and req.batch == "max":
-        bottleneck += f"; batch limited by memory ({acc.memory_gb:.0f} GB per device)"
+    if B >= max_batch:
+        bottleneck += (
+            f"; running batch limited by the paged KV cache ({g['kv_cache_utilisation']:.0%} of "
+            f"{g['kv_capacity_tokens']:,.0f} tokens in use)"
+        )
 
     fleet = None
     if req.queries_per_day is not None:
@@ -331,13 +394,20 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         output_tokens_per_s=tok_s * instances,
         tokens_per_s_per_user=1.0 / g["itl_s"],
         request_latency_s=g["ttft_s"] + O * g["step_s"],
+        engine=prof.id,
+        engine_factors=factors_from,
         batch=B,
+        running_batch=int(g["running_batch"]),
         max_batch=max_batch,
+        preempted=B > max_batch,
+        kv_cache_utilisation=g["kv_cache_utilisation"],
+        context_tokens=g["context_tokens"],
         kv_cache_gb=g["kv_cache_gb"],
         memory_per_device_gb=g["memory_per_device_gb"],
         memory_capacity_gb=acc.memory_gb,
         bottleneck=bottleneck,
         power_w=power,
+        power_per_device_w_by_phase=phase_w,
         energy_j_per_output_token=j_tok,
         energy_wh_per_query=wh_q,
         co2e_g_per_query=co2_g,
@@ -347,9 +417,10 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         assumptions=notes
         + site.notes
         + [
-            "continuous batching in steady state: average context prompt + output/2; each step "
-            "also prefills the requests that replace finished ones",
-            "serving factors fitted on ML.ENERGY v3 (vLLM, H100); see `scalewall catalog list calibration`",
+            "continuous batching in steady state: the running batch at its time-averaged context "
+            f"(prompt + answer x (1 + cv^2)/2 = {g['context_tokens']:.0f} tokens) in a paged KV "
+            "cache; each step also prefills the requests that replace finished ones",
+            "serving factors: see `scalewall catalog list calibration` and `scalewall catalog list engines`",
         ],
         sources=sources,
     )
@@ -367,8 +438,18 @@ class InferOptions(ModelAccOptions):
     ep: int = Field(default=1, description="expert-parallel size of one instance [-] (MoE)")
     batch: IntOrMax = Field(
         default="max",
-        description="concurrent requests per instance [-], or 'max': the largest that fits memory "
-        "(and --itl-slo-ms)",
+        description="admission cap per instance, the engine's max_num_seqs [-] (beyond what the KV "
+        "cache holds the engine pre-empts), or 'max': the largest held without pre-emption (and "
+        "meeting --itl-slo-ms)",
+    )
+    engine: Literal["vllm"] = Field(
+        default="vllm", description="serving engine whose profile (catalogue engines) sets the factors"
+    )
+    output_cv: float | None = Field(
+        default=None,
+        description="coefficient of variation of the answer length [-]; default: the catalogue's "
+        "(assumption)",
+        json_schema_extra={"default_from": "default-output-length-cv"},
     )
     prompt_tokens: Count | None = Field(
         default=None,

@@ -1,17 +1,31 @@
 """Serving model: latency, throughput, memory and utilisation of continuous-batching inference.
 
 Vectorised over batch sizes (and anything else passed as arrays). One *instance* serves a model on
-``tp × pp × ep`` devices; in steady state it holds ``B`` requests, each at a uniformly random point
-of its answer, so the average context is ``P + O/2`` and every decode step also prefills the
-``B/O`` requests that replace the finished ones (chunked prefill in the same step).
+``tp × pp × ep`` devices with a serving engine (:class:`~scalewall.catalog.engines.EngineProfile`).
+In steady state it holds ``B`` requests; a request's context grows from ``P`` to ``P + O`` while it
+is in flight, so the time-averaged context of the running batch is ``P + O·(1 + cv²)/2`` (longer
+answers stay longer: ``cv`` is the coefficient of variation of the answer length), and every
+decode step also prefills the ``B/O`` requests that replace the finished ones.
+
+Paged KV cache and admission: the engine takes ``memory_fraction`` of each device; what the
+weights and the runtime reserve leave holds the KV cache *at each request's current length*
+(PagedAttention). The engine admits up to ``batch`` (``max_num_seqs``) requests; when their
+cache would overflow it pre-empts, so the running batch is ``min(batch, capacity / context)``
+and pre-emption starts at ``capacity / context``. A batch an engine runs is never refused.
 
 Model
 -----
-Step time = ``max(FLOPs/(peak·η_gemm), bytes/(HBM·η_hbm))`` over the mixed decode+prefill batch
-(weights of the dense layers, the experts the batch touches, and the KV cache read once per step)
-+ a fixed serving-engine overhead per step + a per-layer kernel overhead + TP all-reduces and EP
-all-to-alls (small messages: latency + bytes/bandwidth). The FLOP and HBM utilisation it returns
-feed :func:`~scalewall.facility.power.accelerator_power_w` (the facility stage's power model).
+Kernels by phase on their rooflines: the linear layers take ``max(FLOPs/(peak·η_gemm),
+weights/(HBM·η_hbm))`` (weights of the dense layers and of the experts the batch touches);
+decode attention takes ``max(FLOPs/(peak·η_flash), KV bytes/(HBM·η_kv))``, with ``η_kv`` the
+engine's decode-attention efficiency on that accelerator. Prefill of a request alone (time to
+first token) is compute-bound. To the kernels add the engine's time per step outside them
+(``step_overhead_s``), a fixed time per kernel (``kernel_overhead_s`` × kernels per layer ×
+layers: launch or graph replay, ramp-up and tail of small kernels) and TP all-reduces / EP all-to-alls (small messages: latency + bytes/bandwidth). The median
+inter-token latency is a step without a prefill chunk while fewer than half of the steps carry
+one (arrivals per step ``B/O`` < ½), else a mixed step. FLOP and HBM utilisation and the share of
+the step the device runs kernels (``busy_fraction``), for decode and for prefill, feed
+:func:`~scalewall.facility.power.accelerator_power_w` (the facility stage's power model).
 
 References
 ----------
@@ -26,11 +40,21 @@ from typing import cast
 import numpy as np
 
 from scalewall.catalog.calibration import Calibration
+from scalewall.catalog.engines import EngineProfile
+from scalewall.catalog.loader import get as catalog_get
 from scalewall.catalog.schema import Accelerator
 from scalewall.units import BYTES_PER_GB, BYTES_PER_TB, FLOPS_PER_TFLOPS
 from scalewall.workload.transformer import ModelDims
 
-__all__ = ["WEIGHT_BYTES", "KV_BYTES", "serve", "kv_bytes_per_token", "experts_touched"]
+__all__ = [
+    "WEIGHT_BYTES",
+    "KV_BYTES",
+    "serve",
+    "kv_bytes_per_token",
+    "experts_touched",
+    "in_flight_context",
+    "engine_factors",
+]
 
 #: bytes per weight by serving precision (int4 = 4-bit weights, 16-bit activations)
 WEIGHT_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int4": 0.5}
@@ -39,6 +63,9 @@ KV_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int4": 2.0}
 #: precision whose peak the matrix multiplies run at (int4 weights are dequantised to 16 bit)
 COMPUTE_PRECISION = {"bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int4": "bf16"}
 KERNELS_PER_LAYER = 6  # QKV, attention, out-proj, FFN in, FFN out, norms/residual (fused)
+#: arrivals per step above which the median step carries a prefill chunk (the median of a
+#: two-valued step time) [-]
+MEDIAN_PREFILL_SHARE = 0.5
 
 
 def kv_bytes_per_token(d: ModelDims, precision: str) -> float:
@@ -59,6 +86,40 @@ def experts_touched(n_experts: int, top_k: int, tokens):
     return n_experts * (1.0 - (1.0 - top_k / n_experts) ** t)
 
 
+def in_flight_context(prompt_tokens, output_tokens, output_cv=1.0):
+    """Time-averaged context of the requests in flight [tokens].
+
+    Notes
+    -----
+    A request of answer length ``O_i`` stays ``O_i`` steps with context rising from ``P`` to
+    ``P + O_i``; averaging over request-steps gives ``P + E[O²]/(2·E[O]) = P + O·(1 + cv²)/2``
+    (``cv = 0``: every answer the same length, ``P + O/2``; ``cv = 1``: exponential lengths,
+    ``P + O``).
+    """
+    cv = np.asarray(output_cv, dtype=float)
+    return (
+        np.asarray(prompt_tokens, dtype=float) + np.asarray(output_tokens, dtype=float) * (1.0 + cv**2) / 2.0
+    )
+
+
+def engine_factors(
+    profile: EngineProfile, accelerator_id: str, cal: Calibration
+) -> tuple[float, float, float, bool]:
+    """``(kv_read_efficiency [-], step_overhead_s [s], kernel_overhead_s [s], own)`` of an engine
+    on an accelerator; ``own`` is False where the profile has no factors of its own for it and
+    the calibration's reference (vLLM on H100) stands in."""
+    f = profile.factors(accelerator_id)
+    eta = None if f is None else f.kv_read_efficiency
+    t0 = None if f is None else f.step_overhead_s
+    tk = None if f is None else f.kernel_overhead_s
+    return (
+        cal.kv_read_efficiency if eta is None else eta,
+        cal.serving_step_overhead_s if t0 is None else t0,
+        cal.serving_kernel_overhead_s if tk is None else tk,
+        f is not None,
+    )
+
+
 def serve(
     d: ModelDims,
     acc: Accelerator,
@@ -71,39 +132,46 @@ def serve(
     output_tokens: float,
     precision: str,
     cal: Calibration | None = None,
+    engine: EngineProfile | None = None,
+    output_cv: float = 1.0,
 ) -> dict[str, np.ndarray]:
-    """Steady-state serving metrics of one instance for every batch size in ``batch``.
+    """Steady-state serving metrics of one instance for every admission cap in ``batch``.
 
     Parameters
     ----------
-    d : model sizes
-    acc : accelerator
+    d : model sizes (:class:`~scalewall.workload.transformer.ModelDims`)
+    acc : accelerator (peaks [TFLOP/s], HBM [TB/s], memory [GB])
     tp, pp, ep : tensor-, pipeline- and expert-parallel sizes of one instance [-]
-    batch : concurrent requests (array) [-]
-    prompt_tokens, output_tokens : per request [tokens]
+    batch : the engine's admission cap, ``max_num_seqs`` (array) [-]
+    prompt_tokens, output_tokens : mean per request [tokens]
     precision : bf16 | fp8 | int4 (weights; fp8 also stores the KV cache in fp8)
-    cal : efficiency factors (GEMM, HBM, FlashAttention, KV read, serving overhead, latencies,
-        runtime reserve); ``None`` uses the catalogue's
+    cal : efficiency factors (GEMM, HBM, FlashAttention, reference KV read and step overhead,
+        latencies, runtime reserve); ``None`` uses the catalogue's
+    engine : serving-engine profile; ``None`` uses the catalogue's ``vllm``
+    output_cv : coefficient of variation of the answer length [-] (1: exponential lengths)
 
     Returns
     -------
-    dict of arrays: ``ttft_s``, ``prefill_s``,
-    ``itl_s`` (inter-token latency: a step without prefill), ``step_s`` (average step,
-    with the prefill share), ``tokens_per_s`` (output, whole instance), ``memory_per_device_gb``, ``weights_per_device_gb``,
-    ``kv_cache_gb`` (whole instance), ``compute_s``, ``memory_s``, ``overhead_s``, ``comm_s``,
-    ``flop_utilisation`` and ``hbm_utilisation`` (per device), ``bound`` (0 memory, 1 compute).
+    dict of arrays: ``running_batch`` (requests the engine holds after pre-emption) [-],
+    ``preemption_batch`` (largest cap that runs without pre-emption) [-],
+    ``kv_capacity_tokens`` (instance) [tokens], ``kv_cache_utilisation`` [-], ``ttft_s``,
+    ``prefill_s``, ``itl_s`` (median inter-token latency), ``step_s`` (average step, with the
+    prefill share), ``tokens_per_s`` (output, whole instance), ``memory_per_device_gb``,
+    ``weights_per_device_gb``, ``kv_cache_gb`` (whole instance, in use), ``compute_s``,
+    ``memory_s``, ``overhead_s``, ``comm_s`` [s], ``flop_utilisation``, ``hbm_utilisation`` and
+    ``busy_fraction`` (per device, averaged over steps) and the same three for the ``decode_``
+    and ``prefill_`` phases [-], ``bound`` (0 memory, 1 compute).
     """
     cal = cal or Calibration.from_catalog()
+    profile = engine if engine is not None else cast(EngineProfile, catalog_get("engines", "vllm"))
+    eta_kv, t_step0, t_kernel, _ = engine_factors(profile, acc.id, cal)
     eta_gemm = cal.gemm_efficiency
     eta_hbm = cal.hbm_efficiency
     eta_flash = cal.flash_attention_efficiency
-    t_kernel = cal.kernel_overhead_s
-    t_step0 = cal.serving_step_overhead_s
     a_ar = cal.small_collective_latency_s
     eta_up = cal.scale_up_efficiency
-    eta_kv = cal.kv_read_efficiency
 
-    B = np.asarray(batch, dtype=float)
+    B_cap = np.asarray(batch, dtype=float)
     P, O = float(prompt_tokens), float(output_tokens)  # noqa: E741 (O = output tokens, as in the docs)
     n = tp * pp * ep
     peak = acc.peak_tflops[COMPUTE_PRECISION[precision]] * FLOPS_PER_TFLOPS
@@ -113,30 +181,42 @@ def serve(
     hbm = hbm_peak * eta_hbm
     wb = WEIGHT_BYTES[precision]
 
-    # ---- work of one step: B decode tokens (+ prefill of the B/O requests that arrive) ---------
-    ctx = P + O / 2.0  # average context of the requests in flight [tokens]
-    prefill_tok = B * P / O
-    tokens = B + prefill_tok
-    lin_params = d.attn_params_layer + d.ffn_params_active_layer  # matrices a token passes
-    lin_dec = 2.0 * B * (lin_params * d.L + d.h * d.V) / n  # + logits of the decode tokens
-    lin_pf = 2.0 * prefill_tok * lin_params * d.L / n
-    att_dec = d.L * 2.0 * B * ctx * (d.qk_dim + d.v_dim) / n
-    att_pf = d.L * (B / O) * P * P * (d.qk_dim + d.v_dim) / n  # causal: half of 2·P²
-
-    # ---- bytes per device: weights (+ the experts the batch touches) and the KV cache ---------------
+    # ---- weights per device (dense layers and the experts held) ----------------------------------
     dense_w = (d.dense_params_layer * d.L + d.embedding_params / (1 + d.untied)) * wb / (tp * pp)
-    if d.n_experts > 1:
-        per_expert = d.expert_params_layer * d.L / d.n_experts  # one expert in every layer
-        expert_read = experts_touched(d.n_experts, d.top_k, tokens) * per_expert * wb / (tp * pp * ep)
-        expert_held = d.expert_params_layer * d.L * wb / (tp * pp * ep)
-    else:
-        expert_read = np.zeros_like(B)
-        expert_held = 0.0
+    expert_held = d.expert_params_layer * d.L * wb / (tp * pp * ep) if d.n_experts > 1 else 0.0
+    weights_dev = dense_w + expert_held
+    reserve = cal.runtime_reserved_gb * BYTES_PER_GB
+
+    # ---- paged KV cache: capacity, admission and pre-emption -------------------------------------
     # KV heads split over TP up to their number (beyond it they are replicated); MLA's latent is
     # replicated on every TP rank
     tp_kv = 1 if d.kv_cache_dim != 2 * d.k_dim else min(tp, d.kv)
     kv_tok = kv_bytes_per_token(d, precision)
-    kv_read = B * ctx * kv_tok / (tp_kv * pp)
+    kv_tok_dev = kv_tok / (tp_kv * pp)  # bytes one token of context occupies on a device
+    kv_free_dev = max(0.0, profile.memory_fraction * acc.memory_gb * BYTES_PER_GB - weights_dev - reserve)
+    capacity = kv_free_dev / kv_tok_dev  # tokens of context the instance holds
+    ctx = float(in_flight_context(P, O, output_cv))
+    preempt_at = np.floor(capacity / ctx) + np.zeros_like(B_cap)
+    B = np.minimum(B_cap, preempt_at)
+    Bw = np.maximum(B, 1e-9)  # a running batch of 0 (nothing fits) keeps the arithmetic finite
+
+    # ---- work of one step: B decode tokens (+ prefill of the B/O requests that arrive) ---------
+    arrivals = Bw / O
+    prefill_tok = arrivals * P
+    tokens = Bw + prefill_tok
+    lin_params = d.attn_params_layer + d.ffn_params_active_layer  # matrices a token passes
+    lin_dec = 2.0 * Bw * (lin_params * d.L + d.h * d.V) / n  # + logits of the decode tokens
+    lin_pf = 2.0 * prefill_tok * lin_params * d.L / n
+    att_dec = d.L * 2.0 * Bw * ctx * (d.qk_dim + d.v_dim) / n
+    att_pf = d.L * arrivals * P * P * (d.qk_dim + d.v_dim) / n  # causal: half of 2·P²
+
+    # ---- bytes per device: weights (+ the experts the batch touches) and the KV cache ---------------
+    if d.n_experts > 1:
+        per_expert = d.expert_params_layer * d.L / d.n_experts  # one expert in every layer
+        expert_read = experts_touched(d.n_experts, d.top_k, tokens) * per_expert * wb / (tp * pp * ep)
+    else:
+        expert_read = np.zeros_like(Bw)
+    kv_read = Bw * ctx * kv_tok_dev
 
     # ---- kernel classes run one after another, each on its own roofline -------------------------------
     w_s = (dense_w + expert_read) / hbm
@@ -147,59 +227,68 @@ def serve(
     att_s_dec, att_s_all = np.maximum(att_c_dec, kv_s), np.maximum(att_c_all, kv_s)
 
     # ---- overheads and communication -----------------------------------------------------------
-    overhead_s = t_step0 + (d.L / pp) * KERNELS_PER_LAYER * t_kernel + np.zeros_like(B)
+    overhead_s = t_step0 + (d.L / pp) * KERNELS_PER_LAYER * t_kernel + np.zeros_like(Bw)
     bw_up = acc.scale_up.bandwidth_gb_s * BYTES_PER_GB * eta_up
     msg = 2.0 * tokens * d.h  # 16-bit activations of the step
     ar = np.where(tp > 1, a_ar + 2.0 * (tp - 1) / tp * msg / bw_up, 0.0)
     a2a = np.where(ep > 1, a_ar + (ep - 1) / ep * msg * d.top_k / bw_up, 0.0)
     comm_s = d.L / pp * (2.0 * ar + 2.0 * a2a * d.moe_layer_share) + (pp - 1) * (a_ar + msg / bw_up)
 
-    # a step without a prefill chunk sets the inter-token latency; the average step (with the
-    # prefill share) sets throughput and energy
-    itl_s = lin_s_dec + att_s_dec + overhead_s + comm_s
-    step_s = lin_s_all + att_s_all + overhead_s + comm_s
+    # the median step carries a prefill chunk once at least half of the steps do; the average
+    # step (with the prefill share) sets throughput and energy
+    busy_dec, busy_all = lin_s_dec + att_s_dec, lin_s_all + att_s_all
+    dec_s = busy_dec + overhead_s + comm_s
+    step_s = busy_all + overhead_s + comm_s
+    mixed_median = profile.chunked_prefill & (arrivals >= MEDIAN_PREFILL_SHARE)
+    itl_s = np.where(mixed_median, step_s, dec_s)
     compute_s = np.where(lin_c_all >= w_s, lin_s_all, 0.0) + np.where(att_c_all >= kv_s, att_s_all, 0.0)
     memory_s = np.where(lin_c_all < w_s, lin_s_all, 0.0) + np.where(att_c_all < kv_s, att_s_all, 0.0)
     bound = (compute_s > memory_s).astype(int)
 
-    # ---- prefill of one request alone (time to first token) ---------------------------------------
+    # ---- prefill of one request alone (time to first token): compute-bound GEMMs ---------------
     one_pf = (2.0 * P * lin_params * d.L + d.L * P * P * (d.qk_dim + d.v_dim)) / n
-    prefill_s = np.maximum(one_pf / (peak * eta_gemm), (dense_w + expert_held) / hbm)
-    prefill_s = prefill_s + overhead_s + comm_s
+    pf_kernels = np.maximum(one_pf / (peak * eta_gemm), weights_dev / hbm)
+    prefill_s = pf_kernels + overhead_s + comm_s
     ttft_s = prefill_s + itl_s
 
-    # ---- memory per device ------------------------------------------------------------------------
-    weights_dev = dense_w + expert_held
-    kv_instance = B * (P + O) * kv_tok  # every request's full context reserved (worst case)
-    kv_dev = kv_instance / (tp_kv * pp) * (tp_kv * pp) / n
-    reserve = cal.runtime_reserved_gb * BYTES_PER_GB
-    mem_dev = weights_dev + kv_dev + reserve
+    # ---- memory per device: weights + the KV cache in use + reserve ------------------------------------
+    kv_used_dev = Bw * ctx * kv_tok_dev * (B > 0)
+    mem_dev = weights_dev + kv_used_dev + reserve
 
-    # ---- utilisation (for the facility's power model) ------------------------------------------
-    fc = compute_s / step_s
-    fm = memory_s / step_s
-    flops_dev = lin_dec + lin_pf + (att_dec + att_pf) * peak / peak16  # in units of `peak`
+    # ---- utilisation by phase (for the facility's power model) ---------------------------------
+    flops_all = lin_dec + lin_pf + (att_dec + att_pf) * peak / peak16  # in units of `peak`
+    flops_dec = lin_dec + att_dec * peak / peak16
     bytes_dev = dense_w + expert_read + kv_read
-    u_flop = flops_dev / (step_s * peak)
-    u_hbm = bytes_dev / (step_s * hbm_peak)
 
     return {
+        "running_batch": B,
+        "preemption_batch": preempt_at,
+        "kv_capacity_tokens": np.full_like(Bw, capacity),
+        "kv_cache_utilisation": B * ctx / max(capacity, 1e-9),
+        "context_tokens": np.full_like(Bw, ctx),
         "itl_s": itl_s,
         "step_s": step_s,
         "ttft_s": ttft_s,
         "prefill_s": prefill_s,
         "tokens_per_s": B / step_s,
         "memory_per_device_gb": mem_dev / BYTES_PER_GB,
-        "weights_per_device_gb": np.full_like(B, weights_dev / BYTES_PER_GB),
-        "kv_cache_gb": kv_instance / BYTES_PER_GB,
-        "kv_bytes_per_token": np.full_like(B, kv_tok),
+        "weights_per_device_gb": np.full_like(Bw, weights_dev / BYTES_PER_GB),
+        "kv_cache_gb": kv_used_dev * (tp_kv * pp) / BYTES_PER_GB,
+        "kv_bytes_per_token": np.full_like(Bw, kv_tok),
         "compute_s": compute_s,
         "memory_s": memory_s,
         "overhead_s": overhead_s,
         "comm_s": comm_s,
         "bound": bound,
-        "compute_share": fc,
-        "memory_share": fm,
-        "flop_utilisation": u_flop,
-        "hbm_utilisation": u_hbm,
+        "compute_share": compute_s / step_s,
+        "memory_share": memory_s / step_s,
+        "flop_utilisation": flops_all / (step_s * peak),
+        "hbm_utilisation": bytes_dev / (step_s * hbm_peak),
+        "busy_fraction": busy_all / step_s,
+        "decode_flop_utilisation": flops_dec / (dec_s * peak),
+        "decode_hbm_utilisation": (dense_w + expert_read + kv_read) / (dec_s * hbm_peak),
+        "decode_busy_fraction": busy_dec / dec_s,
+        "prefill_flop_utilisation": one_pf / (prefill_s * peak),
+        "prefill_hbm_utilisation": weights_dev / (prefill_s * hbm_peak),
+        "prefill_busy_fraction": pf_kernels / prefill_s,
     }

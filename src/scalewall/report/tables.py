@@ -211,7 +211,11 @@ def print_inference(r: dict) -> None:
     t.add_column("quantity", style="bold")
     t.add_column("value")
     t.add_row("request", f"{r['prompt_tokens']:g} prompt + {r['output_tokens']:g} output tokens")
-    t.add_row("batch", f"{r['batch']} per instance (max that fits memory: {r['max_batch']})")
+    t.add_row(
+        "batch",
+        f"cap {r['batch']} per instance ({r['engine']}), running {r['running_batch']}; "
+        f"pre-emption from {r['max_batch']}; KV cache {r['kv_cache_utilisation']:.0%} used",
+    )
     t.add_row(
         "latency",
         f"TTFT {r['ttft_s'] * 1e3:.1f} ms, ITL {r['itl_s'] * 1e3:.2f} ms, "
@@ -229,6 +233,10 @@ def print_inference(r: dict) -> None:
     )
     t.add_row("bottleneck", r["bottleneck"])
     t.add_row("power", ", ".join(f"{k} {v / 1e3:,.2f} kW" for k, v in r["power_w"].items()))
+    t.add_row(
+        "power per device by phase",
+        ", ".join(f"{k} {v:,.0f} W" for k, v in r["power_per_device_w_by_phase"].items()),
+    )
     t.add_row(
         "energy per output token",
         ", ".join(f"{k} {v:.3g} J" for k, v in r["energy_j_per_output_token"].items()),

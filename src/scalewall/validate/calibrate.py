@@ -15,8 +15,8 @@ import numpy as np
 
 from scalewall import catalog
 from scalewall.catalog.calibration import Calibration
+from scalewall.catalog.engines import EngineProfile
 from scalewall.performance.plan import STACKS, PlanArrays
-from scalewall.units import BYTES_PER_GB, MS_PER_S
 from scalewall.validate.rows import case_plan, cases, gpt_model
 from scalewall.workload.transformer import model_dims
 
@@ -71,112 +71,98 @@ def fit_gemm_efficiency(lo: float = 0.5, hi: float = 0.95, tol: float = 1e-4) ->
     return (a + b) / 2
 
 
-#: the serving factors fitted jointly on ML.ENERGY's Llama-3.1-8B rows
+#: the serving factors fitted jointly on ML.ENERGY's rows (calibration id, or engine factor
+#: ``vllm/<accelerator>/<factor>``)
 SERVING_FIT = (
-    "lm-arena-chat input tokens",
     "kv-read-efficiency",
     "serving-step-overhead-s",
+    "serving-kernel-overhead-s",
+    "vllm/b200/kv_read_efficiency",
+    "vllm/b200/step_overhead_s",
+    "vllm/b200/kernel_overhead_s",
     "power-per-flop-utilisation",
     "power-per-hbm-utilisation",
+    "power-per-busy-time",
 )
+#: FLOP utilisation below which FLOPs alone may not reach TDP (the bound on k_flop) [-]
+MIN_FLOP_UTILISATION_AT_TDP = 0.4
 
 
-def _serve_case(case: dict, values: dict, input_tokens: float) -> dict:
-    """Run the serving model on one ML.ENERGY row with calibration values (by catalogue id)
-    overridden."""
-    import scalewall.facility.power as fp
-    import scalewall.performance.inference as inf
+def fit_mlenergy_input_tokens() -> float:
+    """Mean input length of ML.ENERGY's lm-arena-chat task from its pre-emption onsets [tokens].
+
+    Where vLLM pre-empted (running batch measured below the cap), the KV cache was full:
+    capacity / running batch is the context in flight, and the input length is that minus the
+    answer's share (:func:`~scalewall.performance.inference.in_flight_context`). The median over
+    the pre-empted rows.
+    """
+    from scalewall.performance.inference import in_flight_context
+    from scalewall.validate.serving import is_preempted, predict_mlenergy_case
 
     blk = cases("serving_mlenergy")["mlenergy_v3"]
-    acc = catalog.accelerator(case["accelerator"])
-    cal = Calibration.from_catalog().replace(**values)
+    est = []
+    for c in blk["cases"]:
+        if not is_preempted(c):
+            continue
+        # capacity does not depend on the input length: read it off a prediction at any length
+        g = predict_mlenergy_case(c, input_tokens=1.0)
+        ctx_model = float(in_flight_context(1.0, c["avg_output_tokens"], blk["output_cv"]))
+        capacity = g["preemption_batch"] * ctx_model  # tokens (to the rounding of floor)
+        est.append(capacity / c["avg_batch"] - (ctx_model - 1.0))
+    return float(np.median(est))
 
-    r = inf.serve(
-        model_dims(catalog.model(case["model"])),
-        acc,
-        tp=case["tp"],
-        pp=1,
-        ep=1,
-        batch=[case["max_num_seqs"]],
-        prompt_tokens=input_tokens,
-        output_tokens=case["avg_output_tokens"],
-        precision=blk["precision"],
-        cal=cal,
+
+def _variant(x) -> tuple[Calibration, EngineProfile]:
+    """Calibration and vLLM profile with the SERVING_FIT values ``x``."""
+    vals = dict(zip(SERVING_FIT, map(float, x), strict=True))
+    cal = Calibration.from_catalog().replace(**{k: v for k, v in vals.items() if "/" not in k})
+    prof = catalog.engine("vllm")
+    acc = dict(prof.accelerators)
+    b200 = acc["b200"].model_copy(
+        update={
+            "kv_read_efficiency": vals["vllm/b200/kv_read_efficiency"],
+            "step_overhead_s": vals["vllm/b200/step_overhead_s"],
+            "kernel_overhead_s": vals["vllm/b200/kernel_overhead_s"],
+        }
     )
-    r["power_acc_w"] = fp.accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal)
-    return {k: float(v[0]) for k, v in r.items()}
+    return cal, prof.model_copy(update={"accelerators": {**acc, "b200": b200}})
 
 
 def fit_serving() -> dict[str, float]:
-    """Fit the serving factors on ML.ENERGY's Llama-3.1-8B rows (ITL, throughput, power).
+    """Fit the serving and power factors on ML.ENERGY's fit rows (median ITL and J per token).
 
-    The task's mean input length is bounded by memory: the batch-512 run held 512 requests, so
-    their KV cache plus the weights fit in 80 GB. ``small-collective-latency-s`` is then fitted
-    on the 70B TP4 row's ITL alone. Returns the fitted values by calibration id (and the input
-    length under ``"lm-arena-chat input tokens"``).
+    The input length comes first, from the pre-emption onsets (:func:`fit_mlenergy_input_tokens`);
+    then the decode-attention efficiency and step overhead of vLLM on H100 (calibration) and on
+    B200 (engine profile) and the three power factors minimise the squared log errors (plain
+    least squares) of the fit rows' ITL and J per output token, ``k_flop`` bounded by
+    :data:`MIN_FLOP_UTILISATION_AT_TDP`. Returns the values by factor name, and the input length
+    under ``"lm-arena-chat input tokens"``.
     """
-    from scipy.optimize import brentq, least_squares
+    from scipy.optimize import least_squares
 
-    import scalewall.performance.inference as inf
-    from scalewall.validate.serving import MLENERGY_FIT
+    from scalewall.validate.serving import is_fit_row, predict_mlenergy_case
 
     blk = cases("serving_mlenergy")["mlenergy_v3"]
-    rows = [c for c in blk["cases"] if c["name"] in MLENERGY_FIT and c["model"] == "llama-3.1-8b"]
-    acc = catalog.accelerator(rows[0]["accelerator"])
-    d8 = model_dims(catalog.model("llama-3.1-8b"))
-    big = max(rows, key=lambda c: c["max_num_seqs"])
-    reserve_gb = Calibration.from_catalog().runtime_reserved_gb
-    free = (
-        acc.memory_gb * BYTES_PER_GB
-        - reserve_gb * BYTES_PER_GB
-        - d8.params_total * inf.WEIGHT_BYTES[blk["precision"]]
-    )
-    p_max = (
-        free / (big["max_num_seqs"] * inf.kv_bytes_per_token(d8, blk["precision"]))
-        - big["avg_output_tokens"] / 2
-    )
-
-    keys = (
-        "kv-read-efficiency",
-        "serving-step-overhead-s",
-        "power-per-flop-utilisation",
-        "power-per-hbm-utilisation",
-    )
+    rows = [c for c in blk["cases"] if is_fit_row(c)]
+    p_in = fit_mlenergy_input_tokens()
 
     def residuals(x):
-        vals = dict(zip(keys, x[1:], strict=True))
+        cal, prof = _variant(x)
         out = []
         for c in rows:
-            g = _serve_case(c, vals, x[0])
+            g = predict_mlenergy_case(c, cal, prof, p_in)
             out += [
-                np.log(g["itl_s"] * MS_PER_S / c["median_itl_ms"]),
-                np.log(g["tokens_per_s"] / c["output_tokens_per_s"]),
-                np.log(g["power_acc_w"] * c["gpus"] / c["power_w"]),
+                np.log(g["itl_ms"] / c["median_itl_ms"]),
+                np.log(g["j_per_output_token"] / c["j_per_output_token"]),
             ]
         return out
 
-    best = None
-    for p0 in (100.0, 300.0, 600.0):
-        for kb in (0.5, 1.0):
-            f = least_squares(
-                residuals,
-                [min(p0, p_max), 0.5, 1e-3, 1.0, kb],
-                bounds=([10, 0.05, 0.0, 0.1, 0.1], [p_max, 1.0, 0.01, 10.0, 10.0]),
-            )
-            if best is None or f.cost < best.cost:
-                best = f
-    assert best is not None  # the loops above always run
-    fitted = {
-        "lm-arena-chat input tokens": float(best.x[0]),
-        **dict(zip(keys, map(float, best.x[1:]), strict=True)),
-    }
-
-    tp_row = next(c for c in blk["cases"] if c["name"] in MLENERGY_FIT and c["tp"] > 1)
-
-    def itl_gap(alpha: float) -> float:
-        vals = {k: fitted[k] for k in keys} | {"small-collective-latency-s": alpha}
-        g = _serve_case(tp_row, vals, fitted["lm-arena-chat input tokens"])
-        return g["itl_s"] * MS_PER_S - tp_row["median_itl_ms"]
-
-    fitted["small-collective-latency-s"] = float(brentq(itl_gap, 0.0, 2e-4)) if itl_gap(0.0) < 0 else 0.0
-    return fitted
+    kf_max = 1.0 / MIN_FLOP_UTILISATION_AT_TDP
+    # times in ms (step) and us (kernel) inside the solver so that every unknown is of order 1
+    scale = np.array([1.0, 1e-3, 1e-6, 1.0, 1e-3, 1e-6, 1.0, 1.0, 1.0])
+    x0 = [0.3, 1.0, 5.0, 0.3, 1.0, 5.0, 0.8 * kf_max, 1.0, 0.3]
+    lo = [0.02, 0.0, 0.0, 0.02, 0.0, 0.0, 0.0, 0.0, 0.0]
+    hi = [1.0, 20.0, 100.0, 1.0, 20.0, 100.0, kf_max, 5.0, 1.0]
+    f = least_squares(lambda z: residuals(z * scale), x0, bounds=(lo, hi), loss="linear")
+    f.x = f.x * scale
+    return {"lm-arena-chat input tokens": p_in, **dict(zip(SERVING_FIT, map(float, f.x), strict=True))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scalewall import catalog
 from scalewall.catalog.calibration import Calibration
+from scalewall.catalog.engines import EngineProfile
 from scalewall.facility.power import accelerator_power_w
 from scalewall.units import MS_PER_S
 from scalewall.validate.rows import Row, cases, row, source_of
@@ -12,18 +13,32 @@ from scalewall.workload.transformer import model_dims
 __all__ = ["serving_rows", "mlenergy_rows", "predict_mlenergy_case"]
 
 
-#: ML.ENERGY rows whose figures FIT calibration factors (see calibration.yaml); the rest CHECK
-MLENERGY_FIT = {
-    "8b H100x1 b8": ("itl", "j"),
-    "8b H100x1 b128": ("itl", "j"),
-    "8b H100x1 b512": ("itl", "j"),
-    "70b H100x4 b8": ("itl",),
-}
+#: ML.ENERGY admission caps whose ITL and energy FIT the serving and power factors (every model
+#: and accelerator); the other caps CHECK them (see calibration.yaml and engines.yaml)
+MLENERGY_FIT_CAPS = (8, 128, 512, 2048)
+#: a row whose measured running batch is this far below its cap was pre-empted [-]
+PREEMPTED_BELOW = 0.97
 
 
-def predict_mlenergy_case(c: dict, cal: Calibration | None = None, input_tokens: float | None = None) -> dict:
+def is_fit_row(c: dict) -> bool:
+    """Whether an ML.ENERGY row's ITL and J per token FIT the factors (else they CHECK them)."""
+    return c["max_num_seqs"] in MLENERGY_FIT_CAPS
+
+
+def is_preempted(c: dict) -> bool:
+    """Whether ML.ENERGY measured a running batch below the row's cap (its input length fit)."""
+    return c["avg_batch"] < PREEMPTED_BELOW * c["max_num_seqs"]
+
+
+def predict_mlenergy_case(
+    c: dict,
+    cal: Calibration | None = None,
+    engine: EngineProfile | None = None,
+    input_tokens: float | None = None,
+) -> dict:
     """The serving model on one ML.ENERGY row: ``itl_ms`` [ms], ``power_w`` (instance) [W],
-    ``j_per_output_token`` [J/token] and ``tokens_per_s`` (instance) [tokens/s]."""
+    ``j_per_output_token`` [J/token], ``tokens_per_s`` (instance) [tokens/s], ``running_batch``
+    and ``preemption_batch`` [-]."""
     from scalewall.performance.inference import serve
 
     blk = cases("serving_mlenergy")["mlenergy_v3"]
@@ -39,51 +54,58 @@ def predict_mlenergy_case(c: dict, cal: Calibration | None = None, input_tokens:
         output_tokens=c["avg_output_tokens"],
         precision=blk["precision"],
         cal=cal,
+        engine=engine if engine is not None else catalog.engine(blk["engine"]),
+        output_cv=blk["output_cv"],
     )
-    p_acc = float(accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal)[0]) * c["gpus"]
+    p_acc = accelerator_power_w(acc, r["flop_utilisation"], r["hbm_utilisation"], cal, r["busy_fraction"])
+    p_inst = float(p_acc[0]) * c["gpus"]
     tok_s = float(r["tokens_per_s"][0])
     return {
         "itl_ms": float(r["itl_s"][0]) * MS_PER_S,
-        "power_w": p_acc,
+        "power_w": p_inst,
         "tokens_per_s": tok_s,
-        "j_per_output_token": p_acc / tok_s,
+        "j_per_output_token": p_inst / tok_s,
+        "running_batch": float(r["running_batch"][0]),
+        "preemption_batch": float(r["preemption_batch"][0]),
     }
 
 
 def mlenergy_rows() -> list[Row]:
-    """Median ITL and accelerator J per output token of every ML.ENERGY v3 row (Llama-3.1-8B
-    and 70B on H100 and B200, vLLM); each row is named with its engine and is FIT or CHECK."""
+    """Median ITL, accelerator J per output token and running batch of every ML.ENERGY v3 row
+    (Llama-3.1-8B and 70B on H100 and B200, vLLM), each named with its engine, FIT or CHECK."""
     blk = cases("serving_mlenergy")["mlenergy_v3"]
     src = source_of(blk)
+    bar = blk["bar"]
     rows = []
     for c in blk["cases"]:
         g = predict_mlenergy_case(c)
-        fit = MLENERGY_FIT.get(c["name"], ())
+        role = "fit" if is_fit_row(c) else "check"
         name = f"{blk['engine']} {c['name']}"
-        rows.append(
+        rows += [
             row(
-                "mlenergy_v3",
-                name,
-                "median ITL [ms]",
-                c["median_itl_ms"],
-                g["itl_ms"],
-                blk["bar"]["itl"],
-                "fit" if "itl" in fit else "check",
-                src,
-            )
-        )
-        rows.append(
+                "mlenergy_v3", name, "median ITL [ms]", c["median_itl_ms"], g["itl_ms"], bar["itl"], role, src
+            ),
             row(
                 "mlenergy_v3",
                 name,
                 "accelerator J per output token",
                 c["j_per_output_token"],
                 g["j_per_output_token"],
-                blk["bar"]["j_per_token"],
-                "fit" if "j" in fit else "check",
+                bar["j_per_token"],
+                role,
                 src,
-            )
-        )
+            ),
+            row(
+                "mlenergy_v3",
+                name,
+                "running batch [-]",
+                c["avg_batch"],
+                g["running_batch"],
+                bar["running_batch"],
+                "fit" if is_preempted(c) else "check",
+                src,
+            ),
+        ]
     return rows
 
 
