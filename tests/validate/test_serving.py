@@ -55,3 +55,20 @@ def test_serving_and_power_factors_in_catalogue_are_the_fit_on_mlenergy():
         else:
             shipped = catalog.Calibration.from_catalog().get(key)
         assert shipped == pytest.approx(value, rel=0.02, abs=1e-7), key
+
+
+def test_trtllm_published_throughput_checks_within_10pct_median():
+    # TensorRT-LLM Performance Overview (v1.0), FP8: the 405B TP8 H100 column and every H200 cell
+    rows = serving.trtllm_rows()
+    assert len(rows) == 60 and all(r.case.startswith("trtllm ") for r in rows)
+    checks = np.abs([r.error for r in rows if r.role == "check"])
+    assert len(checks) == 40 and np.median(checks) <= 0.10
+
+
+def test_trtllm_factors_in_catalogue_are_the_fit_on_its_table():
+    from scalewall.validate.calibrate import fit_trtllm
+
+    trt = catalog.engine("trtllm")
+    for key, value in fit_trtllm().items():
+        _, acc, factor = key.split("/")
+        assert getattr(trt.accelerators[acc], factor) == pytest.approx(value, rel=0.02, abs=1e-7), key

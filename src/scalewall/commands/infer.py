@@ -124,7 +124,10 @@ class InferResult(BaseModel):
     max_batch: int = Field(
         description="largest cap held without pre-emption (the KV cache at the in-flight context) [-]"
     )
-    preempted: bool = Field(description="whether the engine pre-empts at this cap")
+    preempted: bool = Field(
+        description="whether the engine holds fewer requests than the cap (pre-empting a paged cache, "
+        "or queueing where its scheduler never evicts)"
+    )
     kv_cache_utilisation: float = Field(description="share of the KV-cache capacity in use [-]")
     context_tokens: float = Field(description="time-averaged context of a request in flight [tokens]")
     kv_cache_gb: float = Field(description="KV cache in use per instance [GB]")
@@ -306,7 +309,9 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         if B > max_batch:
             notes.append(
                 f"batch {B} exceeds what the KV cache holds at the in-flight context "
-                f"({g['context_tokens']:.0f} tokens): {prof.id} pre-empts, {max_batch} requests run"
+                f"({g['context_tokens']:.0f} tokens): {prof.id} "
+                + ("pre-empts" if prof.admission == "current" else "queues the rest (it never evicts)")
+                + f", {max_batch} requests run"
             )
     phase_w = {
         ph: float(
@@ -442,7 +447,7 @@ class InferOptions(ModelAccOptions):
         "cache holds the engine pre-empts), or 'max': the largest held without pre-emption (and "
         "meeting --itl-slo-ms)",
     )
-    engine: Literal["vllm"] = Field(
+    engine: Literal["vllm", "trtllm"] = Field(
         default="vllm", description="serving engine whose profile (catalogue engines) sets the factors"
     )
     output_cv: float | None = Field(

@@ -102,22 +102,20 @@ def in_flight_context(prompt_tokens, output_tokens, output_cv=1.0):
     )
 
 
-def engine_factors(
-    profile: EngineProfile, accelerator_id: str, cal: Calibration
-) -> tuple[float, float, float, bool]:
-    """``(kv_read_efficiency [-], step_overhead_s [s], kernel_overhead_s [s], own)`` of an engine
-    on an accelerator; ``own`` is False where the profile has no factors of its own for it and
-    the calibration's reference (vLLM on H100) stands in."""
+def engine_factors(profile: EngineProfile, accelerator_id: str, cal: Calibration) -> dict[str, float]:
+    """The serving factors of an engine on an accelerator: ``kv_read_efficiency`` [-],
+    ``step_overhead_s`` [s], ``kernel_overhead_s`` [s] and ``gemm_efficiency`` [-]; each factor the
+    profile does not give for it is the calibration's reference (vLLM on H100; training GEMMs)."""
     f = profile.factors(accelerator_id)
-    eta = None if f is None else f.kv_read_efficiency
-    t0 = None if f is None else f.step_overhead_s
-    tk = None if f is None else f.kernel_overhead_s
-    return (
-        cal.kv_read_efficiency if eta is None else eta,
-        cal.serving_step_overhead_s if t0 is None else t0,
-        cal.serving_kernel_overhead_s if tk is None else tk,
-        f is not None,
-    )
+    ref = {
+        "kv_read_efficiency": cal.kv_read_efficiency,
+        "step_overhead_s": cal.serving_step_overhead_s,
+        "kernel_overhead_s": cal.serving_kernel_overhead_s,
+        "gemm_efficiency": cal.gemm_efficiency,
+    }
+    if f is None:
+        return ref
+    return {k: (v if getattr(f, k) is None else float(getattr(f, k))) for k, v in ref.items()}
 
 
 def serve(
@@ -164,8 +162,9 @@ def serve(
     """
     cal = cal or Calibration.from_catalog()
     profile = engine if engine is not None else cast(EngineProfile, catalog_get("engines", "vllm"))
-    eta_kv, t_step0, t_kernel, _ = engine_factors(profile, acc.id, cal)
-    eta_gemm = cal.gemm_efficiency
+    ef = engine_factors(profile, acc.id, cal)
+    eta_kv, t_step0, t_kernel = ef["kv_read_efficiency"], ef["step_overhead_s"], ef["kernel_overhead_s"]
+    eta_gemm = ef["gemm_efficiency"]
     eta_hbm = cal.hbm_efficiency
     eta_flash = cal.flash_attention_efficiency
     a_ar = cal.small_collective_latency_s
@@ -193,10 +192,17 @@ def serve(
     tp_kv = 1 if d.kv_cache_dim != 2 * d.k_dim else min(tp, d.kv)
     kv_tok = kv_bytes_per_token(d, precision)
     kv_tok_dev = kv_tok / (tp_kv * pp)  # bytes one token of context occupies on a device
-    kv_free_dev = max(0.0, profile.memory_fraction * acc.memory_gb * BYTES_PER_GB - weights_dev - reserve)
+    mem = acc.memory_gb * BYTES_PER_GB
+    if profile.memory_fraction_of == "device":
+        kv_free_dev = max(0.0, profile.memory_fraction * mem - weights_dev - reserve)
+    else:
+        kv_free_dev = profile.memory_fraction * max(0.0, mem - weights_dev - reserve)
     capacity = kv_free_dev / kv_tok_dev  # tokens of context the instance holds
     ctx = float(in_flight_context(P, O, output_cv))
-    preempt_at = np.floor(capacity / ctx) + np.zeros_like(B_cap)
+    # a paged cache holds each request at its current length; a no-evict scheduler reserves each
+    # request's full length, prompt + answer (time-averaged: P + O·(1 + cv²))
+    held = ctx if profile.admission == "current" else float(in_flight_context(P, 2.0 * O, output_cv))
+    preempt_at = np.floor(capacity / held) + np.zeros_like(B_cap)
     B = np.minimum(B_cap, preempt_at)
     Bw = np.maximum(B, 1e-9)  # a running batch of 0 (nothing fits) keeps the arithmetic finite
 
@@ -252,7 +258,7 @@ def serve(
     ttft_s = prefill_s + itl_s
 
     # ---- memory per device: weights + the KV cache in use + reserve ------------------------------------
-    kv_used_dev = Bw * ctx * kv_tok_dev * (B > 0)
+    kv_used_dev = Bw * held * kv_tok_dev * (B > 0)  # what the engine holds (reserves, if no-evict)
     mem_dev = weights_dev + kv_used_dev + reserve
 
     # ---- utilisation by phase (for the facility's power model) ---------------------------------
@@ -264,7 +270,7 @@ def serve(
         "running_batch": B,
         "preemption_batch": preempt_at,
         "kv_capacity_tokens": np.full_like(Bw, capacity),
-        "kv_cache_utilisation": B * ctx / max(capacity, 1e-9),
+        "kv_cache_utilisation": B * held / max(capacity, 1e-9),
         "context_tokens": np.full_like(Bw, ctx),
         "itl_s": itl_s,
         "step_s": step_s,

@@ -166,3 +166,44 @@ def fit_serving() -> dict[str, float]:
     f = least_squares(lambda z: residuals(z * scale), x0, bounds=(lo, hi), loss="linear")
     f.x = f.x * scale
     return {"lm-arena-chat input tokens": p_in, **dict(zip(SERVING_FIT, map(float, f.x), strict=True))}
+
+
+#: trtllm's H100 factors fitted on TensorRT-LLM's published table (engine/accelerator/factor)
+TRTLLM_FIT = (
+    "trtllm/h100-sxm/kv_read_efficiency",
+    "trtllm/h100-sxm/step_overhead_s",
+    "trtllm/h100-sxm/kernel_overhead_s",
+    "trtllm/h100-sxm/gemm_efficiency",
+)
+
+
+def fit_trtllm() -> dict[str, float]:
+    """Fit TensorRT-LLM's H100 factors on its published Llama 3.1 8B (TP1) and 70B (TP2) FP8 H100
+    columns.
+
+    Least squares on the log errors of the cells' output throughput; the decode-attention
+    efficiency, the step and kernel overheads and the FP8 GEMM efficiency are the unknowns (times
+    in ms and us inside the solver). Returns the values by ``trtllm/h100-sxm/<factor>``.
+    """
+    from scipy.optimize import least_squares
+
+    from scalewall.validate.serving import is_trtllm_fit_row, predict_trtllm_case
+
+    blk = cases("serving_trtllm")["trtllm_perf_overview"]
+    rows = [c for c in blk["cases"] if is_trtllm_fit_row(c)]
+    prof = catalog.engine("trtllm")
+    scale = np.array([1.0, 1e-3, 1e-6, 1.0])
+
+    def variant(x) -> EngineProfile:
+        keys = [k.split("/")[-1] for k in TRTLLM_FIT]
+        h100 = prof.accelerators["h100-sxm"].model_copy(update=dict(zip(keys, map(float, x), strict=True)))
+        return prof.model_copy(update={"accelerators": {**prof.accelerators, "h100-sxm": h100}})
+
+    def residuals(z):
+        p = variant(z * scale)
+        return [np.log(predict_trtllm_case(c, p)["tokens_per_s"] / c["output_tokens_per_s"]) for c in rows]
+
+    f = least_squares(
+        residuals, [0.5, 1.0, 5.0, 0.6], bounds=([0.02, 0.0, 0.0, 0.1], [1.0, 20.0, 100.0, 1.0])
+    )
+    return dict(zip(TRTLLM_FIT, map(float, f.x * scale), strict=True))

@@ -10,7 +10,13 @@ from scalewall.units import MS_PER_S
 from scalewall.validate.rows import Row, cases, row, source_of
 from scalewall.workload.transformer import model_dims
 
-__all__ = ["serving_rows", "mlenergy_rows", "predict_mlenergy_case"]
+__all__ = [
+    "serving_rows",
+    "mlenergy_rows",
+    "trtllm_rows",
+    "predict_mlenergy_case",
+    "predict_trtllm_case",
+]
 
 
 #: ML.ENERGY admission caps whose ITL and energy FIT the serving and power factors (every model
@@ -109,6 +115,54 @@ def mlenergy_rows() -> list[Row]:
     return rows
 
 
+def predict_trtllm_case(c: dict, engine: EngineProfile | None = None) -> dict:
+    """The serving model on one cell of TensorRT-LLM's throughput table: ``tokens_per_s``
+    (instance) [tokens/s] and ``running_batch`` [-]."""
+    from scalewall.performance.inference import serve
+
+    blk = cases("serving_trtllm")["trtllm_perf_overview"]
+    prof = engine if engine is not None else catalog.engine(blk["engine"])
+    prof = prof.model_copy(update={"memory_fraction": blk["kv_memory_fraction"]})
+    r = serve(
+        model_dims(catalog.model(c["model"])),
+        catalog.accelerator(c["accelerator"]),
+        tp=c["tp"],
+        pp=1,
+        ep=1,
+        batch=[blk["batch"]],
+        prompt_tokens=c["input_tokens"],
+        output_tokens=c["output_tokens"],
+        precision=blk["precision"],
+        engine=prof,
+        output_cv=blk["output_cv"],
+    )
+    return {"tokens_per_s": float(r["tokens_per_s"][0]), "running_batch": float(r["running_batch"][0])}
+
+
+def is_trtllm_fit_row(c: dict) -> bool:
+    """Whether a TensorRT-LLM table cell FITS trtllm's H100 factors (8B TP1 and 70B TP2 on H100)."""
+    return c["model"] in ("llama-3.1-8b", "llama-3.1-70b") and c["accelerator"] == "h100-sxm"
+
+
+def trtllm_rows() -> list[Row]:
+    """Output throughput of every cell of TensorRT-LLM's published FP8 table (H100, H200)."""
+    blk = cases("serving_trtllm")["trtllm_perf_overview"]
+    src = source_of(blk)
+    return [
+        row(
+            "trtllm_perf_overview",
+            f"{blk['engine']} {c['name']}",
+            "output tokens/s",
+            c["output_tokens_per_s"],
+            predict_trtllm_case(c)["tokens_per_s"],
+            blk["bar"]["tokens_per_s"],
+            "fit" if is_trtllm_fit_row(c) else "check",
+            src,
+        )
+        for c in blk["cases"]
+    ]
+
+
 def google_boundary_rows() -> list[Row]:
     """Google's median Gemini prompt: the boundary chain accelerator → node → +idle → facility.
 
@@ -143,4 +197,4 @@ def google_boundary_rows() -> list[Row]:
 
 def serving_rows() -> list[Row]:
     """Every serving row, in a stable order."""
-    return [*mlenergy_rows(), *google_boundary_rows()]
+    return [*mlenergy_rows(), *trtllm_rows(), *google_boundary_rows()]
