@@ -72,3 +72,17 @@ def test_trtllm_factors_in_catalogue_are_the_fit_on_its_table():
     for key, value in fit_trtllm().items():
         _, acc, factor = key.split("/")
         assert getattr(trt.accelerators[acc], factor) == pytest.approx(value, rel=0.02, abs=1e-7), key
+
+
+def test_sglang_factors_are_the_fit_on_its_8b_a100_rows_and_checked_on_70b_h100():
+    from scalewall.validate.calibrate import fit_sglang
+
+    sgl = catalog.engine("sglang")
+    for key, value in fit_sglang().items():
+        _, acc, factor = key.split("/")
+        assert getattr(sgl.accelerators[acc], factor) == pytest.approx(value, rel=0.02, abs=1e-7), key
+        assert getattr(sgl.accelerators["h100-sxm"], factor) == getattr(sgl.accelerators[acc], factor)
+    rows = serving.sglang_rows()
+    assert [r.role for r in rows] == ["fit"] * 3 + ["check"] * 3
+    # the online checks (median ITL of 70B TP4 on H100) hold within 20 %
+    assert all(abs(r.error) <= 0.20 for r in rows if r.role == "check" and "ITL" in r.quantity)

@@ -236,7 +236,7 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
     prof = catalog.engine(req.engine)
     f_eng = prof.factors(acc.id)
     if f_eng is not None:
-        factors_from = f"{prof.id} on {acc.id}: fitted on {f_eng.fitted_on}"
+        factors_from = f"{prof.id} on {acc.id}: {f_eng.fitted_on}"
     else:
         factors_from = (
             f"{prof.id} has no factors of its own for {acc.id}: the calibration's reference "
@@ -447,7 +447,7 @@ class InferOptions(ModelAccOptions):
         "cache holds the engine pre-empts), or 'max': the largest held without pre-emption (and "
         "meeting --itl-slo-ms)",
     )
-    engine: Literal["vllm", "trtllm"] = Field(
+    engine: Literal["vllm", "sglang", "trtllm"] = Field(
         default="vllm", description="serving engine whose profile (catalogue engines) sets the factors"
     )
     output_cv: float | None = Field(

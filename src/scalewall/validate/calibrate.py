@@ -207,3 +207,44 @@ def fit_trtllm() -> dict[str, float]:
         residuals, [0.5, 1.0, 5.0, 0.6], bounds=([0.02, 0.0, 0.0, 0.1], [1.0, 20.0, 100.0, 1.0])
     )
     return dict(zip(TRTLLM_FIT, map(float, f.x * scale), strict=True))
+
+
+#: sglang's factors fitted on SGLang's published benchmark (engine/accelerator/factor)
+SGLANG_FIT = (
+    "sglang/a100-80gb/kv_read_efficiency",
+    "sglang/a100-80gb/step_overhead_s",
+    "sglang/a100-80gb/kernel_overhead_s",
+)
+
+
+def fit_sglang() -> dict[str, float]:
+    """Fit SGLang's factors on its published Llama 3.1 8B one-A100 rows (median ITL at 4 and 8
+    requests/s, offline throughput): three figures, three unknowns (decode-attention efficiency,
+    step and kernel overheads). Returns the values by ``sglang/a100-80gb/<factor>``; the H100
+    entry carries them and is checked on the 70B TP4 rows."""
+    from scipy.optimize import least_squares
+
+    from scalewall.validate.serving import is_sglang_fit_row, predict_sglang_case
+
+    blk = cases("serving_sglang")["sglang_v030"]
+    rows = [c for c in blk["cases"] if is_sglang_fit_row(c)]
+    prof = catalog.engine("sglang")
+    scale = np.array([1.0, 1e-3, 1e-6])
+    keys = [k.split("/")[-1] for k in SGLANG_FIT]
+
+    def residuals(z):
+        vals = dict(zip(keys, map(float, z * scale), strict=True))
+        a100 = prof.accelerators["a100-80gb"].model_copy(update=vals)
+        p = prof.model_copy(update={"accelerators": {**prof.accelerators, "a100-80gb": a100}})
+        out = []
+        for c in rows:
+            g = predict_sglang_case(c, p)
+            out.append(
+                np.log(g["itl_ms"] / c["median_itl_ms"])
+                if "rps" in c
+                else np.log(g["tokens_per_s"] / c["output_tokens_per_s"])
+            )
+        return out
+
+    f = least_squares(residuals, [0.5, 1.0, 5.0], bounds=([0.02, 0.0, 0.0], [1.0, 20.0, 100.0]))
+    return dict(zip(SGLANG_FIT, map(float, f.x * scale), strict=True))

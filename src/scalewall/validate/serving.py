@@ -14,6 +14,7 @@ __all__ = [
     "serving_rows",
     "mlenergy_rows",
     "trtllm_rows",
+    "sglang_rows",
     "predict_mlenergy_case",
     "predict_trtllm_case",
 ]
@@ -163,6 +164,75 @@ def trtllm_rows() -> list[Row]:
     ]
 
 
+def predict_sglang_case(c: dict, engine: EngineProfile | None = None) -> dict:
+    """The serving model on one row of SGLang's published benchmark: ``itl_ms`` [ms] at the
+    Little's-law batch of an online row, ``tokens_per_s`` (instance) [tokens/s] of an offline one."""
+    from scalewall.performance.inference import serve
+
+    blk = cases("serving_sglang")["sglang_v030"]
+    prof = engine if engine is not None else catalog.engine(blk["engine"])
+    prof = prof.model_copy(update={"memory_fraction": blk["memory_fraction"]})
+    online = "rps" in c
+    batch = c["rps"] * c["median_e2e_ms"] / MS_PER_S if online else blk["offline_batch"]
+    r = serve(
+        model_dims(catalog.model(c["model"])),
+        catalog.accelerator(c["accelerator"]),
+        tp=c["tp"],
+        pp=1,
+        ep=1,
+        batch=[batch],
+        prompt_tokens=blk["prompt_tokens"],
+        output_tokens=blk["output_tokens"],
+        precision=blk["precision"],
+        engine=prof,
+        output_cv=blk["output_cv"],
+    )
+    return {"itl_ms": float(r["itl_s"][0]) * MS_PER_S, "tokens_per_s": float(r["tokens_per_s"][0])}
+
+
+def is_sglang_fit_row(c: dict) -> bool:
+    """Whether a row of SGLang's benchmark FITS sglang's factors (the 8B A100 rows)."""
+    return c["accelerator"] == "a100-80gb"
+
+
+def sglang_rows() -> list[Row]:
+    """Median ITL (online) and output throughput (offline) of SGLang v0.3.0's published rows."""
+    blk = cases("serving_sglang")["sglang_v030"]
+    src = source_of(blk)
+    rows = []
+    for c in blk["cases"]:
+        g = predict_sglang_case(c)
+        role = "fit" if is_sglang_fit_row(c) else "check"
+        name = f"{blk['engine']} {c['name']}"
+        if "rps" in c:
+            rows.append(
+                row(
+                    "sglang_v030",
+                    name,
+                    "median ITL [ms]",
+                    c["median_itl_ms"],
+                    g["itl_ms"],
+                    blk["bar"]["itl"],
+                    role,
+                    src,
+                )
+            )
+        else:
+            rows.append(
+                row(
+                    "sglang_v030",
+                    name,
+                    "output tokens/s",
+                    c["output_tokens_per_s"],
+                    g["tokens_per_s"],
+                    blk["bar"]["tokens_per_s"],
+                    role,
+                    src,
+                )
+            )
+    return rows
+
+
 def google_boundary_rows() -> list[Row]:
     """Google's median Gemini prompt: the boundary chain accelerator → node → +idle → facility.
 
@@ -197,4 +267,4 @@ def google_boundary_rows() -> list[Row]:
 
 def serving_rows() -> list[Row]:
     """Every serving row, in a stable order."""
-    return [*mlenergy_rows(), *trtllm_rows(), *google_boundary_rows()]
+    return [*mlenergy_rows(), *trtllm_rows(), *sglang_rows(), *google_boundary_rows()]
