@@ -86,3 +86,13 @@ def test_sglang_factors_are_the_fit_on_its_8b_a100_rows_and_checked_on_70b_h100(
     assert [r.role for r in rows] == ["fit"] * 3 + ["check"] * 3
     # the online checks (median ITL of 70B TP4 on H100) hold within 20 %
     assert all(abs(r.error) <= 0.20 for r in rows if r.role == "check" and "ITL" in r.quantity)
+
+
+def test_vllm_mi300x_factors_are_the_fit_and_its_check_batches_hold_within_20pct():
+    from scalewall.validate.calibrate import fit_vllm_mi300x
+
+    mi = catalog.engine("vllm").accelerators["mi300x"]
+    for key, value in fit_vllm_mi300x().items():
+        assert getattr(mi, key.split("/")[-1]) == pytest.approx(value, rel=0.02, abs=1e-7), key
+    checks = [r for r in serving.mi300x_rows() if r.role == "check"]
+    assert len(checks) == 4 and all(abs(r.error) <= 0.20 for r in checks)

@@ -248,3 +248,35 @@ def fit_sglang() -> dict[str, float]:
 
     f = least_squares(residuals, [0.5, 1.0, 5.0], bounds=([0.02, 0.0, 0.0], [1.0, 20.0, 100.0]))
     return dict(zip(SGLANG_FIT, map(float, f.x * scale), strict=True))
+
+
+#: vLLM's MI300X factors fitted on a published MI300X table (engine/accelerator/factor)
+VLLM_MI300X_FIT = (
+    "vllm/mi300x/gemm_efficiency",
+    "vllm/mi300x/step_overhead_s",
+    "vllm/mi300x/kernel_overhead_s",
+)
+
+
+def fit_vllm_mi300x() -> dict[str, float]:
+    """Fit vLLM's MI300X factors (FP8 GEMM efficiency, step and kernel overheads) on the
+    fit batches of Oracle's Llama 3.1 405B FP8 table on eight MI300X (output throughput, least
+    squares on log errors). Returns the values by ``vllm/mi300x/<factor>``."""
+    from scipy.optimize import least_squares
+
+    from scalewall.validate.serving import predict_mi300x_case
+
+    blk = cases("serving_mi300x")["oci_2024_mi300x"]
+    rows = [c for c in blk["cases"] if c["batch"] in blk["fit_batches"]]
+    prof = catalog.engine("vllm")
+    scale = np.array([1.0, 1e-3, 1e-6])
+    keys = [k.split("/")[-1] for k in VLLM_MI300X_FIT]
+
+    def residuals(z):
+        vals = dict(zip(keys, map(float, z * scale), strict=True))
+        mi = prof.accelerators["mi300x"].model_copy(update=vals)
+        p = prof.model_copy(update={"accelerators": {**prof.accelerators, "mi300x": mi}})
+        return [np.log(predict_mi300x_case(c, p) / c["output_tokens_per_s"]) for c in rows]
+
+    f = least_squares(residuals, [0.3, 1.0, 5.0], bounds=([0.02, 0.0, 0.0], [1.0, 20.0, 100.0]))
+    return dict(zip(VLLM_MI300X_FIT, map(float, f.x * scale), strict=True))

@@ -15,6 +15,7 @@ __all__ = [
     "mlenergy_rows",
     "trtllm_rows",
     "sglang_rows",
+    "mi300x_rows",
     "predict_mlenergy_case",
     "predict_trtllm_case",
 ]
@@ -233,6 +234,46 @@ def sglang_rows() -> list[Row]:
     return rows
 
 
+def predict_mi300x_case(c: dict, engine: EngineProfile | None = None) -> float:
+    """Output throughput [tokens/s] of one batch of the MI300X vLLM table."""
+    from scalewall.performance.inference import serve
+
+    blk = cases("serving_mi300x")["oci_2024_mi300x"]
+    r = serve(
+        model_dims(catalog.model(blk["model"])),
+        catalog.accelerator(blk["accelerator"]),
+        tp=blk["tp"],
+        pp=1,
+        ep=1,
+        batch=[c["batch"]],
+        prompt_tokens=blk["prompt_tokens"],
+        output_tokens=blk["output_tokens"],
+        precision=blk["precision"],
+        engine=engine if engine is not None else catalog.engine(blk["engine"]),
+        output_cv=blk["output_cv"],
+    )
+    return float(r["tokens_per_s"][0])
+
+
+def mi300x_rows() -> list[Row]:
+    """Output throughput of vLLM on eight MI300X (Llama 3.1 405B FP8) by batch, FIT or CHECK."""
+    blk = cases("serving_mi300x")["oci_2024_mi300x"]
+    src = source_of(blk)
+    return [
+        row(
+            "oci_2024_mi300x",
+            f"{blk['engine']} 405b MI300Xx8 b{c['batch']}",
+            "output tokens/s",
+            c["output_tokens_per_s"],
+            predict_mi300x_case(c),
+            blk["bar"]["tokens_per_s"],
+            "fit" if c["batch"] in blk["fit_batches"] else "check",
+            src,
+        )
+        for c in blk["cases"]
+    ]
+
+
 def google_boundary_rows() -> list[Row]:
     """Google's median Gemini prompt: the boundary chain accelerator → node → +idle → facility.
 
@@ -267,4 +308,4 @@ def google_boundary_rows() -> list[Row]:
 
 def serving_rows() -> list[Row]:
     """Every serving row, in a stable order."""
-    return [*mlenergy_rows(), *trtllm_rows(), *sglang_rows(), *google_boundary_rows()]
+    return [*mlenergy_rows(), *trtllm_rows(), *sglang_rows(), *mi300x_rows(), *google_boundary_rows()]
