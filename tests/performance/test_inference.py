@@ -157,3 +157,26 @@ def test_prompt_and_answer_longer_than_the_context_are_refused():
     with pytest.raises(ValueError, match="exceeds llama-2-7b's context of 4,096 tokens"):
         InferenceRequest(model=catalog.model("llama-2-7b"), accelerator=H100, devices=1,
                          prompt_tokens=4000, output_tokens=500)
+
+
+@settings(max_examples=20, deadline=None)
+@given(batch=st.integers(1, 1024), prompt=st.integers(16, 4000), cv=st.floats(0.0, 3.0))
+def test_latency_percentiles_are_ordered_and_start_at_the_decode_step(batch, prompt, cv):
+    from scalewall.performance.inference import latency_percentiles
+
+    d = model_dims(catalog.model("llama-3.1-8b"))
+    r = serve(d, H100, tp=1, pp=1, ep=1, batch=[batch], prompt_tokens=prompt, output_tokens=300,
+              precision="bf16")
+    p = latency_percentiles(r, prompt, cv)
+    for kind in ("ttft_s", "itl_s"):
+        v = [p[kind][q] for q in (0.5, 0.9, 0.99)]
+        assert v[0] <= v[1] + 1e-12 <= v[2] + 2e-12
+    assert p["itl_s"][0.5] >= float(r["decode_step_s"][0]) - 1e-12
+    assert p["ttft_s"][0.5] > float(r["itl_s"][0])
+
+
+def test_fixed_prompt_lengths_give_one_ttft_and_spread_prompts_a_long_tail():
+    same = estimate_inference(_req(batch=8, prompt_cv=0.0)).latency_percentiles_ms["ttft"]
+    assert same["p50"] == pytest.approx(same["p99"])
+    spread = estimate_inference(_req(batch=8, prompt_tokens=2000, prompt_cv=2.0)).latency_percentiles_ms
+    assert spread["ttft"]["p99"] > 1.5 * spread["ttft"]["p50"]

@@ -25,7 +25,7 @@ from scalewall.facility.boundaries import boundary_chain
 from scalewall.facility.footprint import job_footprint
 from scalewall.facility.power import accelerator_power_w
 from scalewall.facility.site import resolve_site
-from scalewall.performance.inference import COMPUTE_PRECISION, serve
+from scalewall.performance.inference import COMPUTE_PRECISION, latency_percentiles, serve
 from scalewall.units import (
     BYTES_PER_GB,
     G_PER_T,
@@ -72,6 +72,7 @@ class InferenceRequest(SiteAndCalibration):
     batch: int | Literal["max"] = "max"
     engine: str = Field(default="vllm", description="serving-engine profile id (catalogue engines)")
     output_cv: float | None = Field(default=None, ge=0, le=10, description="answer-length spread [-]")
+    prompt_cv: float | None = Field(default=None, ge=0, le=10, description="prompt-length spread [-]")
     prompt_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
     output_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
     precision: Literal["bf16", "fp8", "int4"] = "bf16"
@@ -110,6 +111,10 @@ class InferResult(BaseModel):
     prompt_tokens: float = Field(description="prompt length [tokens]")
     output_tokens: float = Field(description="answer length [tokens]")
     ttft_s: float = Field(description="time to first token [s]")
+    latency_percentiles_ms: dict[str, dict[str, float]] = Field(
+        description="p50, p90, p99 of time to first token (ttft) and inter-token latency (itl) from "
+        "the prompt-length spread and the prefill chunks in steps, no queueing [ms]"
+    )
     itl_s: float = Field(description="inter-token latency [s]")
     output_tokens_per_s: float = Field(description="output throughput of all instances [tokens/s]")
     tokens_per_s_per_user: float = Field(description="output speed seen by one request [tokens/s]")
@@ -326,6 +331,14 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         for ph, pre in (("prefill", "prefill_"), ("decode", "decode_"), ("average", ""))
     }
     g["power_acc_w"] = phase_w["average"]
+    pcv = req.prompt_cv if req.prompt_cv is not None else catalog.assumption("default-prompt-length-cv")
+    if req.prompt_cv is None:
+        notes.append(f"prompt-length coefficient of variation {pcv:g} (assumption; --prompt-cv to change)")
+    pct = latency_percentiles({k: np.array([v]) for k, v in g.items()}, P, pcv)
+    pct_ms = {
+        kind: {f"p{round(q * 100)}": v * MS_PER_S for q, v in pct[f"{kind}_s"].items()}
+        for kind in ("ttft", "itl")
+    }
 
     # ---- power and energy at three boundaries (one busy instance) -------------------------------
     inst = boundary_chain(g["power_acc_w"] * n_inst, host=acc.host_power_w * n_inst, pue=site.pue)  # [W]
@@ -395,6 +408,7 @@ def estimate_inference(req: InferenceRequest) -> InferResult:
         prompt_tokens=P,
         output_tokens=O,
         ttft_s=g["ttft_s"],
+        latency_percentiles_ms=pct_ms,
         itl_s=g["itl_s"],
         output_tokens_per_s=tok_s * instances,
         tokens_per_s_per_user=1.0 / g["itl_s"],
@@ -455,6 +469,12 @@ class InferOptions(ModelAccOptions):
         description="coefficient of variation of the answer length [-]; default: the catalogue's "
         "(assumption)",
         json_schema_extra={"default_from": "default-output-length-cv"},
+    )
+    prompt_cv: float | None = Field(
+        default=None,
+        description="coefficient of variation of the prompt length, for the latency percentiles [-]; "
+        "default: the catalogue's (assumption)",
+        json_schema_extra={"default_from": "default-prompt-length-cv"},
     )
     prompt_tokens: Count | None = Field(
         default=None,

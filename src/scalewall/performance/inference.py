@@ -54,6 +54,7 @@ __all__ = [
     "experts_touched",
     "in_flight_context",
     "engine_factors",
+    "latency_percentiles",
 ]
 
 #: bytes per weight by serving precision (int4 = 4-bit weights, 16-bit activations)
@@ -297,4 +298,71 @@ def serve(
         "prefill_flop_utilisation": one_pf / (prefill_s * peak),
         "prefill_hbm_utilisation": weights_dev / (prefill_s * hbm_peak),
         "prefill_busy_fraction": pf_kernels / prefill_s,
+        # coefficients of a prefill of x tokens, for latency percentiles (latency_percentiles)
+        "prefill_s_per_token": np.full_like(Bw, 2.0 * lin_params * d.L / n / (peak * eta_gemm)),
+        "prefill_s_per_token2": np.full_like(Bw, d.L * (d.qk_dim + d.v_dim) / n / (peak * eta_gemm)),
+        "prefill_floor_s": np.full_like(Bw, weights_dev / hbm),
+        "decode_step_s": dec_s,
+        "arrivals_per_step": arrivals,
     }
+
+
+def _lognormal_quantile(q, mean, cv):
+    """Quantile ``q`` of a log-normal of given mean and coefficient of variation (0: the mean)."""
+    from scipy.stats import norm
+
+    cv = np.asarray(cv, dtype=float)
+    sigma = np.sqrt(np.log1p(cv**2))
+    mu = np.log(np.asarray(mean, dtype=float)) - sigma**2 / 2.0
+    return np.exp(mu + sigma * norm.ppf(q))
+
+
+def latency_percentiles(
+    r: dict[str, np.ndarray], prompt_tokens: float, prompt_cv: float, quantiles=(0.5, 0.9, 0.99)
+):
+    """TTFT and ITL percentiles of a steady state from :func:`serve` [s].
+
+    Parameters
+    ----------
+    r : one configuration's result of :func:`serve` (arrays of length 1, or scalars)
+    prompt_tokens : mean prompt length [tokens]
+    prompt_cv : coefficient of variation of the prompt length [-] (0: every prompt the same)
+    quantiles : the percentiles wanted [-]
+
+    Returns
+    -------
+    ``{"ttft_s": {q: s}, "itl_s": {q: s}}``.
+
+    Notes
+    -----
+    Prompt lengths are log-normal with the given mean and spread. TTFT at quantile q is the
+    prefill of the q-quantile prompt alone plus one step (no queueing). A step decodes the batch
+    and prefills the prompts that arrived: their number is Poisson with mean ``a = B/O`` per
+    step, so a share ``e^-a`` of steps carry none; the prefill tokens of the others are taken
+    log-normal with the compound-Poisson mean ``a·P/(1 - e^-a)`` and second moment
+    ``(a·P²(1 + cv²) + (a·P)²)/(1 - e^-a)``. ITL at quantile q is the decode step plus the prefill
+    of that many tokens. (The median ITL of :func:`serve` uses the simpler two-valued step.)
+    """
+    g = {k: float(np.asarray(v).ravel()[0]) for k, v in r.items()}
+    lin, att, floor = g["prefill_s_per_token"], g["prefill_s_per_token2"], g["prefill_floor_s"]
+    extra = g["overhead_s"] + g["comm_s"]
+
+    def prefill(x):
+        x = np.asarray(x, dtype=float)
+        return np.maximum(lin * x + att * x * x / 2.0, floor) + extra
+
+    a, P = g["arrivals_per_step"], float(prompt_tokens)
+    p0 = float(np.exp(-a))
+    mean_c = a * P / (1.0 - p0)
+    m2_c = (a * P * P * (1.0 + prompt_cv**2) + (a * P) ** 2) / (1.0 - p0)
+    cv_c = float(np.sqrt(max(m2_c / mean_c**2 - 1.0, 0.0)))
+    out: dict[str, dict[float, float]] = {"ttft_s": {}, "itl_s": {}}
+    for q in quantiles:
+        p_q = float(_lognormal_quantile(q, P, prompt_cv)) if prompt_cv > 0 else P
+        out["ttft_s"][q] = float(prefill(p_q)) + g["itl_s"]
+        if q <= p0:
+            out["itl_s"][q] = g["decode_step_s"]
+        else:
+            x = float(_lognormal_quantile((q - p0) / (1.0 - p0), mean_c, cv_c))
+            out["itl_s"][q] = g["decode_step_s"] + lin * x + att * x * P / 2.0
+    return out

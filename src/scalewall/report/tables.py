@@ -221,6 +221,13 @@ def print_inference(r: dict) -> None:
         f"TTFT {r['ttft_s'] * 1e3:.1f} ms, ITL {r['itl_s'] * 1e3:.2f} ms, "
         f"request {r['request_latency_s']:.2f} s",
     )
+    pct = r["latency_percentiles_ms"]
+    t.add_row(
+        "latency percentiles",
+        "; ".join(
+            f"{k.upper()} " + ", ".join(f"{q} {v:.1f} ms" for q, v in pct[k].items()) for k in ("ttft", "itl")
+        ),
+    )
     t.add_row(
         "throughput",
         f"{r['output_tokens_per_s']:,.0f} output tokens/s in total, "
