@@ -96,3 +96,9 @@ def test_vllm_mi300x_factors_are_the_fit_and_its_check_batches_hold_within_20pct
         assert getattr(mi, key.split("/")[-1]) == pytest.approx(value, rel=0.02, abs=1e-7), key
     checks = [r for r in serving.mi300x_rows() if r.role == "check"]
     assert len(checks) == 4 and all(abs(r.error) <= 0.20 for r in checks)
+
+
+def test_h100_training_node_power_matches_latif_2025_within_15pct():
+    # Latif et al. 2025: an 8x H100 node peaked at ~8.4 kW training Llama-2-13B (of 10.2 kW)
+    (r,) = serving.power_rows()
+    assert r.role == "check" and abs(r.error) <= 0.15

@@ -6,7 +6,7 @@ from scalewall import catalog
 from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.engines import EngineProfile
 from scalewall.facility.power import accelerator_power_w
-from scalewall.units import MS_PER_S
+from scalewall.units import MS_PER_S, W_PER_KW
 from scalewall.validate.rows import Row, cases, row, source_of
 from scalewall.workload.transformer import model_dims
 
@@ -16,6 +16,7 @@ __all__ = [
     "trtllm_rows",
     "sglang_rows",
     "mi300x_rows",
+    "power_rows",
     "predict_mlenergy_case",
     "predict_trtllm_case",
 ]
@@ -274,6 +275,36 @@ def mi300x_rows() -> list[Row]:
     ]
 
 
+def power_rows() -> list[Row]:
+    """Measured training power that checks the power model: an 8x H100 node training
+    Llama-2-13B (Latif et al. 2025), node boundary."""
+    from scalewall.commands.train import TrainingRequest, estimate_training
+
+    blk = cases("serving_power")["latif_2025_h100_training"]
+    r = estimate_training(
+        TrainingRequest(
+            model=catalog.model(blk["model"]),
+            accelerator=catalog.accelerator(blk["accelerator"]),
+            devices=blk["devices"],
+            tokens=1e9,  # any length: the power of a step does not depend on it
+            pue=1.0,
+        )
+    )
+    node_kw = r.power_per_device_w["node"] * blk["devices"] / W_PER_KW
+    return [
+        row(
+            "latif_2025_h100_training",
+            "8x H100 Llama-2-13B",
+            "node power [kW]",
+            blk["node_power_kw"],
+            node_kw,
+            blk["bar"],
+            "check",
+            source_of(blk),
+        )
+    ]
+
+
 def google_boundary_rows() -> list[Row]:
     """Google's median Gemini prompt: the boundary chain accelerator → node → +idle → facility.
 
@@ -308,4 +339,11 @@ def google_boundary_rows() -> list[Row]:
 
 def serving_rows() -> list[Row]:
     """Every serving row, in a stable order."""
-    return [*mlenergy_rows(), *trtllm_rows(), *sglang_rows(), *mi300x_rows(), *google_boundary_rows()]
+    return [
+        *mlenergy_rows(),
+        *trtllm_rows(),
+        *sglang_rows(),
+        *mi300x_rows(),
+        *power_rows(),
+        *google_boundary_rows(),
+    ]
