@@ -180,3 +180,14 @@ def test_fixed_prompt_lengths_give_one_ttft_and_spread_prompts_a_long_tail():
     assert same["p50"] == pytest.approx(same["p99"])
     spread = estimate_inference(_req(batch=8, prompt_tokens=2000, prompt_cv=2.0)).latency_percentiles_ms
     assert spread["ttft"]["p99"] > 1.5 * spread["ttft"]["p50"]
+
+
+def test_engine_profiles_list_in_the_catalogue_and_unknown_ids_name_the_closest(capsys):
+    from scalewall.errors import CatalogError
+    from scalewall.report.tables import print_catalog_list
+
+    print_catalog_list("engines", catalog.entries("engines"))
+    out = capsys.readouterr().out
+    assert "trtllm" in out and "sglang" in out and "vllm" in out
+    with pytest.raises(CatalogError, match="closest: trtllm"):
+        catalog.engine("trt-llm")

@@ -156,6 +156,11 @@ def print_catalog_list(kind: str, items: dict) -> None:
             fig = f"{e.annual_electricity_kwh / 1e9:g} TWh ({e.year})"
         elif kind == "actors":
             fig = f"capex {e.capex_usd / 1e9:g} B USD (FY{e.fiscal_year})"
+        elif kind == "engines":
+            fig = (
+                f"{e.memory_fraction:g} of {e.memory_fraction_of} memory, admission at {e.admission} "
+                f"length; own factors on {', '.join(e.accelerators) or 'none'}"
+            )
         elif hasattr(e, "value") and hasattr(e, "unit"):
             fig = f"{e.value:g} {e.unit}"
         else:
