@@ -191,3 +191,12 @@ def test_engine_profiles_list_in_the_catalogue_and_unknown_ids_name_the_closest(
     assert "trtllm" in out and "sglang" in out and "vllm" in out
     with pytest.raises(CatalogError, match="closest: trtllm"):
         catalog.engine("trt-llm")
+
+
+def test_expert_parallelism_beyond_the_scale_up_domain_pays_the_scale_out_network():
+    d = model_dims(catalog.model("mixtral-8x7b"))
+    kw = dict(pp=1, batch=[256], prompt_tokens=500, output_tokens=200, precision="bf16")
+    small_domain = H100.model_copy(update={"scale_up": H100.scale_up.model_copy(update={"domain": 4})})
+    inside = serve(d, H100, tp=1, ep=8, **kw)  # 8 devices in one 8-GPU NVLink domain
+    across = serve(d, small_domain, tp=1, ep=8, **kw)  # the same 8 over two 4-GPU domains
+    assert float(across["comm_s"][0]) > 2 * float(inside["comm_s"][0])

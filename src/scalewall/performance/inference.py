@@ -170,6 +170,7 @@ def serve(
     eta_flash = cal.flash_attention_efficiency
     a_ar = cal.small_collective_latency_s
     eta_up = cal.scale_up_efficiency
+    eta_out = cal.scale_out_efficiency
 
     B_cap = np.asarray(batch, dtype=float)
     P, O = float(prompt_tokens), float(output_tokens)  # noqa: E741 (O = output tokens, as in the docs)
@@ -238,7 +239,9 @@ def serve(
     bw_up = acc.scale_up.bandwidth_gb_s * BYTES_PER_GB * eta_up
     msg = 2.0 * tokens * d.h  # 16-bit activations of the step
     ar = np.where(tp > 1, a_ar + 2.0 * (tp - 1) / tp * msg / bw_up, 0.0)
-    a2a = np.where(ep > 1, a_ar + (ep - 1) / ep * msg * d.top_k / bw_up, 0.0)
+    # expert parallelism beyond the scale-up domain crosses the scale-out network
+    bw_ep = bw_up if tp * ep <= acc.scale_up.domain else acc.scale_out.bandwidth_gb_s * BYTES_PER_GB * eta_out
+    a2a = np.where(ep > 1, a_ar + (ep - 1) / ep * msg * d.top_k / bw_ep, 0.0)
     comm_s = d.L / pp * (2.0 * ar + 2.0 * a2a * d.moe_layer_share) + (pp - 1) * (a_ar + msg / bw_up)
 
     # the median step carries a prefill chunk once at least half of the steps do; the average
