@@ -159,7 +159,9 @@ def serve(
     ``weights_per_device_gb``, ``kv_cache_gb`` (whole instance, in use), ``compute_s``,
     ``memory_s``, ``overhead_s``, ``comm_s`` [s], ``flop_utilisation``, ``hbm_utilisation`` and
     ``busy_fraction`` (per device, averaged over steps) and the same three for the ``decode_``
-    and ``prefill_`` phases [-], ``bound`` (0 memory, 1 compute).
+    and ``prefill_`` phases [-], ``bound`` (0 memory, 1 compute), ``context_tokens`` (in flight)
+    [tokens]; for :func:`latency_percentiles`: ``decode_step_s`` [s], ``arrivals_per_step`` [-],
+    ``prefill_s_per_token`` [s], ``prefill_s_per_token2`` [s] and ``prefill_floor_s`` [s].
     """
     cal = cal or Calibration.from_catalog()
     profile = engine if engine is not None else cast(EngineProfile, catalog_get("engines", "vllm"))
