@@ -163,29 +163,20 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
 
     from scalewall import catalog
     from scalewall.outlook import summary as S
-    from scalewall.outlook.drivers import draw, driver_table, sample_uniform
-    from scalewall.outlook.levers import acts_from, apply_levers, get_lever
-    from scalewall.outlook.model import WALLS, evaluate, landauer_j_per_bit
-    from scalewall.outlook.scenario import load_scenario, overrides
+    from scalewall.outlook.levers import acts_from, get_lever
+    from scalewall.outlook.model import landauer_j_per_bit
+    from scalewall.outlook.simulate import simulate
 
     tick = progress or (lambda stage, f: None)
     years = check_years(o)
     for name in o.lever:
         get_lever(name)
-    sc = load_scenario(o.scenario)
-    table = driver_table(overrides(sc))
-    walls = tuple(sc.walls or WALLS)
+    sim = simulate(o.scenario, years, o.samples, o.seed)
+    sc, table, walls = sim.scenario, sim.table, sim.walls
     paradigm_ids = list(catalog.entries("paradigms"))
-    order = list(table) + [f"paradigm:{pid}" for pid in paradigm_ids]
-    u = sample_uniform(o.samples, len(order), o.seed)
-    u_by_id = {k: u[:, j] for j, k in enumerate(order)}
-    p = draw(table, u, list(table))
-    depreciation = float(catalog.assumption("hardware-depreciation-years"))
+    depreciation = sim.depreciation_years
     tick("sampling", 0.1)
-
-    def run(levers: list[str], p_in=p, u_in=u_by_id) -> tuple[Trajectories, dict]:
-        q, eff = apply_levers(list(sc.levers) + levers, p_in, u_in, years, o.from_year)
-        return evaluate(q, years, walls, eff, depreciation), q
+    run = sim.run
 
     tr, pq = run([])
     wy = S.wall_years(tr)
@@ -198,21 +189,31 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
             "frontier_training_flop": tr.feasible_flop,
             "demanded_training_flop": tr.demanded_flop,
             "feasible_max_flop": np.minimum(tr.allowed_min_flop, 1e300),
+            "frontier_cluster_flop": tr.cluster_flop,
+            "other_use_flop": tr.other_use_flop,
             "frontier_run_power_gw": tr.run_power_gw,
             "frontier_run_energy_twh": tr.run_energy_twh,
             "frontier_run_cost_usd": tr.run_cost_usd,
+            "frontier_run_energy_cost_usd": tr.run_energy_cost_usd,
+            "frontier_run_energy_cost_share": tr.run_energy_cost_usd / tr.run_cost_usd,
             "frontier_cluster_capex_usd": tr.cluster_capex_usd,
             "ai_electricity_twh": tr.ai_electricity_twh,
             "datacentre_electricity_twh": tr.datacentre_electricity_twh,
+            "datacentre_demand_twh": tr.datacentre_demand_twh,
+            "us_datacentre_electricity_twh": tr.us_datacentre_electricity_twh,
+            "electricity_price_usd_mwh": tr.electricity_price_usd_mwh,
+            "ai_electricity_co2e_mt": tr.ai_co2e_mt,
             "share_of_world_electricity": tr.datacentre_electricity_twh / tr.world_electricity_twh,
             "actors_able_to_afford": _actors_able(tr, pq).astype(float),
         }.items()
     }
     binding = S.binding_probability(tr)
+    falls = S.power_fall_reasons(tr)
     for j, y in enumerate(years):
         row: dict[str, Any] = {"year": int(y)}
         row.update({k: v[j] for k, v in qs.items()})
         row["binding_constraint"] = binding[j]
+        row["run_power_falls"] = falls[j]
         row["datacentre_electricity_equivalent"] = _equivalent(qs["datacentre_electricity_twh"][j]["p50"])
         year_rows.append(row)
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalewall.outlook.model import Trajectories
+from scalewall.outlook.model import HARDWARE_WALLS, Trajectories
 
-__all__ = ["quantiles", "first_capped_year", "wall_years", "binding_probability", "year_quantiles"]
+__all__ = [
+    "quantiles",
+    "first_capped_year",
+    "wall_years",
+    "binding_probability",
+    "year_quantiles",
+    "cluster_binding",
+    "power_fall_reasons",
+]
 
 
 def quantiles(x: np.ndarray, axis: int = 0) -> dict:
@@ -49,4 +57,35 @@ def binding_probability(tr: Trajectories) -> list[dict[str, float]]:
             if share > 0:
                 d[w] = share
         rows.append({k: round(v, 4) for k, v in sorted(d.items(), key=lambda kv: -kv[1])})
+    return rows
+
+
+def cluster_binding(tr: Trajectories) -> np.ndarray:
+    """Index of the hardware wall that sets each sample's cluster, −1 where the trend does [-].
+
+    Indices refer to ``HARDWARE_WALLS`` (power, grid, chips, cost); (n, T).
+    """
+    hw = [w for w in HARDWARE_WALLS if w in tr.allowed_flop]
+    if not hw:
+        return np.full(tr.cluster_flop.shape, -1)
+    stack = np.stack([tr.allowed_flop[w] for w in hw])
+    which = np.array([HARDWARE_WALLS.index(w) for w in hw])[np.argmin(stack, axis=0)]
+    return np.where(tr.cluster_flop < tr.demanded_flop, which, -1)
+
+
+def power_fall_reasons(tr: Trajectories, tolerance: float = 0.01) -> list[dict[str, float]]:
+    """Per year, the share of samples whose frontier-run power falls by more than ``tolerance``
+    from the year before, by the hardware wall that sets the cluster ('trend' if none) [-]."""
+    which = cluster_binding(tr)
+    falls: np.ndarray = np.zeros(tr.run_power_gw.shape, dtype=bool)
+    falls[:, 1:] = tr.run_power_gw[:, 1:] < (1.0 - tolerance) * tr.run_power_gw[:, :-1]
+    n = falls.shape[0]
+    rows = []
+    for j in range(falls.shape[1]):
+        d: dict[str, float] = {}
+        for i, w in [(-1, "trend"), *enumerate(HARDWARE_WALLS)]:
+            share = float(np.sum(falls[:, j] & (which[:, j] == i)) / n)
+            if share > 0:
+                d[w] = round(share, 4)
+        rows.append(d)
     return rows
