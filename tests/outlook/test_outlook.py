@@ -29,7 +29,7 @@ def baseline() -> dict:
 
 @pytest.fixture(scope="module")
 def epoch() -> dict:
-    return _run(scenario="epoch-2024", to=2032, samples=2000)
+    return _run(scenario="epoch-2030", to=2032, samples=2000)
 
 
 def _year(res: dict, y: int) -> dict:
@@ -48,13 +48,13 @@ def test_2030_datacentre_electricity_p50_within_700_1400_twh_iea_base_945(baseli
 
 
 # ---------------------------------------------------------------- anchors (Epoch AI 2024)
-def test_epoch_2024_preset_2030_run_power_band_overlaps_4_to_16_gw(epoch):
+def test_epoch_2030_preset_2030_run_power_band_overlaps_4_to_16_gw(epoch):
     # Epoch AI, "Can AI Scaling Continue Through 2030?" (2024): largest runs 4-16 GW by 2030
     band = _year(epoch, 2030)["frontier_run_power_gw"]
     assert band["p10"] <= 16 and band["p90"] >= 4
 
 
-def test_epoch_2024_preset_2e29_flop_feasible_by_2030_in_the_median(epoch):
+def test_epoch_2030_preset_2e29_flop_feasible_by_2030_in_the_median(epoch):
     # same report: "training runs of 2e29 FLOP will likely be feasible by 2030"
     assert _year(epoch, 2030)["feasible_max_flop"]["p50"] >= 2e29
 
@@ -184,7 +184,7 @@ def test_years_outside_the_data_name_the_option(kw, needle):
 
 
 def test_unknown_preset_lists_the_presets():
-    with pytest.raises(ScenarioError, match="epoch-2024"):
+    with pytest.raises(ScenarioError, match="epoch-2030"):
         _run(scenario="epoch-2042")
 
 
@@ -228,3 +228,7 @@ def test_outlook_table_at_80_columns_cuts_no_range():
     assert p.returncode == 0, p.stderr
     table = p.stdout.split("Year each wall")[0]
     assert "…" not in table and "–" in table  # every p10–p90 range is printed whole
+
+
+def test_epoch_2024_is_an_alias_of_the_epoch_2030_preset():
+    assert _run(scenario="epoch-2024", to=2026)["scenario"] == "epoch-2030"

@@ -52,8 +52,9 @@ class OutlookOptions(BaseModel):
     )
     scenario: str | None = Field(
         default=None,
-        description="preset (baseline, epoch-2024, constrained, accelerated) or scenario YAML "
-        "file; default: baseline",
+        description="preset (baseline, epoch-2030, iea-2025, iea-2025-lift-off, "
+        "iea-2025-high-efficiency, iea-2025-headwinds, lbnl-2024, constrained, accelerated) or "
+        "scenario YAML file; default: baseline",
     )
     samples: int = Field(
         default=2000,

@@ -31,7 +31,7 @@ __all__ = [
 #: growth rates that investment moves together (rank correlation ``outlook-growth-correlation``)
 CORRELATED = (
     "frontier-compute-growth",
-    "budget-growth",
+    "budget-growth-to-2030",
     "chip-output-growth",
     "ai-compute-demand-growth",
 )

@@ -163,8 +163,8 @@ def evaluate(
     - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / 8,760 h;
     - chips wall  F ≤ s·(out_t + out_{t−1})·R_H100·precision·MFU·D, H100e output growing at
       g_out to 2030 and at g_units·(hardware gain) after;
-    - cost wall   F ≤ B_t / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D: the budget buys
-      the cluster AND its electricity for the run;
+    - cost wall   F ≤ B_t / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D: the budget
+      B_t = share·B0·g_B^min(t, t30)·g_B'^max(t − t30, 0) buys the cluster AND its electricity;
     - data wall   F ≤ 6·N·T_stock with N = T_stock / 20 (Chinchilla);
     - latency and data-movement walls L·(D / 90 d)².
 
@@ -271,7 +271,7 @@ def evaluate(
     hw_price = _col(p, "hardware-price-2024") / _col(p, "flops-per-dollar-growth") ** t
     per_chip_usd = hw_price * _col(p, "cluster-cost-multiplier")
     energy_per_chip_usd = chip_flops / eff / J_PER_MWH * price  # one H100e's electricity for the run
-    budget_scale = _col(p, "budget-growth") ** t
+    budget_scale = _two_phase(_col(p, "budget-growth-to-2030"), _col(p, "budget-growth"), t, t_near)
     budget = _col(p, "largest-budget-2024") * budget_scale * _col(p, "budget-share-for-frontier")
     allowed["cost"] = budget / (per_chip_usd + energy_per_chip_usd) * chip_flops
     stock = _col(p, "data-stock-tokens") * _col(p, "data-stock-growth") ** t
