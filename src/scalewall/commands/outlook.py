@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,6 +71,19 @@ class OutlookOptions(BaseModel):
     sensitivity_samples: int = Field(
         default=256, ge=0, le=8192, description="Sobol base sample N [-] (a power of 2); 0 skips"
     )
+    inverse_year: int | None = Field(
+        default=None,
+        description="inverse question: the year by which a new paradigm must move a wall "
+        "[year]; default: not asked",
+    )
+    inverse_years: float = Field(
+        default=2.0, gt=0, le=20, description="inverse question: years the wall must move [year]"
+    )
+    inverse_wall: Literal["grid", "site_power"] = Field(
+        default="grid",
+        description="inverse question: grid (data-centre electricity demand) or site_power "
+        "(training run on one campus)",
+    )
 
 
 def check_years(o: OutlookOptions) -> np.ndarray:
@@ -106,7 +119,15 @@ class OutlookResult(BaseModel):
     wall_year: dict[str, dict] = Field(
         description="per wall: p10/p50/p90 of the year it first caps the trend, probability by the last year"
     )
-    levers: list[dict] = Field(description="per lever: years gained on the first and target wall")
+    levers: list[dict] = Field(
+        description="per lever: what it adds, avoids and costs by year, years gained on the first "
+        "and on the wall it addresses"
+    )
+    inverse: dict | None = Field(
+        default=None,
+        description="efficiency multiplier needed on each adoption share to move a wall by N "
+        "years at a given year (null unless asked)",
+    )
     sensitivity: list[dict] = Field(description="Sobol S1/ST of the largest total effects")
     drivers: list[dict] = Field(description="the drivers' low/central/high values and units")
     assumptions: list[str] = Field(description="what the outlook assumed, in words")
@@ -164,8 +185,9 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
 
     from scalewall import catalog
     from scalewall.outlook import summary as S
-    from scalewall.outlook.levers import acts_from, get_lever
+    from scalewall.outlook.levers import acts_from, acts_from_basis, get_lever, lever_assumptions
     from scalewall.outlook.model import landauer_j_per_bit
+    from scalewall.outlook.pricing import lever_pricing
     from scalewall.outlook.simulate import simulate
 
     tick = progress or (lambda stage, f: None)
@@ -227,10 +249,15 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     horizon = float(years[-1] + 1)
     base_first = np.minimum(wy["first_wall"], horizon)
     base_p50 = wall_year["first_wall"]["p50"]
+    _, _, base_eff = sim.run_with_effects()
+    intensity = sim.grid_intensity_g_kwh()
     lever_rows = []
     for k, name in enumerate(dict.fromkeys(o.lever)):
         lv = get_lever(name)
-        tr_l, _ = run([lv.name])
+        tr_l, _, eff_l = sim.run_with_effects([lv.name])
+        base_add = np.broadcast_to(np.asarray(base_eff.campus_add_gw, dtype=float), tr.run_power_gw.shape)
+        lever_add = np.broadcast_to(np.asarray(eff_l.campus_add_gw, dtype=float), tr.run_power_gw.shape)
+        priced = lever_pricing(lv, tr, tr_l, lever_add - base_add, intensity)
         wy_l = S.wall_years(tr_l)
         gain = np.minimum(wy_l["first_wall"], horizon) - base_first
         gain_t = np.minimum(wy_l.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon) - np.minimum(
@@ -260,10 +287,17 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
                 "years_gained": {kk: round(float(vv), 2) for kk, vv in g.items()},
                 "target_wall_years_gained": {kk: round(float(vv), 2) for kk, vv in gt.items()},
                 "note": note,
+                "acts_from_basis": acts_from_basis(lv),
+                "addresses": priced["addresses"],
+                "by_year": priced["by_year"],
+                "price_note": priced["price_note"],
+                "assumptions": lever_assumptions(lv),
                 "sources": list(lv.sources),
             }
         )
         tick("levers", 0.3 + 0.4 * (k + 1) / max(1, len(o.lever)))
+
+    inverse = _inverse(o, tr, years) if o.inverse_year is not None else None
 
     sens = []
     if o.sensitivity_samples:
@@ -309,10 +343,40 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         years=year_rows,
         wall_year=wall_year,
         levers=lever_rows,
+        inverse=inverse,
         sensitivity=sens,
         drivers=drivers,
         assumptions=assumptions,
     )
+
+
+def _inverse(o: OutlookOptions, tr: Trajectories, years: np.ndarray) -> dict:
+    """What efficiency multiplier on what adoption share moves ``o.inverse_wall`` by N years."""
+    import numpy as np
+
+    from scalewall.outlook.pricing import required_multiplier
+
+    y = o.inverse_year
+    if y is None or not years[0] < y <= years[-1]:
+        raise InputError(f"--inverse-year {y} must lie after --from and no later than --to")
+    j = int(np.searchsorted(years, y))
+    curve = tr.datacentre_demand_twh if o.inverse_wall == "grid" else tr.allowed_flop["site_power"]
+    growth = float(np.median(curve[:, j] / curve[:, j - 1]))
+    shares = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
+    need = required_multiplier(growth, o.inverse_years, np.array(shares))
+    return {
+        "wall": o.inverse_wall,
+        "year": int(y),
+        "years": o.inverse_years,
+        "curve_growth_per_year_p50": _f(growth),
+        "required_multiplier_by_share": [
+            {"share": s, "multiplier": (_f(m) if np.isfinite(m) else None)}
+            for s, m in zip(shares, need, strict=True)
+        ],
+        "note": "null: no multiplier on that share is enough (the rest of the workload alone "
+        "grows past the wall); multiplier = energy per unit of work on today's hardware / on the "
+        "new paradigm, applied from the given year",
+    }
 
 
 def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list[dict]:

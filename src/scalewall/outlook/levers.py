@@ -26,7 +26,17 @@ from scalewall.outlook.model import LeverEffects
 if TYPE_CHECKING:
     from scalewall.catalog.outlook import Paradigm
 
-__all__ = ["Lever", "LEVERS", "lever_names", "get_lever", "apply_levers", "paradigm_adoption"]
+__all__ = [
+    "Lever",
+    "LEVERS",
+    "lever_names",
+    "get_lever",
+    "apply_levers",
+    "paradigm_adoption",
+    "acts_from",
+    "acts_from_basis",
+    "lever_assumptions",
+]
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ def _build() -> dict[str, Lever]:
         "smr": ("smr-campus-gw", 2030, 2035),
         "geothermal": ("geothermal-campus-gw", 2027, 2030),
         "fusion": ("fusion-campus-gw", 2028, 2040),
-        "space-solar": ("space-solar-campus-gw", 2040, 2050),
+        "space-solar": ("space-solar-campus-gw", 2050, 2050),
     }
     for name, (tid, y0, y1) in power.items():
         t = catalog.get("trends", tid)
@@ -167,6 +177,26 @@ def paradigm_adoption(
     k = 2.0 * np.log(9.0) / ramp
     s = np.asarray(max_share, dtype=float)[:, None] / (1.0 + np.exp(-k * (y - start - ramp / 2.0)))
     return np.where(y >= start, s, 0.0)
+
+
+def acts_from_basis(lever: Lever) -> str:
+    """Why the lever cannot act earlier, with its source [-]."""
+    if lever.kind == "driver":
+        return "acts from the first year: it changes a driver's range"
+    return f"earliest year {lever.earliest_year}: {lever.sources[0]}"
+
+
+def lever_assumptions(lever: Lever) -> list[str]:
+    """The lever's figures that are assumptions, not published values [-]."""
+    if lever.kind == "paradigm":
+        pa = catalog.get("paradigms", lever.driver)
+        out = [f"efficiency multiplier: {pa.efficiency_multiplier.note}"]
+        for tid in ("paradigm-max-share", "paradigm-ramp-years"):
+            t = catalog.get("trends", tid)
+            out.append(f"{t.name}: {t.low:g}/{t.central:g}/{t.high:g} {t.unit} ({t.note})")
+        return out
+    t = catalog.get("trends", lever.driver)
+    return [f"{t.name}: {t.note}"] if t.note else []
 
 
 def acts_from(lever: Lever, first_year: int, lead_years: float) -> int | None:

@@ -15,7 +15,7 @@ from scalewall import catalog
 from scalewall.catalog.outlook import Scenario
 from scalewall.outlook.drivers import CORRELATED, Driver, correlate, draw, driver_table, sample_uniform
 from scalewall.outlook.levers import apply_levers
-from scalewall.outlook.model import BASE_YEAR, NEAR_TERM_END, WALLS, Trajectories, evaluate
+from scalewall.outlook.model import BASE_YEAR, NEAR_TERM_END, WALLS, LeverEffects, Trajectories, evaluate
 from scalewall.outlook.scenario import load_scenario, overrides
 
 __all__ = ["Simulation", "simulate"]
@@ -37,6 +37,19 @@ class Simulation:
 
     def run(self, levers: list[str] | None = None) -> tuple[Trajectories, dict[str, np.ndarray]]:
         """Trajectories with the scenario's levers plus ``levers``, and the driver values used."""
+        tr, q, _ = self.run_with_effects(levers)
+        return tr, q
+
+    def grid_intensity_g_kwh(self) -> np.ndarray:
+        """Carbon intensity of data centres' grid electricity by sample and year [gCO2e/kWh]."""
+        t = (self.years - self.base_year).astype(float)[None, :]
+        g0 = float(catalog.assumption("default-grid-gco2-kwh"))
+        return g0 * np.maximum(1.0 + self.p["grid-intensity-change"][:, None], 0.0) ** t
+
+    def run_with_effects(
+        self, levers: list[str] | None = None
+    ) -> tuple[Trajectories, dict[str, np.ndarray], LeverEffects]:
+        """As ``run``, plus the levers' effects (added campus power, efficiency multipliers)."""
         names = list(self.scenario.levers) + list(levers or [])
         q, eff = apply_levers(names, self.p, self.u_by_id, self.years, int(self.years[0]))
         tr = evaluate(
@@ -49,7 +62,7 @@ class Simulation:
             near_term_end=self.near_term_end,
             grid_gco2_kwh=float(catalog.assumption("default-grid-gco2-kwh")),
         )
-        return tr, q
+        return tr, q, eff
 
 
 def simulate(
