@@ -106,11 +106,12 @@ def test_wall_years_lie_in_the_horizon_or_are_null(baseline):
 
 
 # ---------------------------------------------------------------- levers
-def test_space_solar_before_2040_is_shown_as_no_gain_with_the_reason(baseline):
+def test_space_solar_before_2050_is_shown_as_no_gain_with_the_reason(baseline):
+    # NASA OTPS (2024): the systems it costs begin operating in 2050
     lv = next(r for r in baseline["levers"] if r["name"] == "space-solar")
-    assert lv["acts_from"] == 2040
+    assert lv["acts_from"] == 2050
     assert lv["years_gained"]["p50"] == 0 and lv["target_wall_years_gained"]["p90"] == 0
-    assert "cannot act before 2040" in lv["note"]
+    assert "cannot act before 2050" in lv["note"]
     assert any("NASA" in s for s in lv["sources"])
 
 
