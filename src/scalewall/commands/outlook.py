@@ -157,10 +157,20 @@ def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
         * tr.budget_scale[:, None, :]
         * p["budget-share-for-frontier"][:, None, None]
     )
-    return np.sum(budget >= tr.cluster_capex_usd[:, None, :], axis=1)
+    # the cluster's hardware AND the run's electricity must fit in the budget
+    need = tr.cluster_capex_usd + tr.run_energy_cost_usd
+    return np.sum(budget >= need[:, None, :], axis=1)
 
 
-def _equivalent(dc_twh: float) -> dict:
+def _equivalent(twh: float) -> dict:
+    """A run's electricity as a country's use over a time."""
+    from scalewall.facility.comparison import country_equivalent
+
+    return country_equivalent(twh) if twh > 0 else {}
+
+
+def _fleet_equivalent(twh_per_year: float) -> dict:
+    """A yearly electricity use as US households and the country of the closest annual use."""
     import numpy as np
 
     from scalewall import catalog
@@ -168,9 +178,9 @@ def _equivalent(dc_twh: float) -> dict:
     eq = cast("dict[str, Equivalence]", catalog.entries("equivalences"))
     house = eq["us-household"]
     countries = [e for e in eq.values() if e.kind == "country"]
-    best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / dc_twh)))
+    best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / twh_per_year)))
     return {
-        "us_households_million": _f(dc_twh * 1e9 / house.annual_electricity_kwh / 1e6),
+        "us_households_million": _f(twh_per_year * 1e9 / house.annual_electricity_kwh / 1e6),
         "closest_country": best.name,
         "closest_country_twh": _f(best.annual_electricity_twh),
     }
@@ -237,7 +247,10 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         row.update({k: v[j] for k, v in qs.items()})
         row["binding_constraint"] = binding[j]
         row["run_power_falls"] = falls[j]
-        row["datacentre_electricity_equivalent"] = _equivalent(qs["datacentre_electricity_twh"][j]["p50"])
+        row["datacentre_electricity_equivalent"] = _fleet_equivalent(
+            qs["datacentre_electricity_twh"][j]["p50"]
+        )
+        row["frontier_run_electricity_equivalent"] = _equivalent(qs["frontier_run_energy_twh"][j]["p50"])
         year_rows.append(row)
 
     wall_year = {}
@@ -319,7 +332,7 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         "feasible_max_flop is the largest run every wall allows; demanded_training_flop is the trend",
         "frontier_run_cost_usd: cluster hardware amortised over the run "
         f"({depreciation:g}-year life) plus electricity; actors_able_to_afford counts catalogue "
-        "actors whose capex x budget-share covers the cluster's hardware",
+        "actors whose capex x budget-share covers the cluster's hardware plus the run's electricity",
         "wall years are the first year a wall caps the trend; null = not within the horizon",
     ]
     drivers = [
