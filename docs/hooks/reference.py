@@ -745,8 +745,8 @@ def timings_markdown() -> str:
 # ----------------------------------------------------------------------------------------------
 
 #: the scenario file of the outlook page's worked example (shown on the page as well)
-MULTIMODAL = {"name": "multimodal-data",
-              "drivers": {"data-stock-tokens": {"low": 4.0e14, "central": 2.6e15, "high": 2.0e16}}}
+MULTIMODAL = {"name": "text-only-data",
+              "drivers": {"data-stock-tokens": {"low": 1.0e14, "central": 3.0e14, "high": 1.0e15}}}
 OUTLOOK_SAMPLES = 10_000
 
 
@@ -774,7 +774,7 @@ def outlook_example_markdown() -> str:
         alt = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
                                   "scenario": str(path)})
     out = [f"Wall years p10 / p50 / p90, {OUTLOOK_SAMPLES:,} samples, seed 0, run while building "
-           "these docs:\n", "| wall | baseline | multimodal data stock |", "|---|---|---|"]
+           "these docs:\n", "| wall | baseline | text-only data stock |", "|---|---|---|"]
     for wall in base["wall_year"]:
         b, a = _q(base["wall_year"][wall]), _q(alt["wall_year"].get(wall))
         name = f"**{wall}**" if wall == "first_wall" else wall
@@ -787,7 +787,7 @@ def outlook_example_markdown() -> str:
 
     out += ["", "In 2030 (share of samples in which each wall is the lowest; p50 of the largest run "
             "every wall allows; p50 of the catalogue actors able to pay for that cluster):", "",
-            "| 2030 | baseline | multimodal data stock |", "|---|---|---|",
+            "| 2030 | baseline | text-only data stock |", "|---|---|---|",
             f"| binding constraint | {binding(y2030b)} | {binding(y2030a)} |",
             f"| feasible run p50 [FLOP] | {fmt(y2030b['feasible_max_flop']['p50'])} | "
             f"{fmt(y2030a['feasible_max_flop']['p50'])} |",
@@ -829,14 +829,14 @@ def outlook_epoch_markdown() -> str:
     from scalewall import commands as api
 
     res = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
-                              "scenario": "epoch-2024", "to": 2030})
+                              "scenario": "epoch-2030", "to": 2030})
     y = _year(res, 2030)
-    return (f"The `epoch-2024` preset in 2030 ({OUTLOOK_SAMPLES:,} samples, seed 0, run while "
+    return (f"The `epoch-2030` preset in 2030 ({OUTLOOK_SAMPLES:,} samples, seed 0, run while "
             f"building these docs): frontier-run power p10 / p50 / p90 "
             f"{_q(y['frontier_run_power_gw'])} GW; the largest run every wall allows, p50, "
             f"{fmt(y['feasible_max_flop']['p50'])} FLOP. Epoch AI's 2024 report *Can AI Scaling "
-            f"Continue Through 2030?* puts the power of the largest 2030 runs at 4–16 GW and finds "
-            f"runs of about 2e29 FLOP feasible by 2030.")
+            f"Continue Through 2030?* finds runs of about 2e29 FLOP feasible by 2030; EPRI and "
+            f"Epoch AI (2025) put the largest 2030 runs at 4–16 GW.")
 
 
 def outlook_sensitivity_markdown() -> str:
