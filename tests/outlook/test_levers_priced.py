@@ -13,6 +13,7 @@ from scalewall.outlook.levers import get_lever
 from scalewall.outlook.pricing import price_usd_mwh, required_multiplier, years_gained
 
 NAMED = [
+    "renewables-storage",
     "smr",
     "geothermal",
     "fusion",
@@ -38,7 +39,8 @@ def test_every_named_lever_has_a_nonzero_sourced_effect_or_says_why_not(levers, 
     effect = [
         y[k]
         for y in r["by_year"]
-        for k in ("adds_campus_gw_p50", "avoids_ai_electricity_twh_p50", "lifts_wall_share_p50")
+        for k in ("adds_campus_gw_p50", "avoids_ai_electricity_twh_p50", "lifts_wall_share_p50",
+                  "avoids_co2e_t_p50")
     ]
     assert r["sources"] and r["acts_from_basis"] and r["price_note"]
     assert any(v not in (None, 0.0) for v in effect) or "zero" in r["note"]
@@ -74,3 +76,11 @@ def test_required_multiplier_gains_exactly_the_years_asked(g, n, s):
         assert gain == pytest.approx(g**n, rel=1e-9)
     else:
         assert g ** (-n) <= 1.0 - s  # even an infinite multiplier leaves (1 - s) of the energy
+
+
+def test_renewables_with_storage_avoid_carbon_at_lazards_price_and_move_no_wall(levers):
+    # Lazard LCOE+ 2024: solar + storage 60-210 USD/MWh; Google 2024: 64 % hourly CFE (low end)
+    r = levers["renewables-storage"]
+    by = {y["year"]: y for y in r["by_year"]}
+    assert by[2035]["avoids_co2e_t_p50"] > 0 and 60 <= by[2035]["price_usd_mwh"] <= 210
+    assert all(y["years_gained_p50"] is None for y in r["by_year"]) and "zero years" in r["note"]

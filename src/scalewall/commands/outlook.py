@@ -270,16 +270,21 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         tr_l, _, eff_l = sim.run_with_effects([lv.name])
         base_add = np.broadcast_to(np.asarray(base_eff.campus_add_gw, dtype=float), tr.run_power_gw.shape)
         lever_add = np.broadcast_to(np.asarray(eff_l.campus_add_gw, dtype=float), tr.run_power_gw.shape)
-        priced = lever_pricing(lv, tr, tr_l, lever_add - base_add, intensity)
+        start = acts_from(lv, o.from_year, table["build-lead-time"].central)
+        priced = lever_pricing(lv, tr, tr_l, lever_add - base_add, intensity, sim.p, start)
         wy_l = S.wall_years(tr_l)
         gain = np.minimum(wy_l["first_wall"], horizon) - base_first
         gain_t = np.minimum(wy_l.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon) - np.minimum(
             wy.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon
         )
-        start = acts_from(lv, o.from_year, table["build-lead-time"].central)
         g = S.quantiles(gain)
         gt = S.quantiles(gain_t)
-        if start is not None and base_p50 is not None and start > base_p50:
+        if lv.kind == "supply":
+            note = (
+                "zero years on every wall by design: it changes where new electricity comes from "
+                "(its carbon and price), not how much there is"
+            )
+        elif start is not None and base_p50 is not None and start > base_p50:
             note = (
                 f"cannot act before {start}; the trend is first capped in {base_p50} (p50), "
                 "so it does not move the first wall"

@@ -82,12 +82,16 @@ def lever_pricing(
     with_lever: Trajectories,
     campus_add_gw: np.ndarray,
     grid_intensity_g_kwh: np.ndarray,
+    p: dict[str, np.ndarray] | None = None,
+    acts_from_year: int | None = None,
 ) -> dict:
     """Per report year: what ``lever`` adds, avoids, costs, and the years it gains [units in keys].
 
     ``campus_add_gw`` is the (n, T) power the lever adds to the largest campus [GW];
     ``grid_intensity_g_kwh`` the (n, T) carbon intensity of data centres' grid electricity.
     """
+    if lever.kind == "supply":
+        return _supply_pricing(lever, base, grid_intensity_g_kwh, p or {}, acts_from_year)
     years = base.years
     wall = lever.target_wall
     demand_wall = wall == "grid"
@@ -136,6 +140,55 @@ def lever_pricing(
         else f"{wall} wall (allowed FLOP curve)",
         "by_year": rows,
         "price_note": _price_note(lever),
+    }
+
+
+def _supply_pricing(
+    lever: Lever,
+    base: Trajectories,
+    grid_intensity_g_kwh: np.ndarray,
+    p: dict[str, np.ndarray],
+    acts_from_year: int | None,
+) -> dict:
+    """Renewables with storage: carbon avoided on data centres' new electricity, at its price.
+
+    Notes
+    -----
+    avoided [tCO2e] = (DC(t) − DC(2024)) · CFE · (grid intensity(t) − solar lifecycle intensity),
+    from the year it can act; it moves no wall (the grid-build bound counts all new generation).
+    """
+    solar = catalog.get("energy_sources", "solar")
+    price = catalog.get("trends", "renewables-storage-price")
+    cfe = p.get(lever.driver, np.full(base.years.shape, catalog.get("trends", lever.driver).central))
+    dc0 = p.get("datacentre-electricity-2024", base.datacentre_electricity_twh[:, 0])
+    rows = []
+    for y in REPORT_YEARS:
+        if not base.years[0] < y <= base.years[-1]:
+            continue
+        j = int(np.searchsorted(base.years, y))
+        on = acts_from_year is None or y >= acts_from_year
+        new_twh = np.maximum(base.datacentre_electricity_twh[:, j] - dc0, 0.0) * on
+        avoided_t = new_twh * cfe * 1e9 * (grid_intensity_g_kwh[:, j] - solar.lifecycle_gco2e_kwh) / 1e6
+        rows.append(
+            {
+                "year": int(y),
+                "adds_campus_gw_p50": 0.0,
+                "adds_cluster_flop_p50": 0.0,
+                "avoids_ai_electricity_twh_p50": 0.0,
+                "clean_twh_p50": _r(np.median(new_twh * cfe)),
+                "avoids_co2e_t_p50": _r(np.median(avoided_t)),
+                "price_usd_mwh": _r(price.central),
+                "lifts_wall_share_p50": 0.0,
+                "years_gained_p50": None,
+            }
+        )
+    s = price.source[0]
+    return {
+        "addresses": "carbon of data centres' new electricity (it moves no wall: the grid-build "
+        "bound already counts every kind of new generation)",
+        "by_year": rows,
+        "price_note": f"{price.low:g}-{price.high:g} USD/MWh, central {price.central:g}: {s.title} "
+        f"({s.publisher}, {s.year}; {s.where}); {price.note}",
     }
 
 
