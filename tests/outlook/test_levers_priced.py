@@ -84,3 +84,25 @@ def test_renewables_with_storage_avoid_carbon_at_lazards_price_and_move_no_wall(
     by = {y["year"]: y for y in r["by_year"]}
     assert by[2035]["avoids_co2e_t_p50"] > 0 and 60 <= by[2035]["price_usd_mwh"] <= 210
     assert all(y["years_gained_p50"] is None for y in r["by_year"]) and "zero years" in r["note"]
+
+
+def test_inverse_year_outside_the_outlook_is_one_clear_sentence():
+    from scalewall.errors import InputError
+
+    with pytest.raises(InputError, match="--inverse-year 2010 must lie after --from"):
+        run_outlook(OutlookOptions(samples=64, sensitivity_samples=0, inverse_year=2010))
+
+
+def test_inverse_table_lists_the_multiplier_each_adoption_share_needs():
+    res = run_outlook(
+        OutlookOptions(samples=200, sensitivity_samples=0, inverse_year=2035, inverse_years=3)
+    ).model_dump()
+    inv = res["inverse"]
+    g = inv["curve_growth_per_year_p50"]
+    for row in inv["required_multiplier_by_share"]:
+        expect = required_multiplier(g, 3.0, row["share"])
+        if np.isfinite(expect):
+            # growth is printed to 4 significant figures; the multiplier is sensitive near 1 - s
+            assert row["multiplier"] == pytest.approx(float(expect), rel=0.02)
+        else:
+            assert row["multiplier"] is None
