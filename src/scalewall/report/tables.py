@@ -414,6 +414,17 @@ def print_outlook(res: dict) -> None:
             _ofmt(y["ai_electricity_co2e_mt"]["p50"]),
         )
     con.print(e)
+    falls = [
+        f"{y['year']} ({', '.join(f'{w} {v:.0%}' for w, v in y['run_power_falls'].items())})"
+        for y in years
+        if y.get("run_power_falls") and sum(y["run_power_falls"].values()) >= 0.05
+    ]
+    if falls:
+        con.print(
+            "  The frontier run's power falls from the year before in ≥ 5 % of samples, forced by "
+            "the wall named: " + "; ".join(falls),
+            highlight=False,
+        )
     w = Table(title="Year each wall first caps the trend (null: not by the last year)")
     for col in ("wall", "p10", "p50", "p90", "P(by end)"):
         w.add_column(col)
