@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +17,6 @@ from scalewall.errors import InputError
 if TYPE_CHECKING:
     import numpy as np
 
-    from scalewall.catalog.outlook import Actor, Equivalence
     from scalewall.outlook.model import Trajectories
 
 # The outlook's stages (NumPy, SciPy's statistics) are imported inside the functions, so that
@@ -144,24 +143,6 @@ def _q(x: np.ndarray) -> list[dict]:
     return [{k: _f(q[k][j]) for k in q} for j in range(x.shape[1])]
 
 
-def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
-    import numpy as np
-
-    from scalewall import catalog
-
-    capex = np.array([a.capex_usd for a in cast("dict[str, Actor]", catalog.entries("actors")).values()])
-    scale = p["largest-budget-2024"] / capex.max()
-    budget = (
-        capex[None, :, None]
-        * scale[:, None, None]
-        * tr.budget_scale[:, None, :]
-        * p["budget-share-for-frontier"][:, None, None]
-    )
-    # the cluster's hardware AND the run's electricity must fit in the budget
-    need = tr.cluster_capex_usd + tr.run_energy_cost_usd
-    return np.sum(budget >= need[:, None, :], axis=1)
-
-
 def _equivalent(twh: float) -> dict:
     """A run's electricity as a country's use over a time."""
     from scalewall.facility.comparison import country_equivalent
@@ -170,20 +151,9 @@ def _equivalent(twh: float) -> dict:
 
 
 def _fleet_equivalent(twh_per_year: float) -> dict:
-    """A yearly electricity use as US households and the country of the closest annual use."""
-    import numpy as np
+    from scalewall.facility.comparison import annual_equivalent
 
-    from scalewall import catalog
-
-    eq = cast("dict[str, Equivalence]", catalog.entries("equivalences"))
-    house = eq["us-household"]
-    countries = [e for e in eq.values() if e.kind == "country"]
-    best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / twh_per_year)))
-    return {
-        "us_households_million": _f(twh_per_year * 1e9 / house.annual_electricity_kwh / 1e6),
-        "closest_country": best.name,
-        "closest_country_twh": _f(best.annual_electricity_twh),
-    }
+    return annual_equivalent(twh_per_year) if twh_per_year > 0 else {}
 
 
 def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None = None) -> OutlookResult:
@@ -237,7 +207,7 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
             "electricity_price_usd_mwh": tr.electricity_price_usd_mwh,
             "ai_electricity_co2e_mt": tr.ai_co2e_mt,
             "share_of_world_electricity": tr.datacentre_electricity_twh / tr.world_electricity_twh,
-            "actors_able_to_afford": _actors_able(tr, pq).astype(float),
+            "actors_able_to_afford": S.actors_able(tr, pq).astype(float),
         }.items()
     }
     binding = S.binding_probability(tr)
@@ -370,31 +340,12 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
 
 def _inverse(o: OutlookOptions, tr: Trajectories, years: np.ndarray) -> dict:
     """What efficiency multiplier on what adoption share moves ``o.inverse_wall`` by N years."""
-    import numpy as np
-
-    from scalewall.outlook.pricing import required_multiplier
+    from scalewall.outlook.pricing import inverse_table
 
     y = o.inverse_year
     if y is None or not years[0] < y <= years[-1]:
         raise InputError(f"--inverse-year {y} must lie after --from and no later than --to")
-    j = int(np.searchsorted(years, y))
-    curve = tr.datacentre_demand_twh if o.inverse_wall == "grid" else tr.allowed_flop["site_power"]
-    growth = float(np.median(curve[:, j] / curve[:, j - 1]))
-    shares = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
-    need = required_multiplier(growth, o.inverse_years, np.array(shares))
-    return {
-        "wall": o.inverse_wall,
-        "year": int(y),
-        "years": o.inverse_years,
-        "curve_growth_per_year_p50": _f(growth),
-        "required_multiplier_by_share": [
-            {"share": s, "multiplier": (_f(m) if np.isfinite(m) else None)}
-            for s, m in zip(shares, need, strict=True)
-        ],
-        "note": "null: no multiplier on that share is enough (the rest of the workload alone "
-        "grows past the wall); multiplier = energy per unit of work on today's hardware / on the "
-        "new paradigm, applied from the given year",
-    }
+    return inverse_table(tr, o.inverse_wall, y, o.inverse_years)
 
 
 def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list[dict]:

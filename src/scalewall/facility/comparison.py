@@ -14,7 +14,7 @@ from scalewall import catalog
 from scalewall.catalog.outlook import Equivalence
 from scalewall.units import HOURS_PER_DAY, HOURS_PER_YEAR
 
-__all__ = ["country_equivalent", "energy_cost_share", "duration_text"]
+__all__ = ["country_equivalent", "annual_equivalent", "energy_cost_share", "duration_text"]
 
 #: the comparison picks the country whose consumption takes closest to this long to add up to the
 #: energy (convention: a day reads better than seconds or decades) [h]
@@ -63,6 +63,20 @@ def country_equivalent(energy_twh: float) -> dict:
         "country_data_year": best.year,
         "hours": float(f"{h:.4g}"),
         "us_households_for_a_year": float(f"{e * 1e9 / house.annual_electricity_kwh:.4g}"),
+    }
+
+
+def annual_equivalent(twh_per_year: float) -> dict:
+    """A yearly electricity use as US households and the country of the closest annual use
+    [units in the keys]."""
+    eq = cast("dict[str, Equivalence]", catalog.entries("equivalences"))
+    house = eq["us-household"]
+    countries = [e for e in eq.values() if e.kind == "country"]
+    best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / twh_per_year)))
+    return {
+        "us_households_million": float(f"{twh_per_year * 1e9 / house.annual_electricity_kwh / 1e6:.4g}"),
+        "closest_country": best.name,
+        "closest_country_twh": float(f"{best.annual_electricity_twh:.4g}"),
     }
 
 

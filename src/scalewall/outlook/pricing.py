@@ -23,6 +23,7 @@ __all__ = [
     "price_usd_mwh",
     "lever_pricing",
     "required_multiplier",
+    "inverse_table",
 ]
 
 #: the catalogue energy source (``energy_sources.yaml``) whose cost, availability and lifecycle
@@ -235,3 +236,29 @@ def _r(x) -> float | None:
     if x is None or not np.isfinite(x):
         return None
     return float(f"{float(x):.4g}")
+
+
+def inverse_table(tr: Trajectories, wall: str, year: int, years: float) -> dict:
+    """The multiplier each adoption share needs to move ``wall`` by ``years`` at ``year``.
+
+    ``wall`` is ``grid`` (the data-centre demand curve against the grid-build bound) or
+    ``site_power`` (the single-campus wall's allowed FLOP); growth is the p50 of the curve's
+    yearly growth at ``year`` [units in the keys].
+    """
+    j = int(np.searchsorted(tr.years, year))
+    curve = tr.datacentre_demand_twh if wall == "grid" else tr.allowed_flop["site_power"]
+    growth = float(np.median(curve[:, j] / curve[:, j - 1]))
+    shares = [0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
+    need = required_multiplier(growth, years, np.array(shares))
+    return {
+        "wall": wall,
+        "year": int(year),
+        "years": years,
+        "curve_growth_per_year_p50": _r(growth),
+        "required_multiplier_by_share": [
+            {"share": s, "multiplier": _r(m)} for s, m in zip(shares, need, strict=True)
+        ],
+        "note": "null: no multiplier on that share is enough (the rest of the workload alone "
+        "grows past the wall); multiplier = energy per unit of work on today's hardware / on the "
+        "new paradigm, applied from the given year",
+    }

@@ -14,6 +14,7 @@ __all__ = [
     "year_quantiles",
     "cluster_binding",
     "power_fall_reasons",
+    "actors_able",
 ]
 
 
@@ -89,3 +90,29 @@ def power_fall_reasons(tr: Trajectories, tolerance: float = 0.01) -> list[dict[s
                 d[w] = round(share, 4)
         rows.append(d)
     return rows
+
+
+def actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
+    """Catalogue actors whose frontier budget covers the cluster AND the run's electricity [-].
+
+    Notes
+    -----
+    Each actor's capex is scaled with the sample's largest budget and its growth, times the
+    share of capex a frontier cluster can take (``budget-share-for-frontier``); (n, T).
+    """
+    from typing import cast
+
+    from scalewall import catalog
+    from scalewall.catalog.outlook import Actor
+
+    actors = cast("dict[str, Actor]", catalog.entries("actors"))
+    capex = np.array([a.capex_usd for a in actors.values()])
+    scale = p["largest-budget-2024"] / capex.max()
+    budget = (
+        capex[None, :, None]
+        * scale[:, None, None]
+        * tr.budget_scale[:, None, :]
+        * p["budget-share-for-frontier"][:, None, None]
+    )
+    need = tr.cluster_capex_usd + tr.run_energy_cost_usd
+    return np.sum(budget >= need[:, None, :], axis=1)
