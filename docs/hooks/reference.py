@@ -856,15 +856,16 @@ def outlook_sensitivity_markdown() -> str:
     return "\n".join(out)
 
 
-LEVERS = ["efficient-chips", "lower-precision", "distributed-training", "smr", "geothermal",
-          "fusion", "space-solar"]
+LEVERS = ["renewables-storage", "efficient-chips", "lower-precision", "distributed-training", "smr",
+          "geothermal", "fusion", "space-solar", "neuromorphic", "photonic", "analog"]
+
 
 
 def outlook_levers_markdown() -> str:
     from scalewall import commands as api
 
     res = api.run("outlook", {"samples": 2000, "sensitivity_samples": 0, "lever": LEVERS})
-    out = ["Baseline, 2,000 samples, seed 0, every power and driver lever, run while building "
+    out = ["Baseline, 2,000 samples, seed 0, every named lever, run while building "
            "these docs. Years gained p10 / p50 / p90:\n",
            "| lever | driver | change | target wall | on the first wall | on its target wall | note |",
            "|---|---|---|---|---|---|---|"]
@@ -872,6 +873,20 @@ def outlook_levers_markdown() -> str:
         out.append(f"| `{lv['name']}` | {fmt(lv.get('driver'))} | {fmt(lv.get('change'))} | "
                    f"{fmt(lv.get('target_wall'))} | {_q(lv.get('years_gained'))} | "
                    f"{_q(lv.get('target_wall_years_gained'))} | {fmt(lv.get('note'))} |")
+    out += ["", "What each buys by year (p50): GW added to the largest campus, data-centre demand "
+            "and CO2e avoided, price, and years gained on the wall it addresses (a horizontal "
+            "shift of that wall's curve; `flat` where it grows < 2 %/yr):\n",
+            "| lever | year | adds GW | avoids TWh | avoids tCO2e | USD/MWh | years gained |",
+            "|---|---|---|---|---|---|---|"]
+    for lv in res["levers"]:
+        for b in lv.get("by_year", []):
+            if b["year"] not in (2035, 2050):
+                continue
+            gain = "flat" if b["years_gained_p50"] is None else fmt(b["years_gained_p50"])
+            out.append(f"| `{lv['name']}` | {b['year']} | {fmt(b['adds_campus_gw_p50'])} | "
+                       f"{fmt(b['avoids_ai_electricity_twh_p50'])} | {fmt(b['avoids_co2e_t_p50'])} | "
+                       f"{fmt(b['price_usd_mwh']) if b['price_usd_mwh'] else 'none published'} | "
+                       f"{gain} |")
     return "\n".join(out)
 
 

@@ -32,6 +32,10 @@ ENERGY_SOURCE_OF = {"smr": "smr", "geothermal": "geothermal", "space-solar": "sb
 #: below this yearly log-growth (2 %/yr) a curve is called flat: a shift in years is not defined
 #: (convention), and the lever is reported by how much it lifts the curve instead
 _MIN_GROWTH = float(np.log(1.02))
+#: where a lever has no priced catalogue entry, the entry whose availability and lifecycle carbon
+#: stand in for the carbon it displaces (ASSUMPTION: a fusion plant runs like a fission plant,
+#: 93 % availability, 12 gCO2e/kWh lifecycle; no fusion plant has run to measure either)
+CARBON_PROXY_OF = {"fusion": "nuclear"}
 #: years the summary reports
 REPORT_YEARS = (2030, 2035, 2040, 2050)
 
@@ -77,6 +81,11 @@ def _energy_source(lever: Lever):
     return catalog.get("energy_sources", sid) if sid else None
 
 
+def _carbon_source(lever: Lever):
+    sid = ENERGY_SOURCE_OF.get(lever.name) or CARBON_PROXY_OF.get(lever.name)
+    return catalog.get("energy_sources", sid) if sid else None
+
+
 def lever_pricing(
     lever: Lever,
     base: Trajectories,
@@ -97,6 +106,7 @@ def lever_pricing(
     wall = lever.target_wall
     demand_wall = wall == "grid"
     src = _energy_source(lever)
+    carbon = _carbon_source(lever)
     rows = []
     for y in REPORT_YEARS:
         if not years[0] < y <= years[-1]:
@@ -107,12 +117,14 @@ def lever_pricing(
         avoided_twh = base.datacentre_demand_twh[:, j] - with_lever.datacentre_demand_twh[:, j]
         avoided_t = avoided_twh * 1e9 * grid_intensity_g_kwh[:, j] / 1e6
         gw = campus_add_gw[:, j] if np.ndim(campus_add_gw) == 2 else np.zeros(len(d_flop))
-        if src is not None:
+        if carbon is not None:
             # clean supply on the campus displaces grid electricity at the grid's intensity
-            cf = src.lcoe_capacity_factor if src.lcoe_usd_per_mwh is not None else src.availability
+            lcoe = carbon.lcoe_usd_per_mwh is not None
+            cf = carbon.lcoe_capacity_factor if lcoe else carbon.availability
             supplied_twh = gw * cf * HOURS_PER_YEAR / 1e3
             avoided_t = (
-                avoided_t + supplied_twh * 1e9 * (grid_intensity_g_kwh[:, j] - src.lifecycle_gco2e_kwh) / 1e6
+                avoided_t
+                + supplied_twh * 1e9 * (grid_intensity_g_kwh[:, j] - carbon.lifecycle_gco2e_kwh) / 1e6
             )
         if demand_wall:
             b_curve, l_curve = base.datacentre_demand_twh, with_lever.datacentre_demand_twh
@@ -199,7 +211,10 @@ def _price_note(lever: Lever) -> str:
         s = src.source[0]
         return f"{src.name}: {s.title} ({s.publisher}, {s.year}; {s.where})"
     if lever.kind == "power":
-        return "no published price: no fusion plant has yet delivered net electricity to a grid"
+        return (
+            "no published price: no fusion plant has yet delivered net electricity to a grid; "
+            "its avoided carbon uses fission's availability and lifecycle carbon (assumption)"
+        )
     return (
         "no published price per FLOP: the gain is an energy-efficiency multiplier on a share of "
         "the workload; its hardware cost is not published"
