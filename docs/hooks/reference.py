@@ -745,8 +745,8 @@ def timings_markdown() -> str:
 # ----------------------------------------------------------------------------------------------
 
 #: the scenario file of the outlook page's worked example (shown on the page as well)
-MULTIMODAL = {"name": "multimodal-data",
-              "drivers": {"data-stock-tokens": {"low": 4.0e14, "central": 2.6e15, "high": 2.0e16}}}
+MULTIMODAL = {"name": "text-only-data",
+              "drivers": {"data-stock-tokens": {"low": 1.0e14, "central": 3.0e14, "high": 1.0e15}}}
 OUTLOOK_SAMPLES = 10_000
 
 
@@ -774,7 +774,7 @@ def outlook_example_markdown() -> str:
         alt = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
                                   "scenario": str(path)})
     out = [f"Wall years p10 / p50 / p90, {OUTLOOK_SAMPLES:,} samples, seed 0, run while building "
-           "these docs:\n", "| wall | baseline | multimodal data stock |", "|---|---|---|"]
+           "these docs:\n", "| wall | baseline | text-only data stock |", "|---|---|---|"]
     for wall in base["wall_year"]:
         b, a = _q(base["wall_year"][wall]), _q(alt["wall_year"].get(wall))
         name = f"**{wall}**" if wall == "first_wall" else wall
@@ -787,7 +787,7 @@ def outlook_example_markdown() -> str:
 
     out += ["", "In 2030 (share of samples in which each wall is the lowest; p50 of the largest run "
             "every wall allows; p50 of the catalogue actors able to pay for that cluster):", "",
-            "| 2030 | baseline | multimodal data stock |", "|---|---|---|",
+            "| 2030 | baseline | text-only data stock |", "|---|---|---|",
             f"| binding constraint | {binding(y2030b)} | {binding(y2030a)} |",
             f"| feasible run p50 [FLOP] | {fmt(y2030b['feasible_max_flop']['p50'])} | "
             f"{fmt(y2030a['feasible_max_flop']['p50'])} |",
@@ -829,14 +829,14 @@ def outlook_epoch_markdown() -> str:
     from scalewall import commands as api
 
     res = api.run("outlook", {"samples": OUTLOOK_SAMPLES, "sensitivity_samples": 0,
-                              "scenario": "epoch-2024", "to": 2030})
+                              "scenario": "epoch-2030", "to": 2030})
     y = _year(res, 2030)
-    return (f"The `epoch-2024` preset in 2030 ({OUTLOOK_SAMPLES:,} samples, seed 0, run while "
+    return (f"The `epoch-2030` preset in 2030 ({OUTLOOK_SAMPLES:,} samples, seed 0, run while "
             f"building these docs): frontier-run power p10 / p50 / p90 "
             f"{_q(y['frontier_run_power_gw'])} GW; the largest run every wall allows, p50, "
             f"{fmt(y['feasible_max_flop']['p50'])} FLOP. Epoch AI's 2024 report *Can AI Scaling "
-            f"Continue Through 2030?* puts the power of the largest 2030 runs at 4–16 GW and finds "
-            f"runs of about 2e29 FLOP feasible by 2030.")
+            f"Continue Through 2030?* finds runs of about 2e29 FLOP feasible by 2030; EPRI and "
+            f"Epoch AI (2025) put the largest 2030 runs at 4–16 GW.")
 
 
 def outlook_sensitivity_markdown() -> str:
@@ -856,15 +856,16 @@ def outlook_sensitivity_markdown() -> str:
     return "\n".join(out)
 
 
-LEVERS = ["efficient-chips", "lower-precision", "distributed-training", "smr", "geothermal",
-          "fusion", "space-solar"]
+LEVERS = ["renewables-storage", "efficient-chips", "lower-precision", "distributed-training", "smr",
+          "geothermal", "fusion", "space-solar", "neuromorphic", "photonic", "analog"]
+
 
 
 def outlook_levers_markdown() -> str:
     from scalewall import commands as api
 
     res = api.run("outlook", {"samples": 2000, "sensitivity_samples": 0, "lever": LEVERS})
-    out = ["Baseline, 2,000 samples, seed 0, every power and driver lever, run while building "
+    out = ["Baseline, 2,000 samples, seed 0, every named lever, run while building "
            "these docs. Years gained p10 / p50 / p90:\n",
            "| lever | driver | change | target wall | on the first wall | on its target wall | note |",
            "|---|---|---|---|---|---|---|"]
@@ -872,6 +873,20 @@ def outlook_levers_markdown() -> str:
         out.append(f"| `{lv['name']}` | {fmt(lv.get('driver'))} | {fmt(lv.get('change'))} | "
                    f"{fmt(lv.get('target_wall'))} | {_q(lv.get('years_gained'))} | "
                    f"{_q(lv.get('target_wall_years_gained'))} | {fmt(lv.get('note'))} |")
+    out += ["", "What each buys by year (p50): GW added to the largest campus, data-centre demand "
+            "and CO2e avoided, price, and years gained on the wall it addresses (a horizontal "
+            "shift of that wall's curve; `flat` where it grows < 2 %/yr):\n",
+            "| lever | year | adds GW | avoids TWh | avoids tCO2e | USD/MWh | years gained |",
+            "|---|---|---|---|---|---|---|"]
+    for lv in res["levers"]:
+        for b in lv.get("by_year", []):
+            if b["year"] not in (2035, 2050):
+                continue
+            gain = "flat" if b["years_gained_p50"] is None else fmt(b["years_gained_p50"])
+            out.append(f"| `{lv['name']}` | {b['year']} | {fmt(b['adds_campus_gw_p50'])} | "
+                       f"{fmt(b['avoids_ai_electricity_twh_p50'])} | {fmt(b['avoids_co2e_t_p50'])} | "
+                       f"{fmt(b['price_usd_mwh']) if b['price_usd_mwh'] else 'none published'} | "
+                       f"{gain} |")
     return "\n".join(out)
 
 

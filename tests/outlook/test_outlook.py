@@ -29,7 +29,7 @@ def baseline() -> dict:
 
 @pytest.fixture(scope="module")
 def epoch() -> dict:
-    return _run(scenario="epoch-2024", to=2032, samples=2000)
+    return _run(scenario="epoch-2030", to=2032, samples=2000)
 
 
 def _year(res: dict, y: int) -> dict:
@@ -48,13 +48,13 @@ def test_2030_datacentre_electricity_p50_within_700_1400_twh_iea_base_945(baseli
 
 
 # ---------------------------------------------------------------- anchors (Epoch AI 2024)
-def test_epoch_2024_preset_2030_run_power_band_overlaps_4_to_16_gw(epoch):
+def test_epoch_2030_preset_2030_run_power_band_overlaps_4_to_16_gw(epoch):
     # Epoch AI, "Can AI Scaling Continue Through 2030?" (2024): largest runs 4-16 GW by 2030
     band = _year(epoch, 2030)["frontier_run_power_gw"]
     assert band["p10"] <= 16 and band["p90"] >= 4
 
 
-def test_epoch_2024_preset_2e29_flop_feasible_by_2030_in_the_median(epoch):
+def test_epoch_2030_preset_2e29_flop_feasible_by_2030_in_the_median(epoch):
     # same report: "training runs of 2e29 FLOP will likely be feasible by 2030"
     assert _year(epoch, 2030)["feasible_max_flop"]["p50"] >= 2e29
 
@@ -106,11 +106,12 @@ def test_wall_years_lie_in_the_horizon_or_are_null(baseline):
 
 
 # ---------------------------------------------------------------- levers
-def test_space_solar_before_2040_is_shown_as_no_gain_with_the_reason(baseline):
+def test_space_solar_before_2050_is_shown_as_no_gain_with_the_reason(baseline):
+    # NASA OTPS (2024): the systems it costs begin operating in 2050
     lv = next(r for r in baseline["levers"] if r["name"] == "space-solar")
-    assert lv["acts_from"] == 2040
+    assert lv["acts_from"] == 2050
     assert lv["years_gained"]["p50"] == 0 and lv["target_wall_years_gained"]["p90"] == 0
-    assert "cannot act before 2040" in lv["note"]
+    assert "cannot act before 2050" in lv["note"]
     assert any("NASA" in s for s in lv["sources"])
 
 
@@ -184,7 +185,7 @@ def test_years_outside_the_data_name_the_option(kw, needle):
 
 
 def test_unknown_preset_lists_the_presets():
-    with pytest.raises(ScenarioError, match="epoch-2024"):
+    with pytest.raises(ScenarioError, match="epoch-2030"):
         _run(scenario="epoch-2042")
 
 
@@ -228,3 +229,7 @@ def test_outlook_table_at_80_columns_cuts_no_range():
     assert p.returncode == 0, p.stderr
     table = p.stdout.split("Year each wall")[0]
     assert "…" not in table and "–" in table  # every p10–p90 range is printed whole
+
+
+def test_epoch_2024_is_an_alias_of_the_epoch_2030_preset():
+    assert _run(scenario="epoch-2024", to=2026)["scenario"] == "epoch-2030"

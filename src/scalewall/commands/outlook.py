@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +17,6 @@ from scalewall.errors import InputError
 if TYPE_CHECKING:
     import numpy as np
 
-    from scalewall.catalog.outlook import Actor, Equivalence
     from scalewall.outlook.model import Trajectories
 
 # The outlook's stages (NumPy, SciPy's statistics) are imported inside the functions, so that
@@ -52,8 +51,9 @@ class OutlookOptions(BaseModel):
     )
     scenario: str | None = Field(
         default=None,
-        description="preset (baseline, epoch-2024, constrained, accelerated) or scenario YAML "
-        "file; default: baseline",
+        description="preset (baseline, epoch-2030, iea-2025, iea-2025-lift-off, "
+        "iea-2025-high-efficiency, iea-2025-headwinds, lbnl-2024, constrained, accelerated) or "
+        "scenario YAML file; default: baseline",
     )
     samples: int = Field(
         default=2000,
@@ -69,6 +69,19 @@ class OutlookOptions(BaseModel):
     )
     sensitivity_samples: int = Field(
         default=256, ge=0, le=8192, description="Sobol base sample N [-] (a power of 2); 0 skips"
+    )
+    inverse_year: int | None = Field(
+        default=None,
+        description="inverse question: the year by which a new paradigm must move a wall "
+        "[year]; default: not asked",
+    )
+    inverse_years: float = Field(
+        default=2.0, gt=0, le=20, description="inverse question: years the wall must move [year]"
+    )
+    inverse_wall: Literal["grid", "site_power"] = Field(
+        default="grid",
+        description="inverse question: grid (data-centre electricity demand) or site_power "
+        "(training run on one campus)",
     )
 
 
@@ -105,7 +118,15 @@ class OutlookResult(BaseModel):
     wall_year: dict[str, dict] = Field(
         description="per wall: p10/p50/p90 of the year it first caps the trend, probability by the last year"
     )
-    levers: list[dict] = Field(description="per lever: years gained on the first and target wall")
+    levers: list[dict] = Field(
+        description="per lever: what it adds, avoids and costs by year, years gained on the first "
+        "and on the wall it addresses"
+    )
+    inverse: dict | None = Field(
+        default=None,
+        description="efficiency multiplier needed on each adoption share to move a wall by N "
+        "years at a given year (null unless asked)",
+    )
     sensitivity: list[dict] = Field(description="Sobol S1/ST of the largest total effects")
     drivers: list[dict] = Field(description="the drivers' low/central/high values and units")
     assumptions: list[str] = Field(description="what the outlook assumed, in words")
@@ -122,36 +143,17 @@ def _q(x: np.ndarray) -> list[dict]:
     return [{k: _f(q[k][j]) for k in q} for j in range(x.shape[1])]
 
 
-def _actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
-    import numpy as np
+def _equivalent(twh: float) -> dict:
+    """A run's electricity as a country's use over a time."""
+    from scalewall.facility.comparison import country_equivalent
 
-    from scalewall import catalog
-
-    capex = np.array([a.capex_usd for a in cast("dict[str, Actor]", catalog.entries("actors")).values()])
-    scale = p["largest-budget-2024"] / capex.max()
-    budget = (
-        capex[None, :, None]
-        * scale[:, None, None]
-        * tr.budget_scale[:, None, :]
-        * p["budget-share-for-frontier"][:, None, None]
-    )
-    return np.sum(budget >= tr.cluster_capex_usd[:, None, :], axis=1)
+    return country_equivalent(twh) if twh > 0 else {}
 
 
-def _equivalent(dc_twh: float) -> dict:
-    import numpy as np
+def _fleet_equivalent(twh_per_year: float) -> dict:
+    from scalewall.facility.comparison import annual_equivalent
 
-    from scalewall import catalog
-
-    eq = cast("dict[str, Equivalence]", catalog.entries("equivalences"))
-    house = eq["us-household"]
-    countries = [e for e in eq.values() if e.kind == "country"]
-    best = min(countries, key=lambda e: abs(np.log(e.annual_electricity_twh / dc_twh)))
-    return {
-        "us_households_million": _f(dc_twh * 1e9 / house.annual_electricity_kwh / 1e6),
-        "closest_country": best.name,
-        "closest_country_twh": _f(best.annual_electricity_twh),
-    }
+    return annual_equivalent(twh_per_year) if twh_per_year > 0 else {}
 
 
 def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None = None) -> OutlookResult:
@@ -163,29 +165,21 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
 
     from scalewall import catalog
     from scalewall.outlook import summary as S
-    from scalewall.outlook.drivers import draw, driver_table, sample_uniform
-    from scalewall.outlook.levers import acts_from, apply_levers, get_lever
-    from scalewall.outlook.model import WALLS, evaluate, landauer_j_per_bit
-    from scalewall.outlook.scenario import load_scenario, overrides
+    from scalewall.outlook.levers import acts_from, acts_from_basis, get_lever, lever_assumptions
+    from scalewall.outlook.model import landauer_j_per_bit
+    from scalewall.outlook.pricing import lever_pricing
+    from scalewall.outlook.simulate import simulate
 
     tick = progress or (lambda stage, f: None)
     years = check_years(o)
     for name in o.lever:
         get_lever(name)
-    sc = load_scenario(o.scenario)
-    table = driver_table(overrides(sc))
-    walls = tuple(sc.walls or WALLS)
+    sim = simulate(o.scenario, years, o.samples, o.seed)
+    sc, table, walls = sim.scenario, sim.table, sim.walls
     paradigm_ids = list(catalog.entries("paradigms"))
-    order = list(table) + [f"paradigm:{pid}" for pid in paradigm_ids]
-    u = sample_uniform(o.samples, len(order), o.seed)
-    u_by_id = {k: u[:, j] for j, k in enumerate(order)}
-    p = draw(table, u, list(table))
-    depreciation = float(catalog.assumption("hardware-depreciation-years"))
+    depreciation = sim.depreciation_years
     tick("sampling", 0.1)
-
-    def run(levers: list[str], p_in=p, u_in=u_by_id) -> tuple[Trajectories, dict]:
-        q, eff = apply_levers(list(sc.levers) + levers, p_in, u_in, years, o.from_year)
-        return evaluate(q, years, walls, eff, depreciation), q
+    run = sim.run
 
     tr, pq = run([])
     wy = S.wall_years(tr)
@@ -198,22 +192,35 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
             "frontier_training_flop": tr.feasible_flop,
             "demanded_training_flop": tr.demanded_flop,
             "feasible_max_flop": np.minimum(tr.allowed_min_flop, 1e300),
+            "frontier_cluster_flop": tr.cluster_flop,
+            "other_use_flop": tr.other_use_flop,
             "frontier_run_power_gw": tr.run_power_gw,
             "frontier_run_energy_twh": tr.run_energy_twh,
             "frontier_run_cost_usd": tr.run_cost_usd,
+            "frontier_run_energy_cost_usd": tr.run_energy_cost_usd,
+            "frontier_run_energy_cost_share": tr.run_energy_cost_usd / tr.run_cost_usd,
             "frontier_cluster_capex_usd": tr.cluster_capex_usd,
             "ai_electricity_twh": tr.ai_electricity_twh,
             "datacentre_electricity_twh": tr.datacentre_electricity_twh,
+            "datacentre_demand_twh": tr.datacentre_demand_twh,
+            "us_datacentre_electricity_twh": tr.us_datacentre_electricity_twh,
+            "electricity_price_usd_mwh": tr.electricity_price_usd_mwh,
+            "ai_electricity_co2e_mt": tr.ai_co2e_mt,
             "share_of_world_electricity": tr.datacentre_electricity_twh / tr.world_electricity_twh,
-            "actors_able_to_afford": _actors_able(tr, pq).astype(float),
+            "actors_able_to_afford": S.actors_able(tr, pq).astype(float),
         }.items()
     }
     binding = S.binding_probability(tr)
+    falls = S.power_fall_reasons(tr)
     for j, y in enumerate(years):
         row: dict[str, Any] = {"year": int(y)}
         row.update({k: v[j] for k, v in qs.items()})
         row["binding_constraint"] = binding[j]
-        row["datacentre_electricity_equivalent"] = _equivalent(qs["datacentre_electricity_twh"][j]["p50"])
+        row["run_power_falls"] = falls[j]
+        row["datacentre_electricity_equivalent"] = _fleet_equivalent(
+            qs["datacentre_electricity_twh"][j]["p50"]
+        )
+        row["frontier_run_electricity_equivalent"] = _equivalent(qs["frontier_run_energy_twh"][j]["p50"])
         year_rows.append(row)
 
     wall_year = {}
@@ -225,19 +232,29 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     horizon = float(years[-1] + 1)
     base_first = np.minimum(wy["first_wall"], horizon)
     base_p50 = wall_year["first_wall"]["p50"]
+    _, _, base_eff = sim.run_with_effects()
+    intensity = sim.grid_intensity_g_kwh()
     lever_rows = []
     for k, name in enumerate(dict.fromkeys(o.lever)):
         lv = get_lever(name)
-        tr_l, _ = run([lv.name])
+        tr_l, _, eff_l = sim.run_with_effects([lv.name])
+        base_add = np.broadcast_to(np.asarray(base_eff.campus_add_gw, dtype=float), tr.run_power_gw.shape)
+        lever_add = np.broadcast_to(np.asarray(eff_l.campus_add_gw, dtype=float), tr.run_power_gw.shape)
+        start = acts_from(lv, o.from_year, table["build-lead-time"].central)
+        priced = lever_pricing(lv, tr, tr_l, lever_add - base_add, intensity, sim.p, start)
         wy_l = S.wall_years(tr_l)
         gain = np.minimum(wy_l["first_wall"], horizon) - base_first
         gain_t = np.minimum(wy_l.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon) - np.minimum(
             wy.get(lv.target_wall, np.full_like(base_first, np.inf)), horizon
         )
-        start = acts_from(lv, o.from_year, table["build-lead-time"].central)
         g = S.quantiles(gain)
         gt = S.quantiles(gain_t)
-        if start is not None and base_p50 is not None and start > base_p50:
+        if lv.kind == "supply":
+            note = (
+                "zero years on every wall by design: it changes where new electricity comes from "
+                "(its carbon and price), not how much there is"
+            )
+        elif start is not None and base_p50 is not None and start > base_p50:
             note = (
                 f"cannot act before {start}; the trend is first capped in {base_p50} (p50), "
                 "so it does not move the first wall"
@@ -258,10 +275,17 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
                 "years_gained": {kk: round(float(vv), 2) for kk, vv in g.items()},
                 "target_wall_years_gained": {kk: round(float(vv), 2) for kk, vv in gt.items()},
                 "note": note,
+                "acts_from_basis": acts_from_basis(lv),
+                "addresses": priced["addresses"],
+                "by_year": priced["by_year"],
+                "price_note": priced["price_note"],
+                "assumptions": lever_assumptions(lv),
                 "sources": list(lv.sources),
             }
         )
         tick("levers", 0.3 + 0.4 * (k + 1) / max(1, len(o.lever)))
+
+    inverse = _inverse(o, tr, years) if o.inverse_year is not None else None
 
     sens = []
     if o.sensitivity_samples:
@@ -283,7 +307,7 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         "feasible_max_flop is the largest run every wall allows; demanded_training_flop is the trend",
         "frontier_run_cost_usd: cluster hardware amortised over the run "
         f"({depreciation:g}-year life) plus electricity; actors_able_to_afford counts catalogue "
-        "actors whose capex x budget-share covers the cluster's hardware",
+        "actors whose capex x budget-share covers the cluster's hardware plus the run's electricity",
         "wall years are the first year a wall caps the trend; null = not within the horizon",
     ]
     drivers = [
@@ -307,10 +331,21 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         years=year_rows,
         wall_year=wall_year,
         levers=lever_rows,
+        inverse=inverse,
         sensitivity=sens,
         drivers=drivers,
         assumptions=assumptions,
     )
+
+
+def _inverse(o: OutlookOptions, tr: Trajectories, years: np.ndarray) -> dict:
+    """What efficiency multiplier on what adoption share moves ``o.inverse_wall`` by N years."""
+    from scalewall.outlook.pricing import inverse_table
+
+    y = o.inverse_year
+    if y is None or not years[0] < y <= years[-1]:
+        raise InputError(f"--inverse-year {y} must lie after --from and no later than --to")
+    return inverse_table(tr, o.inverse_wall, y, o.inverse_years)
 
 
 def _sensitivity(o, table, sc, walls, years, depreciation, paradigm_ids) -> list[dict]:

@@ -196,6 +196,14 @@ class TrainResult(BaseModel):
     flops: dict[str, float] = Field(
         description="six_n_per_token, model_per_token, model_per_step, hardware_per_step, model_total [FLOP]"
     )
+    electricity_equivalent: dict | None = Field(
+        default=None,
+        description="the run's facility electricity as a country's use over a time, and in US "
+        "households for a year",
+    )
+    energy_cost_share: float | None = Field(
+        default=None, description="energy's share of the owner's cost (null: cost unknown) [-]"
+    )
     assumptions: list[str] = Field(description="what the estimate assumed, in words")
     sources: list[dict] = Field(description="sources of the catalogue figures used")
 
@@ -457,5 +465,15 @@ def train_request(o: TrainOptions) -> TrainingRequest:
 
 
 def run_train(o: TrainOptions) -> TrainResult:
-    """Run ``train`` on its options."""
-    return estimate_training(train_request(o))
+    """Run ``train`` on its options, with the country comparison and energy's share of the cost."""
+    from scalewall.facility.comparison import country_equivalent, energy_cost_share
+    from scalewall.units import MWH_PER_TWH
+
+    r = estimate_training(train_request(o))
+    twh = r.energy_mwh["facility"] / MWH_PER_TWH
+    return r.model_copy(
+        update={
+            "electricity_equivalent": country_equivalent(twh) if twh > 0 else None,
+            "energy_cost_share": energy_cost_share(r.cost_breakdown_usd.get("energy"), r.cost_usd),
+        }
+    )

@@ -18,7 +18,23 @@ from scalewall import catalog
 if TYPE_CHECKING:
     from scalewall.catalog.outlook import Trend
 
-__all__ = ["Driver", "driver_table", "quantile_map", "sample_uniform", "draw"]
+__all__ = [
+    "CORRELATED",
+    "Driver",
+    "driver_table",
+    "quantile_map",
+    "sample_uniform",
+    "correlate",
+    "draw",
+]
+
+#: growth rates that investment moves together (rank correlation ``outlook-growth-correlation``)
+CORRELATED = (
+    "frontier-compute-growth",
+    "budget-growth-to-2030",
+    "chip-output-growth",
+    "ai-compute-demand-growth",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,33 @@ def quantile_map(d: Driver, u: np.ndarray) -> np.ndarray:
 def sample_uniform(n: int, d: int, seed: int) -> np.ndarray:
     """A Latin-hypercube sample of ``n`` points in [0, 1)^d, reproducible from ``seed`` [-]."""
     return qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(n)
+
+
+def correlate(u: np.ndarray, order: list[str], group: tuple[str, ...], rho: float) -> np.ndarray:
+    """Uniform sample ``u`` with the columns of ``group`` made pairwise correlated [-].
+
+    Notes
+    -----
+    Gaussian copula: z = Φ⁻¹(u); the group's columns become L·z with L the Cholesky factor of the
+    equicorrelation matrix (1 on the diagonal, ρ elsewhere); u' = Φ(z'). Every column keeps its
+    uniform marginal (so each driver keeps its range and median); the group's rank correlation
+    becomes (6/π)·asin(ρ/2) ≈ ρ. The Latin-hypercube stratification of mixed columns is lost.
+    """
+    from scipy.stats import norm
+
+    cols = [order.index(k) for k in group if k in order]
+    if len(cols) < 2 or rho == 0.0:
+        return u
+    if not -1.0 / (len(cols) - 1) < rho < 1.0:
+        raise ValueError(f"correlation {rho} is not a valid equicorrelation for {len(cols)} drivers")
+    c = np.full((len(cols), len(cols)), rho)
+    np.fill_diagonal(c, 1.0)
+    lower = np.linalg.cholesky(c)
+    eps = 0.5 / u.shape[0]
+    z = norm.ppf(np.clip(u[:, cols], eps, 1.0 - eps))
+    out = u.copy()
+    out[:, cols] = norm.cdf(z @ lower.T)
+    return out
 
 
 def draw(table: dict[str, Driver], u: np.ndarray, order: list[str]) -> dict[str, np.ndarray]:

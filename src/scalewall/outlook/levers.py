@@ -26,7 +26,17 @@ from scalewall.outlook.model import LeverEffects
 if TYPE_CHECKING:
     from scalewall.catalog.outlook import Paradigm
 
-__all__ = ["Lever", "LEVERS", "lever_names", "get_lever", "apply_levers", "paradigm_adoption"]
+__all__ = [
+    "Lever",
+    "LEVERS",
+    "lever_names",
+    "get_lever",
+    "apply_levers",
+    "paradigm_adoption",
+    "acts_from",
+    "acts_from_basis",
+    "lever_assumptions",
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ class Lever:
     """One solution and how it enters the model."""
 
     name: str
-    kind: str  # "driver" | "power" | "paradigm"
+    kind: str  # "driver" | "power" | "paradigm" | "supply"
     driver: str  # the trend id (or paradigm id) it changes
     change: str  # in words, with numbers
     target_wall: str
@@ -85,7 +95,7 @@ def _build() -> dict[str, Lever]:
         "smr": ("smr-campus-gw", 2030, 2035),
         "geothermal": ("geothermal-campus-gw", 2027, 2030),
         "fusion": ("fusion-campus-gw", 2028, 2040),
-        "space-solar": ("space-solar-campus-gw", 2040, 2050),
+        "space-solar": ("space-solar-campus-gw", 2050, 2050),
     }
     for name, (tid, y0, y1) in power.items():
         t = catalog.get("trends", tid)
@@ -100,6 +110,19 @@ def _build() -> dict[str, Lever]:
             earliest_year=y0,
             full_year=y1,
         )
+    cfe = catalog.get("trends", "renewables-cfe-share")
+    solar = catalog.get("energy_sources", "solar")
+    out["renewables-storage"] = Lever(
+        "renewables-storage",
+        "supply",
+        "renewables-cfe-share",
+        f"data centres' electricity above the 2024 level met by solar, wind and storage at "
+        f"{cfe.low:g}/{cfe.central:g}/{cfe.high:g} hourly carbon-free share, from the first year "
+        f"plus solar's {solar.lead_time_years:g}-year lead time",
+        "carbon",
+        _trend_sources("renewables-cfe-share") + _trend_sources("renewables-storage-price"),
+        earliest_year=None,
+    )
     for pid, pa in cast("dict[str, Paradigm]", catalog.entries("paradigms")).items():
         m = pa.efficiency_multiplier
         wl = "+".join(pa.applies_to)
@@ -169,12 +192,37 @@ def paradigm_adoption(
     return np.where(y >= start, s, 0.0)
 
 
+def acts_from_basis(lever: Lever) -> str:
+    """Why the lever cannot act earlier, with its source [-]."""
+    if lever.kind == "driver":
+        return "acts from the first year: it changes a driver's range"
+    if lever.kind == "supply":
+        s = catalog.get("energy_sources", "solar")
+        return f"first year + {s.lead_time_years:g} years: {s.name} lead time ({s.source[0].title})"
+    return f"earliest year {lever.earliest_year}: {lever.sources[0]}"
+
+
+def lever_assumptions(lever: Lever) -> list[str]:
+    """The lever's figures that are assumptions, not published values [-]."""
+    if lever.kind == "paradigm":
+        pa = catalog.get("paradigms", lever.driver)
+        out = [f"efficiency multiplier: {pa.efficiency_multiplier.note}"]
+        for tid in ("paradigm-max-share", "paradigm-ramp-years"):
+            t = catalog.get("trends", tid)
+            out.append(f"{t.name}: {t.low:g}/{t.central:g}/{t.high:g} {t.unit} ({t.note})")
+        return out
+    t = catalog.get("trends", lever.driver)
+    return [f"{t.name}: {t.note}"] if t.note else []
+
+
 def acts_from(lever: Lever, first_year: int, lead_years: float) -> int | None:
     """First year a lever can change anything [year]."""
     if lever.kind == "power":
         return int(max(lever.earliest_year or first_year, np.ceil(first_year + lead_years)))
     if lever.kind == "paradigm":
         return lever.earliest_year
+    if lever.kind == "supply":
+        return int(np.ceil(first_year + catalog.get("energy_sources", "solar").lead_time_years))
     return None
 
 
@@ -198,6 +246,8 @@ def apply_levers(
     y = np.asarray(years, dtype=float)[None, :]
     for name in dict.fromkeys(names):
         lv = get_lever(name)
+        if lv.kind == "supply":
+            continue  # changes where electricity comes from (carbon, price), not the trajectories
         if lv.kind == "driver":
             lo, ce, hi = lv.new_range  # type: ignore[misc]
             q[lv.driver] = quantile_map(Driver(lv.driver, "", lo, ce, hi, "linear"), u_by_id[lv.driver])

@@ -25,6 +25,8 @@ from scalewall.units import (
 __all__ = [
     "BASE_YEAR",
     "WALLS",
+    "HARDWARE_WALLS",
+    "RUN_WALLS",
     "H100E_FLOPS",
     "LeverEffects",
     "Trajectories",
@@ -38,6 +40,12 @@ BASE_YEAR = 2024
 NEAR_TERM_END = 2030
 #: the walls, in the order used in arrays
 WALLS = ("site_power", "grid", "chips", "cost", "data", "latency", "data_movement")
+#: walls on the hardware a frontier cluster can have (power, chips, money): they set the cluster,
+#: hence the frontier run's power
+HARDWARE_WALLS = ("site_power", "grid", "chips", "cost")
+#: walls on what ONE pre-training run can absorb (data, serial latency, data movement): above them
+#: the cluster's compute goes to other uses (RL, synthetic data, inference), it does not vanish
+RUN_WALLS = ("data", "latency", "data_movement")
 #: dense BF16 peak of one H100-equivalent [FLOP/s] (NVIDIA H100 SXM datasheet; catalogue h100-sxm)
 H100E_FLOPS = 989.4e12
 _PRECISION_RAMP_YEARS = 4.0  # precision gain reached by 2028 (trends.yaml precision-gain note)
@@ -79,6 +87,8 @@ class Trajectories:
     allowed_flop: dict[str, np.ndarray]
     feasible_flop: np.ndarray
     allowed_min_flop: np.ndarray
+    cluster_flop: np.ndarray
+    other_use_flop: np.ndarray
     run_power_gw: np.ndarray
     run_energy_twh: np.ndarray
     run_cost_usd: np.ndarray
@@ -86,6 +96,11 @@ class Trajectories:
     ai_electricity_twh: np.ndarray
     datacentre_electricity_twh: np.ndarray
     world_electricity_twh: np.ndarray
+    datacentre_demand_twh: np.ndarray
+    electricity_price_usd_mwh: np.ndarray
+    run_energy_cost_usd: np.ndarray
+    ai_co2e_mt: np.ndarray
+    us_datacentre_electricity_twh: np.ndarray
     budget_scale: np.ndarray
     facility_flop_per_j: np.ndarray
     walls: tuple[str, ...] = field(default=WALLS)
@@ -109,6 +124,9 @@ def evaluate(
     walls: tuple[str, ...] = WALLS,
     levers: LeverEffects | None = None,
     depreciation_years: float = 5.5,
+    base_year: int = BASE_YEAR,
+    near_term_end: int = NEAR_TERM_END,
+    grid_gco2_kwh: float = 481.0,
 ) -> Trajectories:
     """Frontier run, walls and electricity for each sample and year.
 
@@ -124,6 +142,12 @@ def evaluate(
         Added efficiency and power from active levers.
     depreciation_years : float
         Hardware life over which a run's cluster is amortised [year].
+    base_year : int
+        Year the drivers' levels refer to [year] (2024; the hindcast starts in 2020).
+    near_term_end : int
+        Year to which the near-term growth rates apply [year].
+    grid_gco2_kwh : float
+        Carbon intensity of data centres' electricity in ``base_year`` [gCO2e/kWh].
 
     Returns
     -------
@@ -131,19 +155,28 @@ def evaluate(
 
     Notes
     -----
-    With t = year − 2024, duration D = min(cap, D0·g_D^t) [s] and facility efficiency
+    With t = year − base year, duration D = min(cap, D0·g_D^t) [s] and facility efficiency
     ε = e0·min(g_e^t, headroom)·precision(t)·MFU·m_train / (overhead·PUE(t)) [FLOP/J]:
 
     - demanded run F = F0·g^min(t, ts)·g'^max(t − ts, 0);
     - power wall  F ≤ P_campus·sites·D·ε, P_campus = min(cap, P0·g_P^t) + added;
     - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / 8,760 h;
-    - chips wall  F ≤ s·(out_t + out_{t−1})·R_H100·precision·MFU·D;
-    - cost wall   F ≤ (share·B0·g_B^t / (price_t·k_cluster))·R_H100·precision·MFU·D;
+    - chips wall  F ≤ s·(out_t + out_{t−1})·R_H100·precision·MFU·D, H100e output growing at
+      g_out to 2030 and at g_units·(hardware gain) after;
+    - cost wall   F ≤ B_t / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D: the budget
+      B_t = share·B0·g_B^min(t, t30)·g_B'^max(t − t30, 0) buys the cluster AND its electricity;
     - data wall   F ≤ 6·N·T_stock with N = T_stock / 20 (Chinchilla);
     - latency and data-movement walls L·(D / 90 d)².
 
-    The run is min(F, every wall); AI electricity = AI0·G(t)·(PUE/PUE0)·mix / hardware gain with
-    mix = s_inf/m_inf + (1 − s_inf)/m_train; data centres = AI + (DC0 − AI0)·g_conv^t.
+    The frontier cluster delivers C = min(F, hardware walls) (power, grid, chips, cost); its power
+    is C / (ε·D). The pre-training run is min(C, data, latency, data movement); the rest of C is
+    ``other_use_flop`` (RL, synthetic data, inference), so the run wall caps the run but not the
+    cluster's power.
+
+    Electricity: AI demand A_u = AI0·G(t)·(PUE/PUE0)·mix / hardware gain, data centres
+    D_u = A_u + (DC0 − AI0)·g_conv(t); the grid-build bound caps data centres at
+    DC0 + s_add·(W_t − W0) (a share of the world's new generation), scaling AI down to fit.
+    Price p_t = (DC0·p0 + (DC_t − DC0)·p_new) / DC_t: new demand pays new-build cost.
 
     References
     ----------
@@ -154,11 +187,11 @@ def evaluate(
     """
     lv = levers or LeverEffects()
     yrs = np.asarray(years, dtype=int)
-    t = (yrs - BASE_YEAR).astype(float)[None, :]
-    t_near = float(NEAR_TERM_END - BASE_YEAR)
+    t = (yrs - base_year).astype(float)[None, :]
+    t_near = float(near_term_end - base_year)
 
     # demanded frontier run
-    ts = _col(p, "compute-slowdown-year") - BASE_YEAR
+    ts = _col(p, "compute-slowdown-year") - base_year
     demanded = _col(p, "frontier-compute-2024") * _two_phase(
         _col(p, "frontier-compute-growth"), _col(p, "compute-growth-after-slowdown"), t, ts
     )
@@ -172,7 +205,7 @@ def evaluate(
     pue0 = _col(p, "pue-2024")
     pue = pue_trajectory(pue0, _col(p, "pue-change"), t)  # the facility's PUE trend and floor
     hw_gain = np.minimum(_col(p, "hardware-efficiency-growth") ** t, _col(p, "cmos-headroom"))
-    precision = 1.0 + (_col(p, "precision-gain") - 1.0) * np.minimum(1.0, t / _PRECISION_RAMP_YEARS)
+    precision = 1.0 + (_col(p, "precision-gain") - 1.0) * np.clip(t / _PRECISION_RAMP_YEARS, 0.0, 1.0)
     mfu = _col(p, "mfu")
     train_mult = np.asarray(lv.train_mult, dtype=float)
     infer_mult = np.asarray(lv.infer_mult, dtype=float)
@@ -184,18 +217,29 @@ def evaluate(
         * train_mult
         / (_col(p, "it-overhead") * pue)
     )
+    shape = np.broadcast_shapes(demanded.shape, eff.shape)
 
-    # electricity
+    # electricity: unconstrained demand, then the grid-build bound
     demand_growth = _two_phase(
         _col(p, "ai-compute-demand-growth"), _col(p, "ai-compute-demand-growth-after-2030"), t, t_near
     )
     s_inf = _col(p, "inference-share")
     mix = s_inf / infer_mult + (1.0 - s_inf) / train_mult
     ai0 = _col(p, "ai-electricity-2024")
-    ai_twh = ai0 * demand_growth * (pue / pue0) * mix / hw_gain
+    ai_demand = ai0 * demand_growth * (pue / pue0) * mix / hw_gain
     dc0 = _col(p, "datacentre-electricity-2024")
-    dc_twh = ai_twh + np.maximum(dc0 - ai0, 0.0) * _col(p, "conventional-dc-growth") ** t
-    world_twh = _col(p, "world-electricity-2024") * _col(p, "world-electricity-growth") ** t
+    conv = np.maximum(dc0 - ai0, 0.0) * _two_phase(
+        _col(p, "conventional-dc-growth"), _col(p, "conventional-dc-growth-after-2030"), t, t_near
+    )
+    dc_demand = ai_demand + conv
+    world0 = _col(p, "world-electricity-2024")
+    world_twh = world0 * _col(p, "world-electricity-growth") ** t
+    dc_cap = dc0 + _col(p, "dc-share-of-generation-additions") * np.maximum(world_twh - world0, 0.0)
+    dc_twh = np.minimum(dc_demand, np.maximum(dc_cap, dc0 * np.minimum(1.0, dc_demand / dc0)))
+    ai_twh = np.maximum(dc_twh - conv, 0.0)
+    p0 = _col(p, "electricity-price")
+    new_twh = np.maximum(dc_twh - dc0, 0.0)
+    price = (np.minimum(dc_twh, dc0) * p0 + new_twh * _col(p, "new-supply-price")) / dc_twh
 
     # walls
     share = _col(p, "frontier-share-of-fleet")
@@ -210,39 +254,56 @@ def evaluate(
     allowed["site_power"] = campus_gw * _col(p, "sites-per-run") * W_PER_GW * dur_s * eff
     ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR
     allowed["grid"] = share * ai_power_w * dur_s * eff
-    g_out, g_out2 = _col(p, "chip-output-growth"), _col(p, "chip-output-growth-after-2030")
     out0 = _col(p, "chip-output-2024")
-    out_now = out0 * _two_phase(g_out, g_out2, t, t_near)
-    out_prev = out0 * _two_phase(g_out, g_out2, t - 1.0, t_near)
-    allowed["chips"] = share * (out_now + out_prev) * chip_flops
-    price = _col(p, "hardware-price-2024") / _col(p, "flops-per-dollar-growth") ** t
-    per_chip_usd = price * _col(p, "cluster-cost-multiplier")
-    budget_scale = _col(p, "budget-growth") ** t
+    g_out = _col(p, "chip-output-growth")
+
+    def _output(tt: np.ndarray) -> np.ndarray:
+        # H100e output: Epoch's fit to 2030, then units x per-chip compute gain
+        units_after = _col(p, "chip-output-growth-after-2030") ** np.maximum(tt - t_near, 0.0)
+        gain_after = np.minimum(_col(p, "hardware-efficiency-growth") ** tt, _col(p, "cmos-headroom")) / (
+            np.minimum(
+                _col(p, "hardware-efficiency-growth") ** np.minimum(tt, t_near), _col(p, "cmos-headroom")
+            )
+        )
+        return out0 * g_out ** np.minimum(tt, t_near) * units_after * gain_after
+
+    allowed["chips"] = share * (_output(t) + _output(t - 1.0)) * chip_flops
+    hw_price = _col(p, "hardware-price-2024") / _col(p, "flops-per-dollar-growth") ** t
+    per_chip_usd = hw_price * _col(p, "cluster-cost-multiplier")
+    energy_per_chip_usd = chip_flops / eff / J_PER_MWH * price  # one H100e's electricity for the run
+    budget_scale = _two_phase(_col(p, "budget-growth-to-2030"), _col(p, "budget-growth"), t, t_near)
     budget = _col(p, "largest-budget-2024") * budget_scale * _col(p, "budget-share-for-frontier")
-    allowed["cost"] = budget / per_chip_usd * chip_flops
+    allowed["cost"] = budget / (per_chip_usd + energy_per_chip_usd) * chip_flops
     stock = _col(p, "data-stock-tokens") * _col(p, "data-stock-growth") ** t
     allowed["data"] = 6.0 * stock / _col(p, "tokens-per-parameter") * stock
     scale2 = (dur_days / _WALL_REF_DAYS) ** 2
     allowed["latency"] = _col(p, "latency-wall-flop") * scale2
     allowed["data_movement"] = _col(p, "data-movement-wall-flop") * scale2
-    shape = demanded.shape
     allowed = {w: np.broadcast_to(allowed[w], shape) for w in walls}
 
-    allowed_min = np.minimum.reduce([allowed[w] for w in walls]) if walls else np.full(shape, np.inf)
-    feasible = np.minimum(demanded, allowed_min)
-    energy_j = feasible / eff
-    chips = feasible / chip_flops
+    def _min(names: tuple[str, ...]) -> np.ndarray:
+        ws = [allowed[w] for w in names if w in allowed]
+        return np.minimum.reduce(ws) if ws else np.full(shape, np.inf)
+
+    allowed_min = _min(tuple(walls))
+    cluster = np.minimum(demanded, _min(HARDWARE_WALLS))
+    feasible = np.minimum(cluster, _min(RUN_WALLS))
+    energy_j = cluster / eff  # the whole cluster runs for the run's duration
+    chips = cluster / chip_flops
     capex = chips * per_chip_usd
     energy_mwh = energy_j / J_PER_MWH
-    run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_mwh * _col(
-        p, "electricity-price"
-    )
+    energy_cost = energy_mwh * price
+    run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_cost
+    intensity = grid_gco2_kwh * np.maximum(1.0 + _col(p, "grid-intensity-change"), 0.0) ** t  # g/kWh
+    ai_co2e_mt = ai_twh * 1e9 * intensity / 1e12  # TWh -> kWh, g -> Mt
     return Trajectories(
         years=yrs,
-        demanded_flop=demanded,
+        demanded_flop=np.broadcast_to(demanded, shape),
         allowed_flop=allowed,
         feasible_flop=feasible,
         allowed_min_flop=allowed_min,
+        cluster_flop=cluster,
+        other_use_flop=cluster - feasible,
         run_power_gw=energy_j / dur_s / W_PER_GW,
         run_energy_twh=energy_j / J_PER_TWH,
         run_cost_usd=run_cost,
@@ -250,6 +311,13 @@ def evaluate(
         ai_electricity_twh=np.broadcast_to(ai_twh, shape),
         datacentre_electricity_twh=np.broadcast_to(dc_twh, shape),
         world_electricity_twh=np.broadcast_to(world_twh, shape),
+        datacentre_demand_twh=np.broadcast_to(dc_demand, shape),
+        electricity_price_usd_mwh=np.broadcast_to(price, shape),
+        run_energy_cost_usd=energy_cost,
+        ai_co2e_mt=np.broadcast_to(ai_co2e_mt, shape),
+        us_datacentre_electricity_twh=np.broadcast_to(
+            dc_twh * _col(p, "us-share-of-datacentre-electricity"), shape
+        ),
         budget_scale=np.broadcast_to(budget_scale, shape),
         facility_flop_per_j=np.broadcast_to(eff, shape),
         walls=tuple(walls),

@@ -27,9 +27,21 @@ from scalewall.errors import ScenarioError, closest_hint
 from scalewall.files import load_yaml
 from scalewall.outlook.model import WALLS
 
-__all__ = ["PRESETS", "load_scenario", "overrides"]
+__all__ = ["PRESETS", "PRESET_ALIASES", "load_scenario", "overrides"]
 
-PRESETS = ("baseline", "epoch-2024", "constrained", "accelerated")
+PRESETS = (
+    "baseline",
+    "epoch-2030",
+    "iea-2025",
+    "iea-2025-lift-off",
+    "iea-2025-high-efficiency",
+    "iea-2025-headwinds",
+    "lbnl-2024",
+    "constrained",
+    "accelerated",
+)
+#: earlier names of presets
+PRESET_ALIASES = {"epoch-2024": "epoch-2030"}
 
 
 def _parse(raw: object, where: str) -> Scenario:
@@ -66,6 +78,7 @@ def load_scenario(name_or_file: str | None) -> Scenario:
         Unknown preset, missing file, invalid YAML, or a field that does not validate.
     """
     key = (name_or_file or "baseline").strip()
+    key = PRESET_ALIASES.get(key, key)
     if key in PRESETS:
         text = resources.files("scalewall.outlook").joinpath("presets", f"{key}.yaml").read_text("utf-8")
         return _parse(yaml.safe_load(text), f"preset {key}")

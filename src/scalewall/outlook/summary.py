@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalewall.outlook.model import Trajectories
+from scalewall.outlook.model import HARDWARE_WALLS, Trajectories
 
-__all__ = ["quantiles", "first_capped_year", "wall_years", "binding_probability", "year_quantiles"]
+__all__ = [
+    "quantiles",
+    "first_capped_year",
+    "wall_years",
+    "binding_probability",
+    "year_quantiles",
+    "cluster_binding",
+    "power_fall_reasons",
+    "actors_able",
+]
 
 
 def quantiles(x: np.ndarray, axis: int = 0) -> dict:
@@ -50,3 +59,60 @@ def binding_probability(tr: Trajectories) -> list[dict[str, float]]:
                 d[w] = share
         rows.append({k: round(v, 4) for k, v in sorted(d.items(), key=lambda kv: -kv[1])})
     return rows
+
+
+def cluster_binding(tr: Trajectories) -> np.ndarray:
+    """Index of the hardware wall that sets each sample's cluster, −1 where the trend does [-].
+
+    Indices refer to ``HARDWARE_WALLS`` (power, grid, chips, cost); (n, T).
+    """
+    hw = [w for w in HARDWARE_WALLS if w in tr.allowed_flop]
+    if not hw:
+        return np.full(tr.cluster_flop.shape, -1)
+    stack = np.stack([tr.allowed_flop[w] for w in hw])
+    which = np.array([HARDWARE_WALLS.index(w) for w in hw])[np.argmin(stack, axis=0)]
+    return np.where(tr.cluster_flop < tr.demanded_flop, which, -1)
+
+
+def power_fall_reasons(tr: Trajectories, tolerance: float = 0.01) -> list[dict[str, float]]:
+    """Per year, the share of samples whose frontier-run power falls by more than ``tolerance``
+    from the year before, by the hardware wall that sets the cluster ('trend' if none) [-]."""
+    which = cluster_binding(tr)
+    falls: np.ndarray = np.zeros(tr.run_power_gw.shape, dtype=bool)
+    falls[:, 1:] = tr.run_power_gw[:, 1:] < (1.0 - tolerance) * tr.run_power_gw[:, :-1]
+    n = falls.shape[0]
+    rows = []
+    for j in range(falls.shape[1]):
+        d: dict[str, float] = {}
+        for i, w in [(-1, "trend"), *enumerate(HARDWARE_WALLS)]:
+            share = float(np.sum(falls[:, j] & (which[:, j] == i)) / n)
+            if share > 0:
+                d[w] = round(share, 4)
+        rows.append(d)
+    return rows
+
+
+def actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
+    """Catalogue actors whose frontier budget covers the cluster AND the run's electricity [-].
+
+    Notes
+    -----
+    Each actor's capex is scaled with the sample's largest budget and its growth, times the
+    share of capex a frontier cluster can take (``budget-share-for-frontier``); (n, T).
+    """
+    from typing import cast
+
+    from scalewall import catalog
+    from scalewall.catalog.outlook import Actor
+
+    actors = cast("dict[str, Actor]", catalog.entries("actors"))
+    capex = np.array([a.capex_usd for a in actors.values()])
+    scale = p["largest-budget-2024"] / capex.max()
+    budget = (
+        capex[None, :, None]
+        * scale[:, None, None]
+        * tr.budget_scale[:, None, :]
+        * p["budget-share-for-frontier"][:, None, None]
+    )
+    need = tr.cluster_capex_usd + tr.run_energy_cost_usd
+    return np.sum(budget >= need[:, None, :], axis=1)

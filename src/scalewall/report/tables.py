@@ -85,6 +85,14 @@ def print_training(r: dict) -> None:
     if cb.get("cloud_rental_alternative"):
         cost += f"; renting instead ≈ ${cb['cloud_rental_alternative']:,.0f}"
     t.add_row("cost", cost)
+    if r.get("energy_cost_share") is not None:
+        t.add_row("energy share of cost", f"{r['energy_cost_share']:.1%}")
+    if r.get("electricity_equivalent"):
+        eq = r["electricity_equivalent"]
+        t.add_row(
+            "electricity as",
+            f"{eq['sentence']} ({eq['us_households_for_a_year']:,.0f} US households for a year)",
+        )
     c.print(t)
     for a in r["assumptions"]:
         c.print(f"  • {a}", style="dim")
@@ -411,6 +419,32 @@ def print_outlook(res: dict) -> None:
             _ofmt(y["actors_able_to_afford"]["p50"]),
         )
     con.print(t)
+    e = Table(title="Frontier run: energy share of its cost, its electricity as a country's (p50)")
+    for col in ("year", "energy share", "price USD/MWh", "run electricity as", "AI CO2e Mt"):
+        e.add_column(col, overflow="fold")
+    for y in years:
+        if y["year"] not in pick:
+            continue
+        eq = y.get("frontier_run_electricity_equivalent") or {}
+        e.add_row(
+            str(y["year"]),
+            f"{y['frontier_run_energy_cost_share']['p50']:.0%}",
+            _ofmt(y["electricity_price_usd_mwh"]["p50"]),
+            eq.get("sentence", "—"),
+            _ofmt(y["ai_electricity_co2e_mt"]["p50"]),
+        )
+    con.print(e)
+    falls = [
+        f"{y['year']} ({', '.join(f'{w} {v:.0%}' for w, v in y['run_power_falls'].items())})"
+        for y in years
+        if y.get("run_power_falls") and sum(y["run_power_falls"].values()) >= 0.05
+    ]
+    if falls:
+        con.print(
+            "  The frontier run's power falls from the year before in ≥ 5 % of samples, forced by "
+            "the wall named: " + "; ".join(falls),
+            highlight=False,
+        )
     w = Table(title="Year each wall first caps the trend (null: not by the last year)")
     for col in ("wall", "p10", "p50", "p90", "P(by end)"):
         w.add_column(col)
@@ -436,6 +470,15 @@ def print_outlook(res: dict) -> None:
         con.print(lv)
         for r in res["levers"]:
             con.print(f"  {r['name']}: {r['change']}; {r['note']}", highlight=False)
+            for b in r.get("by_year", []):
+                price = f"{b['price_usd_mwh']:,.0f} USD/MWh" if b["price_usd_mwh"] else "no price"
+                gain = f"{b['years_gained_p50']:+.2g} y" if b["years_gained_p50"] is not None else "flat"
+                con.print(
+                    f"    {b['year']}: +{_ofmt(b['adds_campus_gw_p50'])} GW, avoids "
+                    f"{_ofmt(b['avoids_ai_electricity_twh_p50'])} TWh and "
+                    f"{_ofmt(b['avoids_co2e_t_p50'])} tCO2e, {price}, {gain} on {r['target_wall']}",
+                    highlight=False,
+                )
     if res["sensitivity"]:
         s = Table(title="Sobol sensitivity (largest total effects)")
         for col in ("output", "parameter", "S1", "ST"):

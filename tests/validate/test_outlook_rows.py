@@ -1,0 +1,77 @@
+"""Outlook presets reproduce the analyses they are named after; the hindcast is reported as checks.
+
+Published figures (with sources) are in ``src/scalewall/validate/cases/outlook.yaml``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scalewall.validate.outlook import SAMPLES, SEED, hindcast_rows, hindcast_scenario, outlook_rows
+from scalewall.validate.rows import cases
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return {(r.case, r.quantity): r for r in outlook_rows()}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "iea-2025 2030",
+        "iea-2025 2035",
+        "iea-2025-lift-off 2030",
+        "iea-2025-lift-off 2035",
+        "iea-2025-high-efficiency 2035",
+        "iea-2025-headwinds 2030",
+        "iea-2025-headwinds 2035",
+    ],
+)
+def test_iea_2025_preset_reproduces_its_scenario_within_10_percent(rows, case):
+    # IEA Energy and AI (2025): Base 945 / ~1,200, Lift-Off 1,264 / ~1,700, High Efficiency ~970
+    # (2035), Headwinds 669 / ~700 TWh
+    r = rows[(case, "datacentre_electricity_twh p50")]
+    assert abs(r.error) <= 0.10
+
+
+def test_lbnl_2024_preset_us_2028_band_is_325_to_580_twh_within_10_percent(rows):
+    lo = rows[("lbnl-2024 2028", "US datacentre TWh p10")]
+    hi = rows[("lbnl-2024 2028", "US datacentre TWh p90")]
+    assert abs(lo.error) <= 0.10 and abs(hi.error) <= 0.10
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    ["feasible run p50", "single-campus power wall p50", "distributed power GW p50", "data wall p50"],
+)
+def test_epoch_2030_constraint_lies_in_its_published_range(rows, quantity):
+    # Epoch AI (2024): 2e29 feasible; single campus 1e28-3e29; distributed 2-45 GW; data 6e28-2e32
+    assert rows[("epoch-2030 2030", quantity)].ok
+
+
+def test_epoch_2030_feasible_run_is_2e29_within_a_factor_2(rows):
+    assert 1e29 <= rows[("epoch-2030 2030", "feasible run p50")].predicted <= 4e29
+
+
+@pytest.mark.parametrize("year", [2028, 2030])
+def test_baseline_run_power_band_overlaps_epri_epoch_2025(rows, year):
+    # EPRI & Epoch AI (2025): largest runs 1-2 GW (2028), 4-16 GW (2030)
+    assert rows[(f"baseline {year}", "frontier run power GW p50")].ok
+
+
+def test_hindcast_rows_are_checks_with_their_published_2024_figures():
+    got = {r.quantity: r for r in hindcast_rows()}
+    pub = cases("outlook")["hindcast_2020"]["published"]
+    assert {k: got[f"{k} p50"].published for k in pub} == {k: v["value"] for k, v in pub.items()}
+    assert {r.role for r in got.values()} == {"check"}
+
+
+def test_hindcast_starts_from_the_2020_levels_it_cites():
+    from scalewall.outlook.simulate import simulate
+
+    years = np.arange(2020, 2025)
+    tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
+    assert np.median(tr.demanded_flop[:, 0]) == pytest.approx(3.14e23)  # GPT-3 (Brown et al. 2020)
+    assert np.median(tr.datacentre_electricity_twh[:, 0]) == pytest.approx(250)  # IEA 2025
