@@ -61,6 +61,14 @@ STACKS: dict[str, Stack] = {
         description="Megatron-Core/TorchTitan class (2024+): FlashAttention, gradient reduction "
         "overlapped with backward, no dropout",
     ),
+    "megatron-core": Stack(
+        "megatron-core",
+        flash_attention=True,
+        overlap_grad_reduce=True,
+        dropout=False,
+        description="Megatron-Core 2024+ (NeMo, Megatron-Bridge): FlashAttention/cuDNN fused "
+        "attention, distributed optimizer, gradient reduction overlapped with backward",
+    ),
     "megatron-2021": Stack(
         "megatron-2021",
         flash_attention=False,

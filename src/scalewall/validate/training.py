@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from scalewall import catalog
+from scalewall.catalog.schema import Model
 from scalewall.commands.train import TrainingRequest, estimate_training
 from scalewall.facility.footprint import energy_mwh
 from scalewall.performance.plan import STACKS, Plan, PlanArrays
@@ -349,6 +350,60 @@ def bloom_rows() -> list[Row]:
     ]
 
 
+#: the modern set's split: rows on this accelerator FIT the step-time factors, the others CHECK
+#: them on hardware generations the fit has not seen (B200, GB200 NVL72)
+MODERN_FIT_ACCELERATOR = "h100-sxm"
+#: bar of every modern row: the issue's "none over 25 %" [-]
+MODERN_BAR = 0.25
+
+
+def modern_model(c: dict, blk: dict) -> Model:
+    """A modern case's model: a catalogue entry, or the case file's local dims."""
+    if "model_id" in c:
+        return catalog.model(c["model_id"])
+    dims = blk["models"][c["model_local"]]
+    return Model(id=c["model_local"], **dims)
+
+
+def modern_plan(c: dict) -> Plan:
+    """The published parallel configuration of a modern case (see the case file's ``assumed``)."""
+    return case_plan(c, sequence_parallel=c["sequence_parallel"], zero=c["zero"])
+
+
+def modern_rows() -> list[Row]:
+    """NeMo 24.07 and Megatron-Bridge 25.11 tokens/s per GPU, each at its published plan."""
+    allc = cases("training_modern")
+    rows = []
+    for group in ("nemo_2407_h100_fp8", "megatron_bridge_2511"):
+        blk = allc[group]
+        for c in blk["cases"]:
+            acc = catalog.accelerator(c["accelerator"])
+            plan = modern_plan(c)
+            r = evaluate(
+                model_dims(modern_model(c, allc)),
+                acc,
+                PlanArrays.from_plans([plan]),
+                c["seq_len"],
+                c["precision"],
+                STACKS[blk["stack"]],
+            )
+            tok_s_gpu = plan.global_batch * c["seq_len"] / float(r["step_time_s"][0]) / plan.devices
+            role = "fit" if c["accelerator"] == MODERN_FIT_ACCELERATOR else "check"
+            rows.append(
+                row(
+                    group,
+                    c["name"],
+                    "tokens/s per GPU",
+                    c["tokens_per_s_per_gpu"],
+                    tok_s_gpu,
+                    MODERN_BAR,
+                    role,
+                    source_of(blk),
+                )
+            )
+    return rows
+
+
 class PlannerCheck(BaseModel):
     """How the planner's best plan compares with a published hand-tuned plan (own model)."""
 
@@ -476,6 +531,7 @@ def training_rows() -> list[Row]:
         *narayanan_rows(),
         *llama3_rows(),
         *mlperf_rows(),
+        *modern_rows(),
         *llmfoundry_rows(),
         *patterson_rows(),
         *llama2_rows(),
