@@ -85,6 +85,9 @@ class Calibration(BaseModel):
     kv_read_efficiency: float = Field(gt=0, le=1, description="[-]")
     power_per_flop_utilisation: float = Field(ge=0, description="k_flop [-]")
     power_per_hbm_utilisation: float = Field(ge=0, description="k_hbm [-]")
+    fp8_gemm_speedup: float = Field(ge=1, le=2, description="FP8 / 16-bit GEMM throughput [-]")
+    grouped_gemm_half_rows: float = Field(ge=0, description="rows per expert at half efficiency [-]")
+    moe_layer_overhead_s: float = Field(ge=0, description="fixed time per MoE layer forward [s]")
 
     @classmethod
     def from_catalog(cls) -> Calibration:

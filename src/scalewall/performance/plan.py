@@ -50,6 +50,7 @@ class Stack:
     description: str
     context_parallel: bool = True
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
+    tp_comm_overlap: float = 0.0
 
 
 STACKS: dict[str, Stack] = {
@@ -68,6 +69,7 @@ STACKS: dict[str, Stack] = {
         dropout=False,
         description="Megatron-Core 2024+ (NeMo, Megatron-Bridge): FlashAttention/cuDNN fused "
         "attention, distributed optimizer, gradient reduction overlapped with backward",
+        tp_comm_overlap=1.0,
     ),
     "megatron-2021": Stack(
         "megatron-2021",

@@ -28,7 +28,6 @@ from scalewall.catalog.schema import Accelerator
 from scalewall.performance.collectives import (
     all_gather_s,
     all_reduce_s,
-    all_to_all_s,
     hierarchical_all_gather_s,
     hierarchical_all_reduce_s,
     p2p_s,
@@ -43,6 +42,7 @@ from scalewall.workload.transformer import (
     layer_linear_flops,
     logits_flops,
     model_flops_per_token,
+    routed_expert_flops,
 )
 
 __all__ = ["evaluate", "memory", "BREAKDOWN_PARTS", "ACT_BYTES", "STATE_BYTES_PER_PARAM"]
@@ -229,11 +229,21 @@ def evaluate(
     bw_up, bw_out = acc.scale_up.bandwidth_gb_s, acc.scale_out.bandwidth_gb_s
 
     # ---- one layer, forward, one micro-batch, per device --------------------------------------
+    fp8 = precision == "fp8"
+    # FP8 GEMMs run at the measured speedup over 16-bit GEMMs, not the datasheet's 2x: scaling,
+    # amax bookkeeping and operand layout eat part of it (Megatron-Bridge performance guide)
+    peak_gemm = peak16 * cal.fp8_gemm_speedup if fp8 else peak
     lin = layer_linear_flops(d, T) / t
+    lin_exp = routed_expert_flops(d, T) / t
+    # routed experts run as grouped GEMMs on the tokens each local expert receives (balanced
+    # routing): m_e = T·ep·top_k / n_experts rows; short GEMMs run below peak, η·m_e/(m_e + m_½)
+    m_exp = T * e * d.top_k / d.n_experts
+    eta_exp = eta_gemm * m_exp / (m_exp + cal.grouped_gemm_half_rows)
     w_layer_dev = (d.dense_params_layer + d.expert_params_layer / e) / t
     gemm_bytes = ACT_BYTES * (w_layer_dev + T * (4 * d.h + 2 * d.f_token) / t)
+    gemm_flop_s = ((lin - lin_exp) / eta_gemm + lin_exp / eta_exp) / peak_gemm
     # 4 GEMM kernels per layer forward: QKV, output projection, FFN in (gate fused), FFN out
-    gemm_f = np.maximum(lin / (peak * eta_gemm), gemm_bytes / hbm) + 4 * t_kernel
+    gemm_f = np.maximum(gemm_flop_s, gemm_bytes / hbm) + 4 * t_kernel
 
     core_flops = attention_core_flops(d, b, s_c, s) / t  # model convention (full s x s)
     if stack.flash_attention:
@@ -251,7 +261,18 @@ def evaluate(
     ew_hidden, ew_core = layer_elementwise_bytes(d, b, s_c, s, t, sp, stack.flash_attention, stack.dropout)
     # estimate: 8 element-wise kernels per layer forward (2 norms, 2 residual adds, 2 bias/dropout,
     # the FFN activation, rotary or scaling); only their launch cost, the bytes are counted above
+    if fp8:
+        # quantising each GEMM input (read 2 B, write 1 B): QKV and FFN-in read the gathered
+        # hidden state, projection and FFN-out their own inputs
+        ew_hidden = ew_hidden + 3.0 * T * (2 * d.h + (d.v_dim + d.f_token) / t)
+    if d.moe_layer_share > 0:
+        # token permutation and un-permutation around the experts: top_k copies of each hidden
+        # vector written and read on both sides (16-bit)
+        ew_hidden = ew_hidden + d.moe_layer_share * 4 * ACT_BYTES * T * d.top_k * d.h / t
     ew_f = ew_hidden / hbm + 8 * t_kernel
+    # fixed cost of a dropless MoE layer per pass: router, top-k, token counts synchronised with
+    # the host, permutation launches (fitted; see calibration.yaml)
+    ew_f = ew_f + d.moe_layer_share * cal.moe_layer_overhead_s
     core_ew_f = ew_core / hbm + (0 if stack.flash_attention else 2 * t_kernel)
 
     # tensor-parallel collectives: 2 per layer forward (all-reduce, or all-gather + reduce-scatter
@@ -268,6 +289,11 @@ def evaluate(
     # sequence parallelism keeps the layer-norm outputs sharded, so backward gathers them again
     # for the weight-gradient GEMMs of QKV and FFN-in (Korthikanti 2022, Sec. 4.2.2)
     tp_b = tp_f + np.where(sp, 2 * all_gather_s(msg, t, tp_bw, tp_eta, alpha), 0.0)
+    # stacks that overlap TP collectives with the GEMMs they feed (Megatron-Core tp_comm_overlap)
+    # hide up to the GEMM time; only the rest is exposed
+    ov = stack.tp_comm_overlap
+    tp_f = np.maximum(tp_f - ov * gemm_f, (1 - ov) * tp_f)
+    tp_b = np.maximum(tp_b - ov * 2 * gemm_f, (1 - ov) * tp_b)
 
     # context parallelism: ring exchange of K and V, overlapped with the attention core
     kv_msg = ACT_BYTES * T * (d.k_dim + d.v_kv_dim) / t
@@ -277,14 +303,19 @@ def evaluate(
     )
     cp_f = np.maximum(0.0, cp_time - core_f)
 
-    # expert parallelism: dispatch + combine all-to-all per MoE layer
-    ep_in_domain = t * e <= domain
-    a2a = all_to_all_s(
-        ACT_BYTES * T * d.top_k * d.h / t,
-        e,
-        np.where(ep_in_domain, bw_up, bw_out),
-        np.where(ep_in_domain, eta_up, eta_out),
-        alpha,
+    # expert parallelism: dispatch + combine all-to-all per MoE layer. Each device sends (e-1)/e
+    # of its top_k token copies; the share bound for EP ranks inside its scale-up domain crosses
+    # NVLink, the rest the scale-out NIC, both at once (hierarchical dispatch)
+    a2a_b = ACT_BYTES * T * d.top_k * d.h / t
+    local_ep = np.clip(np.floor(domain / t), 1, e)
+    a2a = np.where(
+        e > 1,
+        np.maximum(
+            (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_up),
+            (e - local_ep) / e * a2a_b / (bw_out * BYTES_PER_GB * eta_out),
+        )
+        + (e - 1) * alpha,
+        0.0,
     )
     ep_f = 2 * a2a * d.moe_layer_share
 

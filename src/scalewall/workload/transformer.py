@@ -35,6 +35,7 @@ __all__ = [
     "model_flops_per_token",
     "six_n_flops_per_token",
     "layer_linear_flops",
+    "routed_expert_flops",
     "attention_core_flops",
     "layer_activation_bytes",
     "layer_elementwise_bytes",
@@ -64,6 +65,7 @@ class ModelDims:
     moe_layer_share: float  # share of layers that are MoE [-]
     top_k: int
     n_experts: int
+    d_ff_expert: int  # hidden width of one routed expert (0 for dense models)
     embedding_params: float  # input embedding (and output head if untied)
     untied: bool
     params_total: float
@@ -96,13 +98,13 @@ def model_dims(m: Model) -> ModelDims:
         dense_ffn_layer = (1 - share) * ffn_params_dense(m) + share * (
             m.moe.n_shared_experts * expert_params(m) + h * m.moe.n_experts
         )
-        top_k, n_exp = m.moe.top_k, m.moe.n_experts
+        top_k, n_exp, f_exp = m.moe.top_k, m.moe.n_experts, m.moe.d_ff_expert
     else:
         f_token = float(m.ffn_hidden)
         ffn_active = ffn_params_dense(m)
         exp_layer = 0.0
         dense_ffn_layer = ffn_params_dense(m)
-        top_k, n_exp = 1, 1
+        top_k, n_exp, f_exp = 1, 1, 0
     emb = m.vocab_size * h * (1 if m.tied_embeddings else 2)
     return ModelDims(
         L=L,
@@ -124,11 +126,24 @@ def model_dims(m: Model) -> ModelDims:
         moe_layer_share=share,
         top_k=top_k,
         n_experts=n_exp,
+        d_ff_expert=f_exp,
         embedding_params=float(emb),
         untied=not m.tied_embeddings,
         params_total=pc.total,
         params_active=pc.active,
     )
+
+
+def routed_expert_flops(d: ModelDims, tokens):
+    """Forward FLOPs of the routed experts' matrices for ``tokens`` tokens, averaged over layers
+    [FLOP]: the part of :func:`layer_linear_flops` that runs as grouped GEMMs (0 if dense).
+
+    Notes
+    -----
+    ``2 · tokens · share_moe · top_k · mats · h · d_ff_expert``.
+    """
+    per_token = d.moe_layer_share * d.top_k * d.ffn_mats * d.h * d.d_ff_expert
+    return 2.0 * np.asarray(tokens, dtype=float) * per_token
 
 
 def layer_linear_flops(d: ModelDims, tokens):
