@@ -100,6 +100,9 @@ class Plan:
     recompute: Recompute = "none"
     sequence_parallel: bool = False
     zero: int = 1
+    #: layers per stage whose activations are offloaded to host memory (Megatron-Core
+    #: ``cpu_offloading_num_layers``); a published recipe's setting, not searched by the planner
+    offload_layers: int = 0
 
     @property
     def devices(self) -> int:
@@ -114,7 +117,18 @@ class Plan:
         return asdict(self)
 
 
-_INT_FIELDS = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "global_batch", "interleave", "zero")
+_INT_FIELDS = (
+    "tp",
+    "pp",
+    "dp",
+    "cp",
+    "ep",
+    "micro_batch",
+    "global_batch",
+    "interleave",
+    "zero",
+    "offload_layers",
+)
 
 
 @dataclass
@@ -132,6 +146,11 @@ class PlanArrays:
     recompute: np.ndarray  # index into RECOMPUTE
     sequence_parallel: np.ndarray  # bool
     zero: np.ndarray
+    offload_layers: np.ndarray | None = None  # None: no offload (zeros)
+
+    def __post_init__(self) -> None:
+        if self.offload_layers is None:
+            self.offload_layers = np.zeros(len(self.tp), dtype=np.int64)
 
     @classmethod
     def from_plans(cls, plans: list[Plan]) -> PlanArrays:

@@ -122,8 +122,12 @@ def memory(
     seq_len: int,
     stack: Stack,
     cal: Calibration | None = None,
+    precision: str = "bf16",
 ) -> dict:
     """Memory per device of every plan, and its parts [GB].
+
+    ``precision`` is the GEMM precision: with ``fp8`` the GEMM inputs kept for backward are
+    their FP8 casts (see :func:`~scalewall.workload.transformer.layer_activation_bytes`).
 
     ``cal`` gives the runtime reserve (``runtime_reserved_gb``); ``None`` uses the catalogue's.
 
@@ -152,15 +156,20 @@ def memory(
     mem_grads = g * (dense_dev / shard_g + expert_dev / shard_g_e)
     mem_opt = o_b * (dense_dev / shard_opt + expert_dev / shard_o_e)
     mem_gather = np.where(zero >= 3, 2 * w_b * (d.dense_params_layer + d.expert_params_layer / e) / t, 0.0)
-    act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout)
+    fp8 = precision == "fp8"
+    act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout, fp8)
     # 1F1B keeps min(m, p) micro-batches of L/p layers on the first stage; interleaving adds
     # (1 + (p-1)/(p·v)) (Korthikanti 2022, Sec. 4.2.3)
     interleave_factor = np.where(v > 1, 1 + (p - 1) / (p * v), 1.0)
     inflight = np.where(p > 1, np.minimum(m, p) * interleave_factor / p, 1.0)
     mem_act = act_layer * L * inflight  # = per-layer x (L/p layers) x p micro-batches x factor
+    # activation offload (Megatron cpu_offloading_num_layers): that many of the stage's layers keep
+    # their activations in host memory, copied out during forward and back before backward
+    offload = np.clip(np.asarray(P.offload_layers, dtype=float) / Lps, 0.0, 1.0)
+    mem_act = mem_act * (1.0 - offload)
     # recomputing a full layer needs that layer's full activations transiently
     full_act_layer = layer_activation_bytes(
-        d, b, s_c, s, t, sp, np.zeros_like(rc), stack.flash_attention, stack.dropout
+        d, b, s_c, s, t, sp, np.zeros_like(rc), stack.flash_attention, stack.dropout, fp8
     )
     mem_act = mem_act + np.where(rc == 2, full_act_layer, 0.0)
     mem_logits = np.where(p > 1, 0.0, 6.0 * T * d.V / t)  # bf16 logits + fp32 softmax (last stage)
@@ -321,8 +330,17 @@ def evaluate(
 
     compute_f = gemm_f + core_f + ew_f + core_ew_f
     compute_b = 2 * gemm_f + core_b_mult * core_f + 2 * (ew_f + core_ew_f)
-    # recomputation in backward: selective = attention core; full = the whole forward
-    recompute_layer = np.select([rc == 1, rc == 2], [core_f + core_ew_f, compute_f], default=0.0)
+    # recomputation in backward: selective = attention core (unfused attention) or, with fused
+    # attention, Megatron-Core's norms and FFN activation (their HBM passes); full = the forward
+    if stack.flash_attention:
+        sel_bytes = (
+            np.where(sp, 8.0 * T * d.h / t, 8.0 * T * d.h)
+            + T * d.f_token * (4.0 if d.ffn_mats == 2 else 6.0) / t
+        )
+        selective_f = sel_bytes / hbm + 3 * t_kernel
+    else:
+        selective_f = core_f + core_ew_f
+    recompute_layer = np.select([rc == 1, rc == 2], [selective_f, compute_f], default=0.0)
 
     # ---- logits on the last stage -------------------------------------------------------------
     lg_flops = logits_flops(d, T) / t
@@ -400,7 +418,7 @@ def evaluate(
     )
     hardware_flops = model_flops + extra
 
-    mem = memory(d, acc, P, seq_len, stack, cal)
+    mem = memory(d, acc, P, seq_len, stack, cal, precision)
 
     # HBM traffic of the step per device (for the power model): GEMM operands, element-wise and
     # attention-core passes (backward ≈ 2× forward), recomputation, optimizer state

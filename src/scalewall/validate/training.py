@@ -367,7 +367,12 @@ def modern_model(c: dict, blk: dict) -> Model:
 
 def modern_plan(c: dict) -> Plan:
     """The published parallel configuration of a modern case (see the case file's ``assumed``)."""
-    return case_plan(c, sequence_parallel=c["sequence_parallel"], zero=c["zero"])
+    return case_plan(
+        c,
+        sequence_parallel=c["sequence_parallel"],
+        zero=c["zero"],
+        offload_layers=c.get("offload_layers", 0),
+    )
 
 
 def modern_rows() -> list[Row]:
