@@ -107,6 +107,7 @@ def plan_training(req: PlanRequest) -> PlanResult:
     from scalewall.performance.planner import search
     from scalewall.performance.training import default_shape
     from scalewall.units import J_PER_KWH
+    from scalewall.workload.params import param_count
 
     base = TrainingRequest(
         model=req.model,
@@ -122,7 +123,9 @@ def plan_training(req: PlanRequest) -> PlanResult:
         grid_gco2_kwh=req.grid_gco2_kwh,
         calibration=req.calibration,
     )
-    seq, B, _ = default_shape(req.model, req.seq_len, req.global_batch)
+    run_tokens = req.tokens or req.model.train_tokens
+    flops = 6.0 * param_count(req.model).active * run_tokens if run_tokens else None
+    seq, B, _ = default_shape(req.model, req.seq_len, req.global_batch, req.devices, flops)
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh)
     tokens = req.tokens or req.model.train_tokens
 

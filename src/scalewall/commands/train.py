@@ -300,11 +300,14 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     from scalewall.performance.step import BREAKDOWN_PARTS
     from scalewall.performance.training import bottleneck, default_shape, step_metrics
     from scalewall.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
+    from scalewall.workload.params import param_count
     from scalewall.workload.transformer import model_dims, six_n_flops_per_token
 
     m, acc = req.model, req.accelerator
     cal = req.calibration or Calibration.from_catalog()
-    seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
+    run_tokens = req.tokens or m.train_tokens
+    flops = 6.0 * param_count(m).active * run_tokens if run_tokens else None
+    seq, B, notes = default_shape(m, req.seq_len, req.global_batch, req.devices, flops)
     if cal.changed():
         notes.append("calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in cal.changed().items()))
     site = resolve_site(
