@@ -88,6 +88,11 @@ class TrainOptions(ClusterRunOptions):
     power_model: Literal["modelled", "tdp"] = Field(
         default="modelled", description="accelerator power: modelled (utilisation-based) or tdp"
     )
+    power_cap_w: float | None = Field(
+        default=None,
+        description="power cap per accelerator [W]: the clock falls until the cap holds, and the "
+        "step slows with it; default: none (TDP)",
+    )
     weather: str | None = Field(
         default=None,
         description="bundled weather (greensboro, sand-point, miami) or a TMY3/TMY2/EPW/PVGIS file: "
@@ -131,6 +136,7 @@ class TrainingRequest(SiteAndCalibration):
         default=None, gt=0, le=20000, description="measured average per device, node boundary [W]"
     )
     power_model: Literal["modelled", "tdp"] = "modelled"
+    power_cap_w: float | None = Field(default=None, gt=0, le=20000, description="per accelerator [W]")
     electricity_usd_mwh: float | None = Field(default=None, ge=0, le=10000)
 
     @model_validator(mode="after")
@@ -292,6 +298,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         or need more memory per device than the accelerator has (the message gives the numbers).
     """
     from scalewall.facility.boundaries import facility
+    from scalewall.facility.clocks import capped_accelerator
     from scalewall.facility.footprint import energy_mwh, job_footprint
     from scalewall.facility.job import step_power_metrics
     from scalewall.facility.site import resolve_site
@@ -337,7 +344,24 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         d = model_dims(m)
         P = PlanArrays.from_plans([plan])
         r = step_metrics(d, acc, P, seq, req.precision, req.stack, cal)
-        r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
+        clock = 1.0
+        if req.power_cap_w is not None:
+            acc_run, clock = capped_accelerator(
+                acc, req.power_cap_w, float(r["flop_utilisation"][0]), float(r["hbm_utilisation"][0]), cal
+            )
+            if clock < 1.0:
+                r = step_metrics(d, acc_run, P, seq, req.precision, req.stack, cal)
+                for k in ("mfu", "hfu", "flop_utilisation"):  # against the uncapped peak
+                    r[k] = r[k] * clock
+            r.update(step_power_metrics(acc_run, r, plan.devices, site, req.power_model, cal))
+            notes.append(
+                f"power cap {req.power_cap_w:g} W: clock {clock:.0%} of the uncapped clock "
+                "(dynamic power ∝ f³ under voltage-frequency scaling; HBM bandwidth kept)"
+                if clock < 1.0
+                else f"power cap {req.power_cap_w:g} W: above the modelled draw, no effect"
+            )
+        else:
+            r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
         g = {k: float(v[0]) for k, v in r.items()}
         if g["memory_per_device_gb"] > cap:
             raise InfeasiblePlanError(
