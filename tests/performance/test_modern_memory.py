@@ -78,3 +78,14 @@ def test_fp8_keeps_fewer_activation_bytes_and_offload_fewer_still():
     assert np.all(fp8 < bf16)
     # 40 of 80 layers offloaded: half the layer activations stay on the device
     assert fp8[1] < 0.55 * fp8[0]
+
+
+def test_every_catalogue_stack_is_a_stack_option_and_back():
+    from typing import get_args
+
+    from scalewall.catalog import entries
+    from scalewall.performance.plan import STACKS, StackId
+
+    assert set(get_args(StackId)) == set(entries("stacks"))
+    assert STACKS["nemo"].id == "megatron-core"  # aliases resolve
+    assert STACKS["megatron-core"].tp_comm_overlap == 1.0

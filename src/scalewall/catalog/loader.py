@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from scalewall.catalog.energy_sources import EnergySource
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
+from scalewall.catalog.stacks import SoftwareStack
 from scalewall.errors import CatalogError
 from scalewall.files import load_yaml, load_yaml_text
 
@@ -47,6 +48,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "paradigms": ("paradigms.yaml", Paradigm),
     "equivalences": ("equivalences.yaml", Equivalence),
     "actors": ("actors.yaml", Actor),
+    "stacks": ("stacks.yaml", SoftwareStack),
 }
 
 

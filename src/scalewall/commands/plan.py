@@ -10,6 +10,7 @@ from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
 from scalewall.commands.options import ClusterRunOptions, Count, resolve_options
 from scalewall.commands.train import TrainingRequest, TrainResult, estimate_training
+from scalewall.performance.plan import StackId
 
 __all__ = ["PlanOptions", "PlanRequest", "PlanResult", "PlannedRun", "plan_training", "run_plan"]
 
@@ -57,7 +58,7 @@ class PlanRequest(BaseModel):
     seq_len: int | None = Field(default=None, ge=1)
     tokens: float | None = Field(default=None, gt=0)
     precision: Literal["fp16", "bf16", "fp8"] = "bf16"
-    stack: Literal["modern", "megatron-2021"] = "modern"
+    stack: StackId = "modern"
     objective: Literal["time", "energy", "cost"] = "time"
     top: int = Field(default=5, ge=1, le=100)
     max_days: float | None = Field(default=None, gt=0)

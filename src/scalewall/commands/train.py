@@ -15,6 +15,7 @@ from scalewall.catalog.schema import Accelerator, Model
 from scalewall.commands.options import ClusterRunOptions, Count, climate_of, resolve_options
 from scalewall.commands.requests import SiteAndCalibration
 from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.performance.plan import StackId
 
 __all__ = [
     "TrainOptions",
@@ -131,7 +132,7 @@ class TrainingRequest(SiteAndCalibration):
     sequence_parallel: bool | None = None
     zero: int | None = Field(default=None, ge=0, le=3)
     precision: Literal["fp16", "bf16", "fp8"] = "bf16"
-    stack: Literal["modern", "megatron-2021"] = "modern"
+    stack: StackId = "modern"
     power_per_device_w: float | None = Field(
         default=None, gt=0, le=20000, description="measured average per device, node boundary [W]"
     )

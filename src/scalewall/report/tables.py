@@ -156,6 +156,11 @@ def print_catalog_list(kind: str, items: dict) -> None:
             fig = f"{e.annual_electricity_kwh / 1e9:g} TWh ({e.year})"
         elif kind == "actors":
             fig = f"capex {e.capex_usd / 1e9:g} B USD (FY{e.fiscal_year})"
+        elif kind == "stacks":
+            fig = (
+                f"flash {'yes' if e.flash_attention else 'no'}, ZeRO {','.join(map(str, e.zero_stages))}, "
+                f"TP overlap {e.tp_comm_overlap:g}"
+            )
         elif hasattr(e, "value") and hasattr(e, "unit"):
             fig = f"{e.value:g} {e.unit}"
         else:
