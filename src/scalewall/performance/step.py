@@ -194,6 +194,7 @@ def evaluate(
     precision: str,
     stack: Stack,
     cal: Calibration | None = None,
+    mem: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Step time, its parts, FLOPs and memory per device for every plan in ``P``.
 
@@ -207,6 +208,7 @@ def evaluate(
     stack : training software profile
     cal : efficiency factors (GEMM, HBM, FlashAttention, network, latencies, runtime reserve);
         ``None`` uses the catalogue's
+    mem : :func:`memory` of the same plans when the caller has it already (the planner)
 
     Returns
     -------
@@ -418,7 +420,8 @@ def evaluate(
     )
     hardware_flops = model_flops + extra
 
-    mem = memory(d, acc, P, seq_len, stack, cal, precision)
+    if mem is None:
+        mem = memory(d, acc, P, seq_len, stack, cal, precision)
 
     # HBM traffic of the step per device (for the power model): GEMM operands, element-wise and
     # attention-core passes (backward ≈ 2× forward), recomputation, optimizer state

@@ -33,16 +33,18 @@ def step_metrics(
     precision: str,
     stack_name: str,
     cal: Calibration | None = None,
+    mem: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Step time, utilisation and throughput of every plan (vectorised).
 
-    ``cal`` gives the efficiency factors; ``None`` uses the catalogue's.
+    ``cal`` gives the efficiency factors; ``None`` uses the catalogue's. ``mem``: the plans'
+    memory when already computed (see :func:`~scalewall.performance.step.evaluate`).
 
     Returns the arrays of :func:`~scalewall.performance.step.evaluate` plus ``mfu``, ``hfu``,
     ``tokens_per_s`` [tokens/s], ``flop_utilisation`` (executed FLOP/s over the dense peak) and
     ``hbm_utilisation`` (HBM bytes/s over the peak bandwidth) per device [-].
     """
-    r = evaluate(d, acc, P, seq_len, precision, STACKS[stack_name], cal)
+    r = evaluate(d, acc, P, seq_len, precision, STACKS[stack_name], cal, mem)
     n = (P.tp * P.pp * P.dp * P.cp * P.ep).astype(float)
     step = r["step_time_s"]
     peak = acc.peak_tflops[precision] * FLOPS_PER_TFLOPS
