@@ -28,6 +28,8 @@ class SoftwareStack(Entry):
     zero_stages : the ZeRO stages the stack offers (FSDP = 3, distributed optimizer = 1).
     tp_comm_overlap : share of the tensor-parallel collectives the stack can hide behind the
         GEMMs they feed (0: serial; 1: hidden up to the GEMM time) [-].
+    ep_comm_overlap : share of the expert-parallel all-to-all hidden behind another
+        micro-batch's compute (Megatron-Core ``moe_a2a_overlap``, DualPipe-class schedules) [-].
     """
 
     flash_attention: bool
@@ -36,6 +38,7 @@ class SoftwareStack(Entry):
     context_parallel: bool = True
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
     tp_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
+    ep_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
 
     @property
     def description(self) -> str:

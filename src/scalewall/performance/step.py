@@ -332,6 +332,11 @@ def evaluate(
 
     compute_f = gemm_f + core_f + ew_f + core_ew_f
     compute_b = 2 * gemm_f + core_b_mult * core_f + 2 * (ew_f + core_ew_f)
+    # a stack that overlaps the all-to-all with another micro-batch's compute (Megatron-Core
+    # moe_a2a_overlap, DualPipe-class schedules) exposes only what exceeds that compute
+    ov_ep = stack.ep_comm_overlap
+    ep_fx = np.maximum(ep_f - ov_ep * compute_f, (1 - ov_ep) * ep_f)
+    ep_bx = np.maximum(ep_f - ov_ep * compute_b, (1 - ov_ep) * ep_f)
     # recomputation in backward: selective = attention core (unfused attention) or, with fused
     # attention, Megatron-Core's norms and FFN activation (their HBM passes); full = the forward
     if stack.flash_attention:
@@ -356,7 +361,7 @@ def evaluate(
     reco_mb = Lps * recompute_layer
     tp_mb = Lps * (tp_f + tp_b) + Lps * np.where(rc == 2, tp_f, 0.0)
     cp_mb = Lps * 2 * cp_f + Lps * np.where(rc == 2, cp_f, 0.0)
-    ep_mb = Lps * 2 * ep_f + Lps * np.where(rc == 2, ep_f, 0.0)
+    ep_mb = Lps * (ep_fx + ep_bx) + Lps * np.where(rc == 2, ep_fx, 0.0)
     slot = comp_mb + reco_mb + tp_mb + cp_mb + ep_mb  # t_f + t_b of one micro-batch
 
     # ---- pipeline ---------------------------------------------------------------------------------

@@ -375,6 +375,14 @@ def modern_plan(c: dict) -> Plan:
     )
 
 
+def modern_stack(c: dict, blk: dict):
+    """The group's stack, with the all-to-all overlap where the row's recipe turns it on."""
+    st = STACKS[blk["stack"]]
+    if c.get("moe_a2a_overlap"):
+        st = st.model_copy(update={"ep_comm_overlap": 1.0})
+    return st
+
+
 def modern_rows() -> list[Row]:
     """NeMo 24.07 and Megatron-Bridge 25.11 tokens/s per GPU, each at its published plan."""
     allc = cases("training_modern")
@@ -390,7 +398,7 @@ def modern_rows() -> list[Row]:
                 PlanArrays.from_plans([plan]),
                 c["seq_len"],
                 c["precision"],
-                STACKS[blk["stack"]],
+                modern_stack(c, blk),
             )
             tok_s_gpu = plan.global_batch * c["seq_len"] / float(r["step_time_s"][0]) / plan.devices
             role = "fit" if c["accelerator"] == MODERN_FIT_ACCELERATOR else "check"
