@@ -16,3 +16,13 @@ def test_every_published_modern_run_is_a_validation_row_with_its_role():
     assert {r.role for r in rows if "h100" in r.case} == {"fit"}
     assert {r.role for r in rows if "b200" in r.case} == {"check"}
     assert all(r.predicted > 0 and r.bar == "±25%" for r in rows)
+
+
+def test_long_context_runs_at_lower_mfu_than_short_as_llama3_table4_reports():
+    # Llama 3 Table 4: 43 % MFU at 8K (8,192 H100), 38 % at 131K with cp=16 (16,384 H100)
+    from scalewall.validate.training import llama3_rows
+
+    (short,) = llama3_rows()
+    _, long = llama3_rows("llama3_2024_table4_16k")
+    assert long.predicted < short.predicted
+    assert abs(long.error) <= 0.10

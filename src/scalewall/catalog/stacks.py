@@ -30,6 +30,9 @@ class SoftwareStack(Entry):
         GEMMs they feed (0: serial; 1: hidden up to the GEMM time) [-].
     ep_comm_overlap : share of the expert-parallel all-to-all hidden behind another
         micro-batch's compute (Megatron-Core ``moe_a2a_overlap``, DualPipe-class schedules) [-].
+    attention_efficiency : achieved / 16-bit peak of the stack's fused attention, forward and
+        backward, on the executed (causal) FLOPs [-]; ``None``: the calibration factor
+        ``flash-attention-efficiency`` (FlashAttention-3 / cuDNN class on Hopper).
     """
 
     flash_attention: bool
@@ -39,6 +42,7 @@ class SoftwareStack(Entry):
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
     tp_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
     ep_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
+    attention_efficiency: float | None = Field(default=None, gt=0, le=1, description="[-]")
 
     @property
     def description(self) -> str:

@@ -221,7 +221,9 @@ def evaluate(
     cal = cal or Calibration.from_catalog()
     eta_gemm = cal.gemm_efficiency
     eta_hbm = cal.hbm_efficiency
-    eta_flash = cal.flash_attention_efficiency
+    # the stack's attention kernels (FlashAttention-2 class reaches ~35 % of an H100, FA3/cuDNN
+    # class ~75 % forward): its own figure, else the calibration's
+    eta_flash = stack.attention_efficiency or cal.flash_attention_efficiency
     eta_up = cal.scale_up_efficiency
     eta_out = cal.scale_out_efficiency
     alpha = cal.link_latency_s

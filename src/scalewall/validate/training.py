@@ -74,8 +74,8 @@ def narayanan_rows() -> list[Row]:
     return rows
 
 
-def llama3_rows() -> list[Row]:
-    blk = cases("training_performance")["llama3_2024_table4"]
+def llama3_rows(block: str = "llama3_2024_table4") -> list[Row]:
+    blk = cases("training_performance")[block]
     acc = catalog.accelerator(blk["accelerator"])
     rows = []
     for c in blk["cases"]:
@@ -90,7 +90,7 @@ def llama3_rows() -> list[Row]:
         )
         rows.append(
             row(
-                "llama3_2024_table4",
+                block,
                 c["name"],
                 "MFU",
                 c["mfu"],
@@ -543,6 +543,7 @@ def training_rows() -> list[Row]:
         *korthikanti_rows(),
         *narayanan_rows(),
         *llama3_rows(),
+        *llama3_rows("llama3_2024_table4_16k"),
         *mlperf_rows(),
         *modern_rows(),
         *llmfoundry_rows(),
