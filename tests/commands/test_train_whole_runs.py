@@ -2,8 +2,8 @@
 
 Truth: the Llama 3.1 405B model card, 30.84 M H100-80GB GPU-hours for pre-training on
 15.6 T tokens (huggingface.co/meta-llama/Llama-3.1-405B, "Training Energy Use"). The card's hours
-include long-context stages, restarts and evaluation (goodput < 1), which the step model does not;
-the bar is the issue's ±15 %.
+include long-context stages, restarts and evaluation; ``train`` counts restarts through the
+goodput (calibration ``training-goodput``); the bar is the issue's ±15 %.
 """
 
 from __future__ import annotations

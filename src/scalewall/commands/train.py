@@ -381,13 +381,20 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     # ---- duration ------------------------------------------------------------------------------
     n = req.devices
     tok_s = g["tokens_per_s"]
+    # whole runs lose time to failures, restarts and checkpoints: steady-state throughput times
+    # the goodput (share of wall-clock time spent training) is what the run achieves
+    good = cal.training_goodput
+    notes.append(
+        f"goodput {good:.0%}: share of wall-clock time training (failures, restarts, "
+        "checkpoints; Llama 3 405B); tokens_per_s is the steady state"
+    )
     if req.days is not None:
         wall_s = req.days * SECONDS_PER_DAY
-        tokens = tok_s * wall_s
+        tokens = tok_s * good * wall_s
         notes.append(f"duration {req.days} days given; tokens implied by the modelled throughput")
     elif req.device_hours is not None:
         wall_s = req.device_hours * SECONDS_PER_HOUR / n
-        tokens = tok_s * wall_s
+        tokens = tok_s * good * wall_s
         notes.append(f"{req.device_hours:.4g} device-hours given; tokens implied by the throughput")
     else:
         tokens = req.tokens if req.tokens is not None else (m.train_tokens or 0.0)
@@ -395,7 +402,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
             raise InputError(f"give --tokens (the catalogue has no training tokens for {m.id})")
         if req.tokens is None:
             notes.append(f"{tokens:.3g} tokens: the model's published training tokens")
-        wall_s = tokens / tok_s
+        wall_s = tokens / (tok_s * good)
     device_hours = n * wall_s / SECONDS_PER_HOUR
 
     # ---- power and energy at three boundaries --------------------------------------------------
