@@ -26,3 +26,12 @@ def test_long_context_runs_at_lower_mfu_than_short_as_llama3_table4_reports():
     _, long = llama3_rows("llama3_2024_table4_16k")
     assert long.predicted < short.predicted
     assert abs(long.error) <= 0.10
+
+
+def test_memory_per_device_within_10pct_where_torchtitan_reports_it():
+    # TorchTitan Table 1 (Llama 3.1 8B, FSDP2 on 8 H100 96 GB): 77.0 and 76.8 GiB
+    from scalewall.validate.training import torchtitan_rows
+
+    mem = [r for r in torchtitan_rows() if r.quantity.startswith("memory")]
+    assert len(mem) == 2
+    assert all(abs(r.error) <= 0.10 for r in mem)

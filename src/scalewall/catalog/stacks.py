@@ -30,6 +30,8 @@ class SoftwareStack(Entry):
         GEMMs they feed (0: serial; 1: hidden up to the GEMM time) [-].
     ep_comm_overlap : share of the expert-parallel all-to-all hidden behind another
         micro-batch's compute (Megatron-Core ``moe_a2a_overlap``, DualPipe-class schedules) [-].
+    fp8_activation_casts : with FP8 GEMMs, the GEMM inputs kept for backward are their 1-byte
+        FP8 casts (Transformer Engine) rather than 16-bit copies (torchao float8 keeps 16-bit).
     attention_efficiency : achieved / 16-bit peak of the stack's fused attention, forward and
         backward, on the executed (causal) FLOPs [-]; ``None``: the calibration factor
         ``flash-attention-efficiency`` (FlashAttention-3 / cuDNN class on Hopper).
@@ -43,6 +45,7 @@ class SoftwareStack(Entry):
     tp_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
     ep_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
     attention_efficiency: float | None = Field(default=None, gt=0, le=1, description="[-]")
+    fp8_activation_casts: bool = True
 
     @property
     def description(self) -> str:

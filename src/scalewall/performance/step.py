@@ -156,7 +156,7 @@ def memory(
     mem_grads = g * (dense_dev / shard_g + expert_dev / shard_g_e)
     mem_opt = o_b * (dense_dev / shard_opt + expert_dev / shard_o_e)
     mem_gather = np.where(zero >= 3, 2 * w_b * (d.dense_params_layer + d.expert_params_layer / e) / t, 0.0)
-    fp8 = precision == "fp8"
+    fp8 = precision == "fp8" and stack.fp8_activation_casts
     act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout, fp8)
     # 1F1B keeps min(m, p) micro-batches of L/p layers on the first stage; interleaving adds
     # (1 + (p-1)/(p·v)) (Korthikanti 2022, Sec. 4.2.3)

@@ -353,6 +353,8 @@ def bloom_rows() -> list[Row]:
 #: the modern set's split: rows on this accelerator FIT the step-time factors, the others CHECK
 #: them on hardware generations the fit has not seen (B200, GB200 NVL72)
 MODERN_FIT_ACCELERATOR = "h100-sxm"
+#: bytes of a GiB over bytes of a GB (memory tables in GiB) [-]
+GIB_PER_GB = 2**30 / 1e9
 #: bar of every modern row: the issue's "none over 25 %" [-]
 MODERN_BAR = 0.25
 
@@ -412,6 +414,54 @@ def modern_rows() -> list[Row]:
                     MODERN_BAR,
                     role,
                     source_of(blk),
+                )
+            )
+    return rows
+
+
+def torchtitan_rows() -> list[Row]:
+    """TorchTitan's FSDP2 rows, held out: another stack, another H100 part, a 500 W cap."""
+    blk = cases("training_modern")["torchtitan_2024_table1"]
+    acc = catalog.accelerator(blk["accelerator"]).model_copy(update=blk["accelerator_changes"])
+    rows = []
+    for c in blk["cases"]:
+        plan = modern_plan(c)
+        r = estimate_training(
+            TrainingRequest(
+                model=catalog.model(c["model_id"]),
+                accelerator=acc,
+                devices=plan.devices,
+                tokens=1e9,
+                seq_len=c["seq_len"],
+                precision=c["precision"],
+                stack=blk["stack"],
+                power_cap_w=blk["power_cap_w"],
+                **{k: v for k, v in plan.to_dict().items() if k != "offload_layers"},
+            )
+        )
+        published = {
+            "tokens/s per GPU": c["tokens_per_s_per_gpu"],
+            "memory per device [GB]": c["memory_gib"] * GIB_PER_GB,
+        }
+        if r.tokens_per_s is None or r.memory_per_device_gb is None:  # no plan fits: say so
+            raise ValueError(f"{c['name']}: the published plan does not run in the model")
+        predicted = {
+            "tokens/s per GPU": r.tokens_per_s / plan.devices,
+            "memory per device [GB]": r.memory_per_device_gb,
+        }
+        for qty, pub in published.items():
+            rows.append(
+                Row(
+                    group="torchtitan_2024_table1",
+                    case=c["name"],
+                    quantity=qty,
+                    published=pub,
+                    predicted=predicted[qty],
+                    error=predicted[qty] / pub - 1,
+                    bar="none",
+                    ok=True,
+                    role=blk["role"],
+                    source=source_of(blk),
                 )
             )
     return rows
@@ -546,6 +596,7 @@ def training_rows() -> list[Row]:
         *llama3_rows("llama3_2024_table4_16k"),
         *mlperf_rows(),
         *modern_rows(),
+        *torchtitan_rows(),
         *llmfoundry_rows(),
         *patterson_rows(),
         *llama2_rows(),
