@@ -6,6 +6,7 @@ utilisation, memory) → facility (power at three boundaries, energy, carbon, wa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -72,6 +73,12 @@ class TrainOptions(ClusterRunOptions):
     zero: int | None = Field(
         default=None, description="ZeRO stage 0-3; default: chosen by the planner (1: sharded optimizer)"
     )
+    offload_layers: int = Field(
+        default=0,
+        ge=0,
+        description="layers per pipeline stage whose activations are offloaded to host memory "
+        "(Megatron cpu_offloading_num_layers) [-]; default 0",
+    )
     plan: Literal["auto"] | None = Field(
         default=None,
         description="'auto': let the planner choose every size and switch, ignoring the ones given",
@@ -131,6 +138,7 @@ class TrainingRequest(SiteAndCalibration):
     recompute: Literal["none", "selective", "full"] | None = None
     sequence_parallel: bool | None = None
     zero: int | None = Field(default=None, ge=0, le=3)
+    offload_layers: int = Field(default=0, ge=0, le=100_000, description="[layers per stage]")
     precision: Literal["fp16", "bf16", "fp8"] = "bf16"
     stack: StackId = "modern"
     power_per_device_w: float | None = Field(
@@ -341,6 +349,13 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
             cal=cal,
         )
         notes += plan_notes
+        if req.offload_layers:
+            # a recipe's setting, not searched: applied to the plan chosen or given
+            plan = replace(plan, offload_layers=req.offload_layers)
+            notes.append(
+                f"activations of {req.offload_layers} layers per stage offloaded to host memory "
+                "(copies assumed hidden behind compute)"
+            )
         _check_plan(req, plan, seq, notes)
         d = model_dims(m)
         P = PlanArrays.from_plans([plan])
