@@ -41,10 +41,11 @@ def test_top_plans_are_sorted_by_the_objective(gpt3, h100):
 def test_energy_objective_can_choose_a_different_plan_than_time():
     # Qwen3-30B-A3B (3B active) on 2,048 H100s runs below the FLOP utilisation at which the
     # devices reach their power limit; the energy-optimal plan trades a slightly longer step
-    # (more time in communication, at lower power) for less energy per step
+    # (more time in communication, at lower power) for less energy per step. Batch 512: with the
+    # fixed per-layer MoE cost (issue 13) the 1,024 batch's fastest plan is also its leanest
     m, acc = catalog.model("qwen3-30b-a3b"), catalog.accelerator("h100-sxm")
-    t = search(m, acc, 2048, global_batch=1024, seq_len=2048, extra_metrics=_power(acc), objective="time")
-    e = search(m, acc, 2048, global_batch=1024, seq_len=2048, extra_metrics=_power(acc), objective="energy")
+    t = search(m, acc, 2048, global_batch=512, seq_len=2048, extra_metrics=_power(acc), objective="time")
+    e = search(m, acc, 2048, global_batch=512, seq_len=2048, extra_metrics=_power(acc), objective="energy")
     assert t.best_plan != e.best_plan
     assert t.top_metrics[0]["step_time_s"] <= e.top_metrics[0]["step_time_s"]
     assert e.top_metrics[0]["energy_step_j"] <= t.top_metrics[0]["energy_step_j"]

@@ -61,6 +61,14 @@ class Calibration(BaseModel):
         ``serving_step_overhead_s``.
     power_per_busy_time : share of (TDP - idle) drawn while the device runs kernels, whatever
         their FLOP or byte rate, ``k_busy`` [-]. FITTED with ``power_per_flop_utilisation``.
+    fp8_gemm_speedup : throughput of FP8 GEMMs over 16-bit GEMMs in training [-].
+    grouped_gemm_half_rows : tokens per expert at which a grouped expert GEMM reaches half the
+        large-GEMM efficiency [-].
+    moe_layer_overhead_s : fixed time of one MoE layer forward (router, host sync, launches) [s].
+        These three are FITTED jointly (:func:`~scalewall.validate.calibrate.fit_modern_training`)
+        on the DGX-H100 rows of NeMo 24.07 and Megatron-Bridge 25.11; CHECKED on B200/GB200.
+    training_goodput : share of a whole run's wall-clock time spent training [-]. Measured
+        (Llama 3 405B, > 90 % effective training time).
 
     Notes
     -----
@@ -92,6 +100,10 @@ class Calibration(BaseModel):
     power_per_hbm_utilisation: float = Field(ge=0, description="k_hbm [-]")
     power_per_busy_time: float = Field(ge=0, description="k_busy [-]")
     serving_kernel_overhead_s: float = Field(ge=0, description="[s]")
+    fp8_gemm_speedup: float = Field(ge=1, le=2, description="FP8 / 16-bit GEMM throughput [-]")
+    grouped_gemm_half_rows: float = Field(ge=0, description="rows per expert at half efficiency [-]")
+    moe_layer_overhead_s: float = Field(ge=0, description="fixed time per MoE layer forward [s]")
+    training_goodput: float = Field(gt=0, le=1, description="training share of wall-clock time [-]")
 
     @classmethod
     def from_catalog(cls) -> Calibration:

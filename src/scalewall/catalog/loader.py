@@ -18,6 +18,7 @@ from scalewall.catalog.energy_sources import EnergySource
 from scalewall.catalog.engines import EngineProfile
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
+from scalewall.catalog.stacks import SoftwareStack
 from scalewall.errors import CatalogError
 from scalewall.files import load_yaml, load_yaml_text
 
@@ -50,6 +51,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "equivalences": ("equivalences.yaml", Equivalence),
     "actors": ("actors.yaml", Actor),
     "engines": ("engines.yaml", EngineProfile),
+    "stacks": ("stacks.yaml", SoftwareStack),
 }
 
 

@@ -142,8 +142,10 @@ class ClusterRunOptions(ModelAccOptions):
         json_schema_extra={"default_from": "default-train-seq-len"},
     )
     precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
-    stack: Literal["modern", "megatron-2021"] = Field(
-        default="modern", description="software: modern (FlashAttention, overlapped DP) or megatron-2021"
+    stack: str = Field(
+        default="modern",
+        description="training software profile, a catalogue stacks id: modern, megatron-core, "
+        "torchtitan, deepspeed, megatron-2021",
     )
     region: str | None = Field(
         default=None, description="catalogue region id (grid carbon, PUE, water, electricity price)"

@@ -10,6 +10,7 @@ from scalewall.catalog.calibration import Calibration
 from scalewall.catalog.schema import Accelerator, Model, Region
 from scalewall.commands.options import ClusterRunOptions, Count, resolve_options
 from scalewall.commands.train import TrainingRequest, TrainResult, estimate_training
+from scalewall.performance.plan import StackId
 
 __all__ = ["PlanOptions", "PlanRequest", "PlanResult", "PlannedRun", "plan_training", "run_plan"]
 
@@ -57,7 +58,7 @@ class PlanRequest(BaseModel):
     seq_len: int | None = Field(default=None, ge=1)
     tokens: float | None = Field(default=None, gt=0)
     precision: Literal["fp16", "bf16", "fp8"] = "bf16"
-    stack: Literal["modern", "megatron-2021"] = "modern"
+    stack: StackId = "modern"
     objective: Literal["time", "energy", "cost"] = "time"
     top: int = Field(default=5, ge=1, le=100)
     max_days: float | None = Field(default=None, gt=0)
@@ -107,6 +108,7 @@ def plan_training(req: PlanRequest) -> PlanResult:
     from scalewall.performance.planner import search
     from scalewall.performance.training import default_shape
     from scalewall.units import J_PER_KWH
+    from scalewall.workload.params import param_count
 
     base = TrainingRequest(
         model=req.model,
@@ -122,7 +124,9 @@ def plan_training(req: PlanRequest) -> PlanResult:
         grid_gco2_kwh=req.grid_gco2_kwh,
         calibration=req.calibration,
     )
-    seq, B, _ = default_shape(req.model, req.seq_len, req.global_batch)
+    run_tokens = req.tokens or req.model.train_tokens
+    flops = 6.0 * param_count(req.model).active * run_tokens if run_tokens else None
+    seq, B, _ = default_shape(req.model, req.seq_len, req.global_batch, req.devices, flops)
     site = resolve_site(req.region, req.pue, req.grid_gco2_kwh)
     tokens = req.tokens or req.model.train_tokens
 

@@ -6,6 +6,7 @@ utilisation, memory) → facility (power at three boundaries, energy, carbon, wa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -15,6 +16,7 @@ from scalewall.catalog.schema import Accelerator, Model
 from scalewall.commands.options import ClusterRunOptions, Count, climate_of, resolve_options
 from scalewall.commands.requests import SiteAndCalibration
 from scalewall.errors import InfeasiblePlanError, InputError
+from scalewall.performance.plan import StackId
 
 __all__ = [
     "TrainOptions",
@@ -71,6 +73,12 @@ class TrainOptions(ClusterRunOptions):
     zero: int | None = Field(
         default=None, description="ZeRO stage 0-3; default: chosen by the planner (1: sharded optimizer)"
     )
+    offload_layers: int = Field(
+        default=0,
+        ge=0,
+        description="layers per pipeline stage whose activations are offloaded to host memory "
+        "(Megatron cpu_offloading_num_layers) [-]; default 0",
+    )
     plan: Literal["auto"] | None = Field(
         default=None,
         description="'auto': let the planner choose every size and switch, ignoring the ones given",
@@ -87,6 +95,11 @@ class TrainOptions(ClusterRunOptions):
     )
     power_model: Literal["modelled", "tdp"] = Field(
         default="modelled", description="accelerator power: modelled (utilisation-based) or tdp"
+    )
+    power_cap_w: float | None = Field(
+        default=None,
+        description="power cap per accelerator [W]: the clock falls until the cap holds, and the "
+        "step slows with it; default: none (TDP)",
     )
     weather: str | None = Field(
         default=None,
@@ -125,12 +138,14 @@ class TrainingRequest(SiteAndCalibration):
     recompute: Literal["none", "selective", "full"] | None = None
     sequence_parallel: bool | None = None
     zero: int | None = Field(default=None, ge=0, le=3)
+    offload_layers: int = Field(default=0, ge=0, le=100_000, description="[layers per stage]")
     precision: Literal["fp16", "bf16", "fp8"] = "bf16"
-    stack: Literal["modern", "megatron-2021"] = "modern"
+    stack: StackId = "modern"
     power_per_device_w: float | None = Field(
         default=None, gt=0, le=20000, description="measured average per device, node boundary [W]"
     )
     power_model: Literal["modelled", "tdp"] = "modelled"
+    power_cap_w: float | None = Field(default=None, gt=0, le=20000, description="per accelerator [W]")
     electricity_usd_mwh: float | None = Field(default=None, ge=0, le=10000)
 
     @model_validator(mode="after")
@@ -300,6 +315,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         or need more memory per device than the accelerator has (the message gives the numbers).
     """
     from scalewall.facility.boundaries import facility
+    from scalewall.facility.clocks import capped_accelerator
     from scalewall.facility.footprint import energy_mwh, job_footprint
     from scalewall.facility.job import step_power_metrics
     from scalewall.facility.site import resolve_site
@@ -308,11 +324,14 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     from scalewall.performance.step import BREAKDOWN_PARTS
     from scalewall.performance.training import bottleneck, default_shape, step_metrics
     from scalewall.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
+    from scalewall.workload.params import param_count
     from scalewall.workload.transformer import model_dims, six_n_flops_per_token
 
     m, acc = req.model, req.accelerator
     cal = req.calibration or Calibration.from_catalog()
-    seq, B, notes = default_shape(m, req.seq_len, req.global_batch)
+    run_tokens = req.tokens or m.train_tokens
+    flops = 6.0 * param_count(m).active * run_tokens if run_tokens else None
+    seq, B, notes = default_shape(m, req.seq_len, req.global_batch, req.devices, flops)
     if cal.changed():
         notes.append("calibration variant: " + ", ".join(f"{k} {v:g}" for k, v in cal.changed().items()))
     site = resolve_site(
@@ -338,11 +357,35 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
             cal=cal,
         )
         notes += plan_notes
+        if req.offload_layers:
+            # a recipe's setting, not searched: applied to the plan chosen or given
+            plan = replace(plan, offload_layers=req.offload_layers)
+            notes.append(
+                f"activations of {req.offload_layers} layers per stage offloaded to host memory "
+                "(copies assumed hidden behind compute)"
+            )
         _check_plan(req, plan, seq, notes)
         d = model_dims(m)
         P = PlanArrays.from_plans([plan])
         r = step_metrics(d, acc, P, seq, req.precision, req.stack, cal)
-        r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
+        clock = 1.0
+        if req.power_cap_w is not None:
+            acc_run, clock = capped_accelerator(
+                acc, req.power_cap_w, float(r["flop_utilisation"][0]), float(r["hbm_utilisation"][0]), cal
+            )
+            if clock < 1.0:
+                r = step_metrics(d, acc_run, P, seq, req.precision, req.stack, cal)
+                for k in ("mfu", "hfu", "flop_utilisation"):  # against the uncapped peak
+                    r[k] = r[k] * clock
+            r.update(step_power_metrics(acc_run, r, plan.devices, site, req.power_model, cal))
+            notes.append(
+                f"power cap {req.power_cap_w:g} W: clock {clock:.0%} of the uncapped clock "
+                "(dynamic power ∝ f³ under voltage-frequency scaling; HBM bandwidth kept)"
+                if clock < 1.0
+                else f"power cap {req.power_cap_w:g} W: above the modelled draw, no effect"
+            )
+        else:
+            r.update(step_power_metrics(acc, r, plan.devices, site, req.power_model, cal))
         g = {k: float(v[0]) for k, v in r.items()}
         if g["memory_per_device_gb"] > cap:
             raise InfeasiblePlanError(
@@ -361,13 +404,20 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     # ---- duration ------------------------------------------------------------------------------
     n = req.devices
     tok_s = g["tokens_per_s"]
+    # whole runs lose time to failures, restarts and checkpoints: steady-state throughput times
+    # the goodput (share of wall-clock time spent training) is what the run achieves
+    good = cal.training_goodput
+    notes.append(
+        f"goodput {good:.0%}: share of wall-clock time training (failures, restarts, "
+        "checkpoints; Llama 3 405B); tokens_per_s is the steady state"
+    )
     if req.days is not None:
         wall_s = req.days * SECONDS_PER_DAY
-        tokens = tok_s * wall_s
+        tokens = tok_s * good * wall_s
         notes.append(f"duration {req.days} days given; tokens implied by the modelled throughput")
     elif req.device_hours is not None:
         wall_s = req.device_hours * SECONDS_PER_HOUR / n
-        tokens = tok_s * wall_s
+        tokens = tok_s * good * wall_s
         notes.append(f"{req.device_hours:.4g} device-hours given; tokens implied by the throughput")
     else:
         tokens = req.tokens if req.tokens is not None else (m.train_tokens or 0.0)
@@ -375,7 +425,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
             raise InputError(f"give --tokens (the catalogue has no training tokens for {m.id})")
         if req.tokens is None:
             notes.append(f"{tokens:.3g} tokens: the model's published training tokens")
-        wall_s = tokens / tok_s
+        wall_s = tokens / (tok_s * good)
     device_hours = n * wall_s / SECONDS_PER_HOUR
 
     # ---- power and energy at three boundaries --------------------------------------------------

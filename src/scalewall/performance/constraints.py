@@ -35,7 +35,12 @@ def structural_violations(
     out: list[tuple[np.ndarray, str, str]] = [
         (prod != devices, "sizes", "tp×pp×dp×cp×ep = {prod} ≠ {devices} devices"),
         (m.n_heads % t != 0, "tp", f"tp={{tp}}: {m.n_heads} attention heads not divisible by tp"),
-        (kv % t != 0, "tp", f"tp={{tp}}: {kv} KV heads not divisible by tp"),
+        # tp beyond the KV heads replicates them, as Megatron-Core does (tp a multiple of kv)
+        (
+            (kv % t != 0) & (t % kv != 0),
+            "tp",
+            f"tp={{tp}}: {kv} KV heads neither divisible by tp nor dividing it",
+        ),
         (n_exp % e != 0, "ep", f"ep={{ep}}: {n_exp} experts not divisible by ep"),
         (
             B % (dp * e * b) != 0,

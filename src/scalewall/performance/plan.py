@@ -6,10 +6,14 @@ performance model evaluates them in one vectorised pass (the planner feeds it th
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
+
+from scalewall.catalog.loader import entries, get
+from scalewall.catalog.stacks import SoftwareStack
 
 __all__ = [
     "Plan",
@@ -17,6 +21,7 @@ __all__ = [
     "RECOMPUTE",
     "STACKS",
     "Stack",
+    "StackId",
     "PLAN_SIZES",
     "PLAN_SWITCHES",
     "PLAN_CHOICES",
@@ -32,47 +37,29 @@ PLAN_SWITCHES: tuple[str, ...] = ("micro_batch", "interleave", "recompute", "seq
 PLAN_CHOICES: tuple[str, ...] = PLAN_SIZES + PLAN_SWITCHES
 
 Recompute = Literal["none", "selective", "full"]
+#: the ids of ``catalog/data/stacks.yaml`` (a test keeps the two equal)
+StackId = Literal["modern", "megatron-core", "torchtitan", "deepspeed", "megatron-2021"]
 
 
-@dataclass(frozen=True)
-class Stack:
-    """What the training software does, which changes time and memory for the same plan.
-
-    ``flash_attention``: fused attention (FlashAttention; no s² tensors in memory, causal blocks
-    skipped). ``overlap_grad_reduce``: data-parallel gradient reduction overlapped with backward.
-    ``dropout``: dropout layers (GPT-3-era models) that add masks to memory and traffic.
-    """
-
-    name: str
-    flash_attention: bool
-    overlap_grad_reduce: bool
-    dropout: bool
-    description: str
-    context_parallel: bool = True
-    zero_stages: tuple[int, ...] = (0, 1, 2, 3)
+#: a training software profile (catalogue ``stacks``)
+Stack = SoftwareStack
 
 
-STACKS: dict[str, Stack] = {
-    "modern": Stack(
-        "modern",
-        flash_attention=True,
-        overlap_grad_reduce=True,
-        dropout=False,
-        description="Megatron-Core/TorchTitan class (2024+): FlashAttention, gradient reduction "
-        "overlapped with backward, no dropout",
-    ),
-    "megatron-2021": Stack(
-        "megatron-2021",
-        flash_attention=False,
-        overlap_grad_reduce=False,
-        dropout=True,
-        description="Megatron-LM as in Narayanan 2021 / Korthikanti 2022: unfused softmax "
-        "attention with dropout, gradient all-reduce after backward, no context parallelism, "
-        "no sharded optimizer",
-        context_parallel=False,
-        zero_stages=(0,),
-    ),
-}
+class _Stacks(Mapping[str, SoftwareStack]):
+    """The catalogue's software stacks by id or alias, loaded on first use (no I/O at import)."""
+
+    def __getitem__(self, key: str) -> SoftwareStack:
+        return cast("SoftwareStack", get("stacks", key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(entries("stacks"))
+
+    def __len__(self) -> int:
+        return len(entries("stacks"))
+
+
+#: software stacks by id (``scalewall catalog list stacks``); unknown ids raise CatalogError
+STACKS: Mapping[str, SoftwareStack] = _Stacks()
 
 
 @dataclass(frozen=True)
@@ -90,6 +77,9 @@ class Plan:
     recompute: Recompute = "none"
     sequence_parallel: bool = False
     zero: int = 1
+    #: layers per stage whose activations are offloaded to host memory (Megatron-Core
+    #: ``cpu_offloading_num_layers``); a published recipe's setting, not searched by the planner
+    offload_layers: int = 0
 
     @property
     def devices(self) -> int:
@@ -104,7 +94,18 @@ class Plan:
         return asdict(self)
 
 
-_INT_FIELDS = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "global_batch", "interleave", "zero")
+_INT_FIELDS = (
+    "tp",
+    "pp",
+    "dp",
+    "cp",
+    "ep",
+    "micro_batch",
+    "global_batch",
+    "interleave",
+    "zero",
+    "offload_layers",
+)
 
 
 @dataclass
@@ -122,6 +123,11 @@ class PlanArrays:
     recompute: np.ndarray  # index into RECOMPUTE
     sequence_parallel: np.ndarray  # bool
     zero: np.ndarray
+    offload_layers: np.ndarray | None = None  # None: no offload (zeros)
+
+    def __post_init__(self) -> None:
+        if self.offload_layers is None:
+            self.offload_layers = np.zeros(len(self.tp), dtype=np.int64)
 
     @classmethod
     def from_plans(cls, plans: list[Plan]) -> PlanArrays:

@@ -256,7 +256,8 @@ def search(
     P = P.take(np.flatnonzero(ok))
     d = model_dims(m)
     st = STACKS[stack]
-    mem = memory(d, acc, P, seq_len, st, cal)["memory_per_device_gb"]
+    mem_parts = memory(d, acc, P, seq_len, st, cal, precision)
+    mem = mem_parts["memory_per_device_gb"]
     cap = acc.memory_gb * max_memory_fraction
     fits = mem <= cap
     # one memory reason per (tp, pp) family with no fitting variant; the rest summed in one line
@@ -281,7 +282,9 @@ def search(
         rejected[f"over {cap:.0f} GB per device (variants of tp/pp families that have fitting ones)"] = (
             partial
         )
-    P = P.take(np.flatnonzero(fits))
+    keep = np.flatnonzero(fits)
+    P = P.take(keep)
+    mem_parts = {k: v[keep] for k, v in mem_parts.items()}
     if len(P) == 0:
         if over_best is None:
             raise InfeasiblePlanError(
@@ -303,7 +306,7 @@ def search(
             f"device > {cap:.0f} GB (tp={pl.tp}, pp={pl.pp}, zero={pl.zero}, "
             f"recompute={pl.recompute}); would fix it: " + ", ".join(fixes)
         )
-    r = step_metrics(d, acc, P, seq_len, precision, stack, cal)
+    r = step_metrics(d, acc, P, seq_len, precision, stack, cal, mem_parts)
     if extra_metrics is not None:
         r.update(extra_metrics(r, P))
     if OBJECTIVES[objective] not in r:

@@ -28,7 +28,6 @@ from scalewall.catalog.schema import Accelerator
 from scalewall.performance.collectives import (
     all_gather_s,
     all_reduce_s,
-    all_to_all_s,
     hierarchical_all_gather_s,
     hierarchical_all_reduce_s,
     p2p_s,
@@ -43,6 +42,7 @@ from scalewall.workload.transformer import (
     layer_linear_flops,
     logits_flops,
     model_flops_per_token,
+    routed_expert_flops,
 )
 
 __all__ = ["evaluate", "memory", "BREAKDOWN_PARTS", "ACT_BYTES", "STATE_BYTES_PER_PARAM"]
@@ -122,8 +122,12 @@ def memory(
     seq_len: int,
     stack: Stack,
     cal: Calibration | None = None,
+    precision: str = "bf16",
 ) -> dict:
     """Memory per device of every plan, and its parts [GB].
+
+    ``precision`` is the GEMM precision: with ``fp8`` the GEMM inputs kept for backward are
+    their FP8 casts (see :func:`~scalewall.workload.transformer.layer_activation_bytes`).
 
     ``cal`` gives the runtime reserve (``runtime_reserved_gb``); ``None`` uses the catalogue's.
 
@@ -152,15 +156,20 @@ def memory(
     mem_grads = g * (dense_dev / shard_g + expert_dev / shard_g_e)
     mem_opt = o_b * (dense_dev / shard_opt + expert_dev / shard_o_e)
     mem_gather = np.where(zero >= 3, 2 * w_b * (d.dense_params_layer + d.expert_params_layer / e) / t, 0.0)
-    act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout)
+    fp8 = precision == "fp8" and stack.fp8_activation_casts
+    act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout, fp8)
     # 1F1B keeps min(m, p) micro-batches of L/p layers on the first stage; interleaving adds
     # (1 + (p-1)/(p·v)) (Korthikanti 2022, Sec. 4.2.3)
     interleave_factor = np.where(v > 1, 1 + (p - 1) / (p * v), 1.0)
     inflight = np.where(p > 1, np.minimum(m, p) * interleave_factor / p, 1.0)
     mem_act = act_layer * L * inflight  # = per-layer x (L/p layers) x p micro-batches x factor
+    # activation offload (Megatron cpu_offloading_num_layers): that many of the stage's layers keep
+    # their activations in host memory, copied out during forward and back before backward
+    offload = np.clip(np.asarray(P.offload_layers, dtype=float) / Lps, 0.0, 1.0)
+    mem_act = mem_act * (1.0 - offload)
     # recomputing a full layer needs that layer's full activations transiently
     full_act_layer = layer_activation_bytes(
-        d, b, s_c, s, t, sp, np.zeros_like(rc), stack.flash_attention, stack.dropout
+        d, b, s_c, s, t, sp, np.zeros_like(rc), stack.flash_attention, stack.dropout, fp8
     )
     mem_act = mem_act + np.where(rc == 2, full_act_layer, 0.0)
     mem_logits = np.where(p > 1, 0.0, 6.0 * T * d.V / t)  # bf16 logits + fp32 softmax (last stage)
@@ -185,6 +194,7 @@ def evaluate(
     precision: str,
     stack: Stack,
     cal: Calibration | None = None,
+    mem: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Step time, its parts, FLOPs and memory per device for every plan in ``P``.
 
@@ -198,6 +208,7 @@ def evaluate(
     stack : training software profile
     cal : efficiency factors (GEMM, HBM, FlashAttention, network, latencies, runtime reserve);
         ``None`` uses the catalogue's
+    mem : :func:`memory` of the same plans when the caller has it already (the planner)
 
     Returns
     -------
@@ -210,7 +221,9 @@ def evaluate(
     cal = cal or Calibration.from_catalog()
     eta_gemm = cal.gemm_efficiency
     eta_hbm = cal.hbm_efficiency
-    eta_flash = cal.flash_attention_efficiency
+    # the stack's attention kernels (FlashAttention-2 class reaches ~35 % of an H100, FA3/cuDNN
+    # class ~75 % forward): its own figure, else the calibration's
+    eta_flash = stack.attention_efficiency or cal.flash_attention_efficiency
     eta_up = cal.scale_up_efficiency
     eta_out = cal.scale_out_efficiency
     alpha = cal.link_latency_s
@@ -229,11 +242,21 @@ def evaluate(
     bw_up, bw_out = acc.scale_up.bandwidth_gb_s, acc.scale_out.bandwidth_gb_s
 
     # ---- one layer, forward, one micro-batch, per device --------------------------------------
+    fp8 = precision == "fp8"
+    # FP8 GEMMs run at the measured speedup over 16-bit GEMMs, not the datasheet's 2x: scaling,
+    # amax bookkeeping and operand layout eat part of it (Megatron-Bridge performance guide)
+    peak_gemm = peak16 * cal.fp8_gemm_speedup if fp8 else peak
     lin = layer_linear_flops(d, T) / t
+    lin_exp = routed_expert_flops(d, T) / t
+    # routed experts run as grouped GEMMs on the tokens each local expert receives (balanced
+    # routing): m_e = T·ep·top_k / n_experts rows; short GEMMs run below peak, η·m_e/(m_e + m_½)
+    m_exp = T * e * d.top_k / d.n_experts
+    eta_exp = eta_gemm * m_exp / (m_exp + cal.grouped_gemm_half_rows)
     w_layer_dev = (d.dense_params_layer + d.expert_params_layer / e) / t
     gemm_bytes = ACT_BYTES * (w_layer_dev + T * (4 * d.h + 2 * d.f_token) / t)
+    gemm_flop_s = ((lin - lin_exp) / eta_gemm + lin_exp / eta_exp) / peak_gemm
     # 4 GEMM kernels per layer forward: QKV, output projection, FFN in (gate fused), FFN out
-    gemm_f = np.maximum(lin / (peak * eta_gemm), gemm_bytes / hbm) + 4 * t_kernel
+    gemm_f = np.maximum(gemm_flop_s, gemm_bytes / hbm) + 4 * t_kernel
 
     core_flops = attention_core_flops(d, b, s_c, s) / t  # model convention (full s x s)
     if stack.flash_attention:
@@ -251,7 +274,18 @@ def evaluate(
     ew_hidden, ew_core = layer_elementwise_bytes(d, b, s_c, s, t, sp, stack.flash_attention, stack.dropout)
     # estimate: 8 element-wise kernels per layer forward (2 norms, 2 residual adds, 2 bias/dropout,
     # the FFN activation, rotary or scaling); only their launch cost, the bytes are counted above
+    if fp8:
+        # quantising each GEMM input (read 2 B, write 1 B): QKV and FFN-in read the gathered
+        # hidden state, projection and FFN-out their own inputs
+        ew_hidden = ew_hidden + 3.0 * T * (2 * d.h + (d.v_dim + d.f_token) / t)
+    if d.moe_layer_share > 0:
+        # token permutation and un-permutation around the experts: top_k copies of each hidden
+        # vector written and read on both sides (16-bit)
+        ew_hidden = ew_hidden + d.moe_layer_share * 4 * ACT_BYTES * T * d.top_k * d.h / t
     ew_f = ew_hidden / hbm + 8 * t_kernel
+    # fixed cost of a dropless MoE layer per pass: router, top-k, token counts synchronised with
+    # the host, permutation launches (fitted; see calibration.yaml)
+    ew_f = ew_f + d.moe_layer_share * cal.moe_layer_overhead_s
     core_ew_f = ew_core / hbm + (0 if stack.flash_attention else 2 * t_kernel)
 
     # tensor-parallel collectives: 2 per layer forward (all-reduce, or all-gather + reduce-scatter
@@ -268,6 +302,11 @@ def evaluate(
     # sequence parallelism keeps the layer-norm outputs sharded, so backward gathers them again
     # for the weight-gradient GEMMs of QKV and FFN-in (Korthikanti 2022, Sec. 4.2.2)
     tp_b = tp_f + np.where(sp, 2 * all_gather_s(msg, t, tp_bw, tp_eta, alpha), 0.0)
+    # stacks that overlap TP collectives with the GEMMs they feed (Megatron-Core tp_comm_overlap)
+    # hide up to the GEMM time; only the rest is exposed
+    ov = stack.tp_comm_overlap
+    tp_f = np.maximum(tp_f - ov * gemm_f, (1 - ov) * tp_f)
+    tp_b = np.maximum(tp_b - ov * 2 * gemm_f, (1 - ov) * tp_b)
 
     # context parallelism: ring exchange of K and V, overlapped with the attention core
     kv_msg = ACT_BYTES * T * (d.k_dim + d.v_kv_dim) / t
@@ -277,21 +316,40 @@ def evaluate(
     )
     cp_f = np.maximum(0.0, cp_time - core_f)
 
-    # expert parallelism: dispatch + combine all-to-all per MoE layer
-    ep_in_domain = t * e <= domain
-    a2a = all_to_all_s(
-        ACT_BYTES * T * d.top_k * d.h / t,
-        e,
-        np.where(ep_in_domain, bw_up, bw_out),
-        np.where(ep_in_domain, eta_up, eta_out),
-        alpha,
+    # expert parallelism: dispatch + combine all-to-all per MoE layer. Each device sends (e-1)/e
+    # of its top_k token copies; the share bound for EP ranks inside its scale-up domain crosses
+    # NVLink, the rest the scale-out NIC, both at once (hierarchical dispatch)
+    a2a_b = ACT_BYTES * T * d.top_k * d.h / t
+    local_ep = np.clip(np.floor(domain / t), 1, e)
+    a2a = np.where(
+        e > 1,
+        np.maximum(
+            (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_up),
+            (e - local_ep) / e * a2a_b / (bw_out * BYTES_PER_GB * eta_out),
+        )
+        + (e - 1) * alpha,
+        0.0,
     )
     ep_f = 2 * a2a * d.moe_layer_share
 
     compute_f = gemm_f + core_f + ew_f + core_ew_f
     compute_b = 2 * gemm_f + core_b_mult * core_f + 2 * (ew_f + core_ew_f)
-    # recomputation in backward: selective = attention core; full = the whole forward
-    recompute_layer = np.select([rc == 1, rc == 2], [core_f + core_ew_f, compute_f], default=0.0)
+    # a stack that overlaps the all-to-all with another micro-batch's compute (Megatron-Core
+    # moe_a2a_overlap, DualPipe-class schedules) exposes only what exceeds that compute
+    ov_ep = stack.ep_comm_overlap
+    ep_fx = np.maximum(ep_f - ov_ep * compute_f, (1 - ov_ep) * ep_f)
+    ep_bx = np.maximum(ep_f - ov_ep * compute_b, (1 - ov_ep) * ep_f)
+    # recomputation in backward: selective = attention core (unfused attention) or, with fused
+    # attention, Megatron-Core's norms and FFN activation (their HBM passes); full = the forward
+    if stack.flash_attention:
+        sel_bytes = (
+            np.where(sp, 8.0 * T * d.h / t, 8.0 * T * d.h)
+            + T * d.f_token * (4.0 if d.ffn_mats == 2 else 6.0) / t
+        )
+        selective_f = sel_bytes / hbm + 3 * t_kernel
+    else:
+        selective_f = core_f + core_ew_f
+    recompute_layer = np.select([rc == 1, rc == 2], [selective_f, compute_f], default=0.0)
 
     # ---- logits on the last stage -------------------------------------------------------------
     lg_flops = logits_flops(d, T) / t
@@ -305,7 +363,7 @@ def evaluate(
     reco_mb = Lps * recompute_layer
     tp_mb = Lps * (tp_f + tp_b) + Lps * np.where(rc == 2, tp_f, 0.0)
     cp_mb = Lps * 2 * cp_f + Lps * np.where(rc == 2, cp_f, 0.0)
-    ep_mb = Lps * 2 * ep_f + Lps * np.where(rc == 2, ep_f, 0.0)
+    ep_mb = Lps * (ep_fx + ep_bx) + Lps * np.where(rc == 2, ep_fx, 0.0)
     slot = comp_mb + reco_mb + tp_mb + cp_mb + ep_mb  # t_f + t_b of one micro-batch
 
     # ---- pipeline ---------------------------------------------------------------------------------
@@ -369,7 +427,8 @@ def evaluate(
     )
     hardware_flops = model_flops + extra
 
-    mem = memory(d, acc, P, seq_len, stack, cal)
+    if mem is None:
+        mem = memory(d, acc, P, seq_len, stack, cal, precision)
 
     # HBM traffic of the step per device (for the power model): GEMM operands, element-wise and
     # attention-core passes (backward ≈ 2× forward), recomputation, optimizer state

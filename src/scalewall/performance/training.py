@@ -20,6 +20,7 @@ __all__ = [
     "RECOMPUTE",
     "step_metrics",
     "default_shape",
+    "default_batch_tokens",
     "bottleneck",
 ]
 
@@ -32,16 +33,18 @@ def step_metrics(
     precision: str,
     stack_name: str,
     cal: Calibration | None = None,
+    mem: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Step time, utilisation and throughput of every plan (vectorised).
 
-    ``cal`` gives the efficiency factors; ``None`` uses the catalogue's.
+    ``cal`` gives the efficiency factors; ``None`` uses the catalogue's. ``mem``: the plans'
+    memory when already computed (see :func:`~scalewall.performance.step.evaluate`).
 
     Returns the arrays of :func:`~scalewall.performance.step.evaluate` plus ``mfu``, ``hfu``,
     ``tokens_per_s`` [tokens/s], ``flop_utilisation`` (executed FLOP/s over the dense peak) and
     ``hbm_utilisation`` (HBM bytes/s over the peak bandwidth) per device [-].
     """
-    r = evaluate(d, acc, P, seq_len, precision, STACKS[stack_name], cal)
+    r = evaluate(d, acc, P, seq_len, precision, STACKS[stack_name], cal, mem)
     n = (P.tp * P.pp * P.dp * P.cp * P.ep).astype(float)
     step = r["step_time_s"]
     peak = acc.peak_tflops[precision] * FLOPS_PER_TFLOPS
@@ -53,8 +56,51 @@ def step_metrics(
     return r
 
 
-def default_shape(m: Model, seq_len: int | None, global_batch: int | None) -> tuple[int, int, list[str]]:
-    """Sequence length [tokens] and global batch [sequences] with their defaults, and notes."""
+#: devices per sequence of the default global batch on a large cluster [devices]: Llama 3 405B
+#: ran 2,048 sequences of 8,192 tokens on 16,384 H100 (Llama 3 Herd, arXiv:2407.21783, Table 4)
+DEVICES_PER_SEQUENCE = 8
+#: compute-optimal batch of DeepSeek LLM's scaling law, B_opt = a·C^b [tokens], C in FLOPs
+#: (DeepSeek-AI, arXiv:2401.02954, Sec. 3.1, Eq. 1: a = 0.2920, b = 0.3271)
+BATCH_OPT_COEF, BATCH_OPT_EXP = 0.2920, 0.3271
+
+
+def default_batch_tokens(devices: int | None, seq_len: int, compute_flops: float | None) -> float:
+    """Global batch a practitioner would pick when none is given [tokens].
+
+    Parameters
+    ----------
+    devices : accelerators of the run [-]; ``None`` for the catalogue's fixed default
+    seq_len : sequence length [tokens]
+    compute_flops : training compute of the run, ≈ 6·N·D [FLOP]; ``None`` when unknown
+
+    Notes
+    -----
+    ``B = max(B_0, min(n·s / 8, B_opt(C)))``: at least the catalogue's ``default-batch-tokens``
+    (``B_0`` = 4 M, Llama 2), growing with the cluster at one sequence per 8 devices (Llama 3
+    405B, Table 4), but not beyond the compute-optimal (critical-batch-style) batch
+    ``B_opt = 0.2920·C^0.3271`` of DeepSeek LLM, above which larger batches waste tokens.
+    """
+    b0 = assumption("default-batch-tokens")
+    if devices is None:
+        return b0
+    grown = devices * seq_len / DEVICES_PER_SEQUENCE
+    if compute_flops is not None:
+        grown = min(grown, BATCH_OPT_COEF * compute_flops**BATCH_OPT_EXP)
+    return max(b0, grown)
+
+
+def default_shape(
+    m: Model,
+    seq_len: int | None,
+    global_batch: int | None,
+    devices: int | None = None,
+    compute_flops: float | None = None,
+) -> tuple[int, int, list[str]]:
+    """Sequence length [tokens] and global batch [sequences] with their defaults, and notes.
+
+    ``devices`` and ``compute_flops`` [FLOP] let the default batch grow with the cluster up to
+    the compute-optimal batch (:func:`default_batch_tokens`); without them it is the catalogue's.
+    """
     notes = []
     seq = seq_len
     if seq is None:
@@ -67,8 +113,14 @@ def default_shape(m: Model, seq_len: int | None, global_batch: int | None) -> tu
             )
     B = global_batch
     if B is None:
-        B = max(1, round(assumption("default-batch-tokens") / seq))
-        notes.append(f"global batch {B} sequences ≈ {B * seq / 1e6:.1f} M tokens (default)")
+        B = max(1, round(default_batch_tokens(devices, seq, compute_flops) / seq))
+        how = (
+            "default: max(4 M tokens, one sequence per 8 devices), capped at DeepSeek LLM's "
+            "compute-optimal batch 0.292·C^0.327"
+            if devices is not None
+            else "default"
+        )
+        notes.append(f"global batch {B} sequences ≈ {B * seq / 1e6:.1f} M tokens ({how})")
     return seq, B, notes
 
 

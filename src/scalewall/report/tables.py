@@ -169,6 +169,11 @@ def print_catalog_list(kind: str, items: dict) -> None:
                 f"{e.memory_fraction:g} of {e.memory_fraction_of} memory, admission at {e.admission} "
                 f"length; own factors on {', '.join(e.accelerators) or 'none'}"
             )
+        elif kind == "stacks":
+            fig = (
+                f"flash {'yes' if e.flash_attention else 'no'}, ZeRO {','.join(map(str, e.zero_stages))}, "
+                f"TP overlap {e.tp_comm_overlap:g}"
+            )
         elif hasattr(e, "value") and hasattr(e, "unit"):
             fig = f"{e.value:g} {e.unit}"
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from scalewall import catalog
+from scalewall.catalog.schema import Model
 from scalewall.commands.train import TrainingRequest, estimate_training
 from scalewall.facility.footprint import energy_mwh
 from scalewall.performance.plan import STACKS, Plan, PlanArrays
@@ -73,8 +74,8 @@ def narayanan_rows() -> list[Row]:
     return rows
 
 
-def llama3_rows() -> list[Row]:
-    blk = cases("training_performance")["llama3_2024_table4"]
+def llama3_rows(block: str = "llama3_2024_table4") -> list[Row]:
+    blk = cases("training_performance")[block]
     acc = catalog.accelerator(blk["accelerator"])
     rows = []
     for c in blk["cases"]:
@@ -89,7 +90,7 @@ def llama3_rows() -> list[Row]:
         )
         rows.append(
             row(
-                "llama3_2024_table4",
+                block,
                 c["name"],
                 "MFU",
                 c["mfu"],
@@ -349,6 +350,123 @@ def bloom_rows() -> list[Row]:
     ]
 
 
+#: the modern set's split: rows on this accelerator FIT the step-time factors, the others CHECK
+#: them on hardware generations the fit has not seen (B200, GB200 NVL72)
+MODERN_FIT_ACCELERATOR = "h100-sxm"
+#: bytes of a GiB over bytes of a GB (memory tables in GiB) [-]
+GIB_PER_GB = 2**30 / 1e9
+#: bar of every modern row: the issue's "none over 25 %" [-]
+MODERN_BAR = 0.25
+
+
+def modern_model(c: dict, blk: dict) -> Model:
+    """A modern case's model: a catalogue entry, or the case file's local dims."""
+    if "model_id" in c:
+        return catalog.model(c["model_id"])
+    dims = blk["models"][c["model_local"]]
+    return Model(id=c["model_local"], **dims)
+
+
+def modern_plan(c: dict) -> Plan:
+    """The published parallel configuration of a modern case (see the case file's ``assumed``)."""
+    return case_plan(
+        c,
+        sequence_parallel=c["sequence_parallel"],
+        zero=c["zero"],
+        offload_layers=c.get("offload_layers", 0),
+    )
+
+
+def modern_stack(c: dict, blk: dict):
+    """The group's stack, with the all-to-all overlap where the row's recipe turns it on."""
+    st = STACKS[blk["stack"]]
+    if c.get("moe_a2a_overlap"):
+        st = st.model_copy(update={"ep_comm_overlap": 1.0})
+    return st
+
+
+def modern_rows() -> list[Row]:
+    """NeMo 24.07 and Megatron-Bridge 25.11 tokens/s per GPU, each at its published plan."""
+    allc = cases("training_modern")
+    rows = []
+    for group in ("nemo_2407_h100_fp8", "megatron_bridge_2511"):
+        blk = allc[group]
+        for c in blk["cases"]:
+            acc = catalog.accelerator(c["accelerator"])
+            plan = modern_plan(c)
+            r = evaluate(
+                model_dims(modern_model(c, allc)),
+                acc,
+                PlanArrays.from_plans([plan]),
+                c["seq_len"],
+                c["precision"],
+                modern_stack(c, blk),
+            )
+            tok_s_gpu = plan.global_batch * c["seq_len"] / float(r["step_time_s"][0]) / plan.devices
+            role = "fit" if c["accelerator"] == MODERN_FIT_ACCELERATOR else "check"
+            rows.append(
+                row(
+                    group,
+                    c["name"],
+                    "tokens/s per GPU",
+                    c["tokens_per_s_per_gpu"],
+                    tok_s_gpu,
+                    MODERN_BAR,
+                    role,
+                    source_of(blk),
+                )
+            )
+    return rows
+
+
+def torchtitan_rows() -> list[Row]:
+    """TorchTitan's FSDP2 rows, held out: another stack, another H100 part, a 500 W cap."""
+    blk = cases("training_modern")["torchtitan_2024_table1"]
+    acc = catalog.accelerator(blk["accelerator"]).model_copy(update=blk["accelerator_changes"])
+    rows = []
+    for c in blk["cases"]:
+        plan = modern_plan(c)
+        r = estimate_training(
+            TrainingRequest(
+                model=catalog.model(c["model_id"]),
+                accelerator=acc,
+                devices=plan.devices,
+                tokens=1e9,
+                seq_len=c["seq_len"],
+                precision=c["precision"],
+                stack=blk["stack"],
+                power_cap_w=blk["power_cap_w"],
+                **{k: v for k, v in plan.to_dict().items() if k != "offload_layers"},
+            )
+        )
+        published = {
+            "tokens/s per GPU": c["tokens_per_s_per_gpu"],
+            "memory per device [GB]": c["memory_gib"] * GIB_PER_GB,
+        }
+        if r.tokens_per_s is None or r.memory_per_device_gb is None:  # no plan fits: say so
+            raise ValueError(f"{c['name']}: the published plan does not run in the model")
+        predicted = {
+            "tokens/s per GPU": r.tokens_per_s / plan.devices,
+            "memory per device [GB]": r.memory_per_device_gb,
+        }
+        for qty, pub in published.items():
+            rows.append(
+                Row(
+                    group="torchtitan_2024_table1",
+                    case=c["name"],
+                    quantity=qty,
+                    published=pub,
+                    predicted=predicted[qty],
+                    error=predicted[qty] / pub - 1,
+                    bar="none",
+                    ok=True,
+                    role=blk["role"],
+                    source=source_of(blk),
+                )
+            )
+    return rows
+
+
 class PlannerCheck(BaseModel):
     """How the planner's best plan compares with a published hand-tuned plan (own model)."""
 
@@ -475,7 +593,10 @@ def training_rows() -> list[Row]:
         *korthikanti_rows(),
         *narayanan_rows(),
         *llama3_rows(),
+        *llama3_rows("llama3_2024_table4_16k"),
         *mlperf_rows(),
+        *modern_rows(),
+        *torchtitan_rows(),
         *llmfoundry_rows(),
         *patterson_rows(),
         *llama2_rows(),

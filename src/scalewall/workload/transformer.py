@@ -35,6 +35,7 @@ __all__ = [
     "model_flops_per_token",
     "six_n_flops_per_token",
     "layer_linear_flops",
+    "routed_expert_flops",
     "attention_core_flops",
     "layer_activation_bytes",
     "layer_elementwise_bytes",
@@ -64,6 +65,7 @@ class ModelDims:
     moe_layer_share: float  # share of layers that are MoE [-]
     top_k: int
     n_experts: int
+    d_ff_expert: int  # hidden width of one routed expert (0 for dense models)
     embedding_params: float  # input embedding (and output head if untied)
     untied: bool
     params_total: float
@@ -96,13 +98,13 @@ def model_dims(m: Model) -> ModelDims:
         dense_ffn_layer = (1 - share) * ffn_params_dense(m) + share * (
             m.moe.n_shared_experts * expert_params(m) + h * m.moe.n_experts
         )
-        top_k, n_exp = m.moe.top_k, m.moe.n_experts
+        top_k, n_exp, f_exp = m.moe.top_k, m.moe.n_experts, m.moe.d_ff_expert
     else:
         f_token = float(m.ffn_hidden)
         ffn_active = ffn_params_dense(m)
         exp_layer = 0.0
         dense_ffn_layer = ffn_params_dense(m)
-        top_k, n_exp = 1, 1
+        top_k, n_exp, f_exp = 1, 1, 0
     emb = m.vocab_size * h * (1 if m.tied_embeddings else 2)
     return ModelDims(
         L=L,
@@ -124,11 +126,24 @@ def model_dims(m: Model) -> ModelDims:
         moe_layer_share=share,
         top_k=top_k,
         n_experts=n_exp,
+        d_ff_expert=f_exp,
         embedding_params=float(emb),
         untied=not m.tied_embeddings,
         params_total=pc.total,
         params_active=pc.active,
     )
+
+
+def routed_expert_flops(d: ModelDims, tokens):
+    """Forward FLOPs of the routed experts' matrices for ``tokens`` tokens, averaged over layers
+    [FLOP]: the part of :func:`layer_linear_flops` that runs as grouped GEMMs (0 if dense).
+
+    Notes
+    -----
+    ``2 · tokens · share_moe · top_k · mats · h · d_ff_expert``.
+    """
+    per_token = d.moe_layer_share * d.top_k * d.ffn_mats * d.h * d.d_ff_expert
+    return 2.0 * np.asarray(tokens, dtype=float) * per_token
 
 
 def layer_linear_flops(d: ModelDims, tokens):
@@ -175,7 +190,7 @@ def six_n_flops_per_token(d: ModelDims) -> float:
     return 6.0 * d.params_active
 
 
-def layer_activation_bytes(d: ModelDims, b, s_local, s_k, tp, sp, recompute, flash, dropout):
+def layer_activation_bytes(d: ModelDims, b, s_local, s_k, tp, sp, recompute, flash, dropout, fp8=False):
     """Activation memory one layer keeps for backward, per device, one micro-batch [B].
 
     Parameters
@@ -188,6 +203,7 @@ def layer_activation_bytes(d: ModelDims, b, s_local, s_k, tp, sp, recompute, fla
     recompute : 0 none, 1 selective, 2 full
     flash : FlashAttention (no s² tensors)
     dropout : dropout layers present
+    fp8 : FP8 GEMMs, whose inputs are saved for backward as their 1-byte FP8 casts
 
     Notes
     -----
@@ -196,6 +212,12 @@ def layer_activation_bytes(d: ModelDims, b, s_local, s_k, tp, sp, recompute, fla
     bytes per score element /t, projection input 2T·v/t, FFN 2·mats·T·f/t, dropout masks 2Th.
     ``T = b·s_local``. Sequence parallelism divides the non-split terms by ``t``;
     full recomputation keeps only the layer input (2Th, /t with SP).
+
+    With fused attention (``flash``), *selective* is Megatron-Core's ``recompute_modules``
+    ``[layernorm, mlp/moe_act]``: the two norm outputs (2Th each) and the FFN activation output
+    (2T·f) are recomputed in backward, not kept. With FP8 GEMMs, Transformer Engine keeps the FP8
+    casts of the four GEMM inputs (QKV and FFN-in: gathered T·h; projection: T·v/t; FFN-out:
+    T·f/t) instead of their 16-bit copies, saving one byte per element.
     """
     b, s_local, s_k, tp = (np.asarray(x, dtype=float) for x in (b, s_local, s_k, tp))
     sp = np.asarray(sp, dtype=bool)
@@ -213,7 +235,18 @@ def layer_activation_bytes(d: ModelDims, b, s_local, s_k, tp, sp, recompute, fla
     else:
         scores = b * (d.a / tp) * s_local * s_k * (2.0 + 3.0 * drop)
     full = repl + split + scores
-    selective = repl + split + (scores if flash else 0.0)
+    if flash:
+        # Megatron-Core selective: norm outputs and the FFN activation output are recomputed
+        norm_out = np.where(sp, 4.0 * T * h / tp, 4.0 * T * h)
+        selective = full - norm_out - 2.0 * T * d.f_token / tp
+    else:
+        selective = repl + split
+    if fp8:
+        # QKV and FFN-in inputs are the gathered norm outputs (kept only without selective)
+        fp8_saved = T * (d.v_dim + d.f_token) / tp
+        gathered = np.where(sp, 2.0 * T * h / tp, 2.0 * T * h)
+        full = full - fp8_saved - gathered
+        selective = selective - fp8_saved - (0.0 if flash else gathered)
     layer_input = np.where(sp, 2.0 * T * h / tp, 2.0 * T * h)
     return np.select([recompute == 0, recompute == 1], [full, selective], default=layer_input)
 

@@ -1,0 +1,53 @@
+"""Schema of the software-stack catalogue (``stacks.yaml``): what a training framework does that
+changes step time and memory for the same parallel plan.
+
+Each profile is a few switches and one overlap share, every one sourced to the framework's
+documentation or paper; ``scalewall train --stack ID`` picks one.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from scalewall.catalog.schema import Entry
+
+__all__ = ["SoftwareStack"]
+
+
+class SoftwareStack(Entry):
+    """A training software profile (catalogue kind ``stacks``).
+
+    Attributes
+    ----------
+    flash_attention : fused attention (FlashAttention/cuDNN): no s² tensors in memory, causal
+        blocks skipped.
+    overlap_grad_reduce : data-parallel gradient reduction (and ZeRO-3/FSDP gathers) overlapped
+        with backward.
+    dropout : dropout layers (GPT-3-era recipes) that add masks to memory and traffic.
+    context_parallel : the stack can split the sequence over devices (ring attention).
+    zero_stages : the ZeRO stages the stack offers (FSDP = 3, distributed optimizer = 1).
+    tp_comm_overlap : share of the tensor-parallel collectives the stack can hide behind the
+        GEMMs they feed (0: serial; 1: hidden up to the GEMM time) [-].
+    ep_comm_overlap : share of the expert-parallel all-to-all hidden behind another
+        micro-batch's compute (Megatron-Core ``moe_a2a_overlap``, DualPipe-class schedules) [-].
+    fp8_activation_casts : with FP8 GEMMs, the GEMM inputs kept for backward are their 1-byte
+        FP8 casts (Transformer Engine) rather than 16-bit copies (torchao float8 keeps 16-bit).
+    attention_efficiency : achieved / 16-bit peak of the stack's fused attention, forward and
+        backward, on the executed (causal) FLOPs [-]; ``None``: the calibration factor
+        ``flash-attention-efficiency`` (FlashAttention-3 / cuDNN class on Hopper).
+    """
+
+    flash_attention: bool
+    overlap_grad_reduce: bool
+    dropout: bool
+    context_parallel: bool = True
+    zero_stages: tuple[int, ...] = (0, 1, 2, 3)
+    tp_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
+    ep_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
+    attention_efficiency: float | None = Field(default=None, gt=0, le=1, description="[-]")
+    fp8_activation_casts: bool = True
+
+    @property
+    def description(self) -> str:
+        """One line for a result's assumptions."""
+        return self.note or self.name

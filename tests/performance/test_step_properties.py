@@ -1,0 +1,97 @@
+"""Invariants of the modern-stack step model (issue 13), over random plans (hypothesis).
+
+Physics: hiding communication behind compute never lengthens a step; keeping fewer activation
+bytes (FP8 casts, offload) never needs more memory; a fixed cost per MoE layer never shortens one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scalewall import catalog
+from scalewall.catalog.calibration import Calibration
+from scalewall.performance.plan import STACKS, Plan, PlanArrays
+from scalewall.performance.step import evaluate, memory
+from scalewall.workload.transformer import model_dims
+
+MODELS = ("llama-3.1-8b", "qwen3-30b-a3b", "mixtral-8x7b")
+
+
+@pytest.fixture(scope="module")
+def dims():
+    return {m: (model_dims(catalog.model(m)), catalog.model(m)) for m in MODELS}
+
+
+plans = st.builds(
+    lambda tp, pp, ep, cp, mb, m, v, rc, z: (tp, pp, ep, cp, mb, m, v, rc, z),
+    st.sampled_from([1, 2, 4, 8]),
+    st.sampled_from([1, 2, 4]),
+    st.sampled_from([1, 2, 8]),
+    st.sampled_from([1, 2]),
+    st.sampled_from([1, 2, 4]),
+    st.sampled_from([4, 8, 16]),
+    st.sampled_from([1, 2]),
+    st.sampled_from(["none", "selective", "full"]),
+    st.sampled_from([1, 3]),
+)
+
+
+def _plan(spec, offload=0):
+    tp, pp, ep, cp, mb, m, v, rc, z = spec
+    v = v if pp > 1 else 1
+    return Plan(
+        tp=tp,
+        pp=pp,
+        dp=2,
+        cp=cp,
+        ep=ep,
+        micro_batch=mb,
+        global_batch=2 * ep * mb * m * pp,
+        interleave=v,
+        recompute=rc,
+        sequence_parallel=tp > 1,
+        zero=z,
+        offload_layers=offload,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=plans, model=st.sampled_from(MODELS), acc=st.sampled_from(["h100-sxm", "gb200"]))
+def test_overlapping_tp_or_ep_communication_never_lengthens_a_step(dims, spec, model, acc):
+    d, _ = dims[model]
+    a = catalog.accelerator(acc)
+    P = PlanArrays.from_plans([_plan(spec)])
+    base = STACKS["modern"]
+    t0 = evaluate(d, a, P, 4096, "bf16", base)["step_time_s"]
+    for change in ({"tp_comm_overlap": 1.0}, {"ep_comm_overlap": 1.0}):
+        t1 = evaluate(d, a, P, 4096, "bf16", base.model_copy(update=change))["step_time_s"]
+        assert np.all(t1 <= t0 * (1 + 1e-12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=plans, model=st.sampled_from(MODELS), offload=st.integers(0, 8))
+def test_fp8_casts_and_offload_never_need_more_memory(dims, spec, model, offload):
+    d, _ = dims[model]
+    a = catalog.accelerator("h100-sxm")
+    st_ = STACKS["megatron-core"]
+    P0 = PlanArrays.from_plans([_plan(spec)])
+    P1 = PlanArrays.from_plans([_plan(spec, offload)])
+    bf16 = memory(d, a, P0, 4096, st_, precision="bf16")["memory_per_device_gb"]
+    fp8 = memory(d, a, P0, 4096, st_, precision="fp8")["memory_per_device_gb"]
+    off = memory(d, a, P1, 4096, st_, precision="fp8")["memory_per_device_gb"]
+    assert np.all(fp8 <= bf16) and np.all(off <= fp8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=plans, overhead=st.floats(0.0, 5e-3))
+def test_a_fixed_moe_layer_cost_never_shortens_a_step(dims, spec, overhead):
+    d, _ = dims["qwen3-30b-a3b"]
+    a = catalog.accelerator("b200")
+    P = PlanArrays.from_plans([_plan(spec)])
+    cal = Calibration.from_catalog()
+    t0 = evaluate(d, a, P, 4096, "fp8", STACKS["megatron-core"], cal.replace(moe_layer_overhead_s=0.0))
+    t1 = evaluate(d, a, P, 4096, "fp8", STACKS["megatron-core"], cal.replace(moe_layer_overhead_s=overhead))
+    assert np.all(t1["step_time_s"] >= t0["step_time_s"])
