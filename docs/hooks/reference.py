@@ -407,6 +407,7 @@ KEY_FIELDS: dict[str, list[str]] = {
                   "demonstrated.unit", "demonstrated.boundary", "efficiency_multiplier.low",
                   "efficiency_multiplier.central", "efficiency_multiplier.high"],
     "equivalences": ["kind", "annual_electricity_kwh", "year"],
+    "countries": ["iso3", "electricity_demand_twh", "year"],
     "actors": ["capex_usd", "fiscal_year"],
 }
 _SKIP = {"id", "name", "aliases", "source", "note"}

@@ -154,7 +154,7 @@ def test_hardware_efficiency_growth_stops_at_the_cmos_headroom():
 
 
 def test_catalogue_outlook_kinds_load_with_sources():
-    for kind in ("trends", "paradigms", "equivalences", "actors"):
+    for kind in ("trends", "paradigms", "equivalences", "countries", "actors"):
         items = catalog.entries(kind)
         assert items and all(e.source for e in items.values()), kind
     pa = catalog.get("paradigms", "ibm-northpole")

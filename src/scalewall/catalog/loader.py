@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from scalewall.catalog.energy_sources import EnergySource
 from scalewall.catalog.engines import EngineProfile
-from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
+from scalewall.catalog.outlook import Actor, Country, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.catalog.stacks import SoftwareStack
 from scalewall.errors import CatalogError
@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "trends": ("trends.yaml", Trend),
     "paradigms": ("paradigms.yaml", Paradigm),
     "equivalences": ("equivalences.yaml", Equivalence),
+    "countries": ("countries.yaml", Country),
     "actors": ("actors.yaml", Actor),
     "engines": ("engines.yaml", EngineProfile),
     "stacks": ("stacks.yaml", SoftwareStack),

@@ -3,7 +3,8 @@
 ``Trend`` (catalogue ``trends``): one driver of the outlook as a distribution ``low`` ≤
 ``central`` ≤ ``high`` in its ``unit``. ``Paradigm`` (``paradigms``): a compute paradigm with the
 efficiency it has demonstrated and on which workload. ``Equivalence`` (``equivalences``): an annual
-electricity use to compare TWh with. ``Actor`` (``actors``): an organisation whose yearly capital
+electricity use to compare TWh with (a household). ``Country`` (``countries``): every country's
+annual electricity demand from one dated table. ``Actor`` (``actors``): an organisation whose yearly capital
 budget could pay for a frontier training cluster. ``Scenario``: a user's or preset's changes to the
 drivers (see ``docs/outlook.md``).
 """
@@ -22,6 +23,7 @@ __all__ = [
     "Multiplier",
     "Paradigm",
     "Equivalence",
+    "Country",
     "Actor",
     "DriverOverride",
     "Scenario",
@@ -103,15 +105,23 @@ class Paradigm(Entry):
 
 
 class Equivalence(Entry):
-    """An annual electricity use to compare with (a household, a country)."""
+    """An annual electricity use to compare with (a household; countries are ``Country``)."""
 
-    kind: Literal["household", "country"]
+    kind: Literal["household"]
     annual_electricity_kwh: float = Field(gt=0, description="annual electricity use [kWh]")
     year: int = Field(ge=2000, le=2100, description="year the figure refers to")
 
     @property
     def annual_electricity_twh(self) -> float:
         return self.annual_electricity_kwh / 1e9
+
+
+class Country(Entry):
+    """A country's (or territory's) annual electricity demand, from one dated table for all."""
+
+    iso3: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code (Ember's; XKX Kosovo)")
+    electricity_demand_twh: float = Field(gt=0, description="annual electricity demand [TWh]")
+    year: int = Field(ge=2000, le=2100, description="year the figure refers to")
 
 
 class Actor(Entry):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from scalewall.catalog.outlook import Equivalence
+    from scalewall.catalog.outlook import Country
 
 __all__ = ["fmt", "summary_rows", "wall_rows", "equivalence_rows", "collect_sources"]
 
@@ -213,10 +213,8 @@ def collect_sources(res: dict) -> dict[str, list[str]]:
         for lv in o.get("levers", []):
             add("outlook", lv.get("sources"))
     if equivalence_rows(res):
-        ids = ["us-household"] + [
-            e.id
-            for e in cast("dict[str, Equivalence]", catalog.entries("equivalences")).values()
-            if getattr(e, "kind", "") == "country"
-        ]
-        add("equivalences", [s.model_dump() for i in ids for s in catalog.get("equivalences", i).source])
+        add("equivalences", [s.model_dump() for s in catalog.get("equivalences", "us-household").source])
+        # one table for every country: every entry carries the same source
+        first = next(iter(cast("dict[str, Country]", catalog.entries("countries")).values()))
+        add("equivalences", [s.model_dump() for s in first.source])
     return {k: v for k, v in out.items() if v}

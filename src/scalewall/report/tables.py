@@ -162,6 +162,8 @@ def print_catalog_list(kind: str, items: dict) -> None:
             )
         elif kind == "equivalences":
             fig = f"{e.annual_electricity_kwh / 1e9:g} TWh ({e.year})"
+        elif kind == "countries":
+            fig = f"{e.electricity_demand_twh:g} TWh ({e.year}, {e.iso3})"
         elif kind == "actors":
             fig = f"capex {e.capex_usd / 1e9:g} B USD (FY{e.fiscal_year})"
         elif kind == "engines":
