@@ -61,6 +61,11 @@ class SiteOptions(BaseModel):
     grid_cap_mw: float | None = Field(
         default=None, ge=0, description="maximum grid import [MW]; default: no limit"
     )
+    solve: Literal["auto", "full"] = Field(
+        default="auto",
+        description="auto: capacities from an aggregated year (tsam segments), verified on all 8,760 "
+        "hours, the full LP only if that fails; full: the full 8,760-hour LP",
+    )
     dispatch_out: str | None = Field(default=None, description="write hourly dispatch to .csv or .parquet")
     include_dispatch: bool = Field(
         default=False,
@@ -202,6 +207,7 @@ def site_request(o: SiteOptions):
         flexible_share=o.flexible_share,
         cooling=o.cooling,
         grid_cap_mw=o.grid_cap_mw,
+        solve=o.solve,
     )
 
 

@@ -50,6 +50,7 @@ class SiteRequest:
     cooling: str = "air"
     grid_cap_mw: float | None = None
     load_notes: tuple[str, ...] = ()  # where load_mw came from (e.g. a training run)
+    solve: str = "auto"  # auto (aggregated design, verified; full LP if that fails) or full
 
 
 class SiteResult(BaseModel):
@@ -94,6 +95,11 @@ class SiteResult(BaseModel):
     balance_error_mw: float
     solve_s: float
     build_s: float
+    solve_path: str = Field(
+        default="full",
+        description="how the answer was found: 'aggregated' (capacities from tsam segments of the "
+        "year, verified by an 8,760-hour dispatch with them fixed) or 'full' (one 8,760-hour LP)",
+    )
     notes: list[str]
     sources: list[dict] = Field(
         default_factory=list,
@@ -222,7 +228,7 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
     )
     if progress:
         progress("solving 8,760-hour LP (PyPSA + HiGHS)")
-    sol = solve_supply(problem)
+    sol = solve_supply(problem, method=req.solve)
     return _result(req, w, sources, profiles, facility, pue, grid, sol, notes), sol.dispatch
 
 
@@ -304,6 +310,7 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         balance_error_mw=float(sol.balance_error_mw),
         solve_s=r(sol.solve_s, 2),
         build_s=r(sol.build_s, 2),
+        solve_path=sol.method,
         notes=notes,
         sources=_sources_used(sources, req.region, w),
     )
