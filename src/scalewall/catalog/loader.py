@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from scalewall.catalog.energy_sources import EnergySource
+from scalewall.catalog.energy_sources import EnergySource, LongHaulLink
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.errors import CatalogError
@@ -43,6 +43,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "assumptions": ("assumptions.yaml", Assumption),
     "calibration": ("calibration.yaml", Assumption),
     "energy_sources": ("energy_sources.yaml", EnergySource),
+    "links": ("site_resources.yaml", LongHaulLink),
     "trends": ("trends.yaml", Trend),
     "paradigms": ("paradigms.yaml", Paradigm),
     "equivalences": ("equivalences.yaml", Equivalence),
