@@ -344,7 +344,9 @@ def campus_specs(o: SiteOptions):
             except ValueError:
                 raise InputError(f"--sites {item!r}: the share {text!r} is not a number") from None
             parts = parts[:-1]
-        specs.append(CampusSpec(load_weather(":".join(parts).strip()), share, region))
+        where = ":".join(parts).strip()
+        name = where.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or where
+        specs.append(CampusSpec(load_weather(where), share, region, name))
     return specs
 
 

@@ -26,6 +26,7 @@ class CampusSpec:
     weather: object  # scalewall.supply.weather.Weather
     share: float | None = None
     region: object | None = None  # scalewall.catalog.schema.Region
+    name: str | None = None  # how the campus is called in the result (default: the weather's name)
 
 
 class CampusResult(BaseModel):
@@ -109,7 +110,7 @@ def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool
         if w.clear_sky and any(s.tech == "wind" for s in sources):  # type: ignore[attr-defined]
             raise InputError(f"wind needs measured wind speeds; campus {w.name} is clear-sky")  # type: ignore[attr-defined]
         off = utc_offset_h(w)
-        name = w.name  # type: ignore[attr-defined]
+        name = spec.name or w.name  # type: ignore[attr-defined]
         if name in names:
             name = f"{name}-{len(names) + 1}"
         names.append(name)

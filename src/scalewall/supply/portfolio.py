@@ -414,7 +414,9 @@ def _solve_once(p: PortfolioProblem, threads: int | None) -> PortfolioSolution:
     tol = 1e-5 * max(float(c.load_mw.max()) for c in p.campuses)
     tried = []
     t0 = time.perf_counter()
-    for label, opts in _solver_attempts(threads or min(2, os.cpu_count() or 1)):
+    for label, opts in _solver_attempts(
+        threads or min(2, os.cpu_count() or 1), dispatch_only=p.fixed_mw is not None
+    ):
         with _quiet_stdout():
             status, condition = n.optimize.solve_model(
                 solver_name="highs", io_api="direct", solver_options=opts
