@@ -77,6 +77,12 @@ class SiteOptions(BaseModel):
         le=1,
         description="with --sites: share of each campus's load that may move to the others each hour [-]",
     )
+    grid_hourly: str | None = Field(
+        default=None,
+        description="CSV of 8,760 hourly rows with a header: gco2_kwh (required), clean_share [-] and "
+        "price_usd_mwh (optional); imports count their clean share toward CFE hour by hour; default: "
+        "the region's annual figures, imports 0 % carbon-free",
+    )
     solve: Literal["auto", "full"] = Field(
         default="auto",
         description="auto: capacities from an aggregated year (tsam segments), verified on all 8,760 "
@@ -230,7 +236,20 @@ def site_request(o: SiteOptions):
         cooling=o.cooling,
         grid_cap_mw=o.grid_cap_mw,
         solve=o.solve,
+        grid_hourly=_grid_hours(o.grid_hourly),
     )
+
+
+def _grid_hours(path: str | None):
+    """The hourly grid figures of ``--grid-hourly``, read through the guarded reader."""
+    if path is None:
+        return None
+    from pathlib import Path
+
+    from scalewall.files import read_text
+    from scalewall.supply.grid_hours import parse_grid_hourly
+
+    return parse_grid_hourly(read_text(path, "--grid-hourly"), Path(path).name)
 
 
 #: file types ``--dispatch-out`` writes

@@ -90,6 +90,10 @@ def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool
     from scalewall.facility.pue import Climate
     from scalewall.supply.load import it_load_profile
 
+    if req.grid_hourly is not None:
+        raise InputError(
+            "--grid-hourly applies to one site; with --sites each campus uses its region's figures"
+        )
     if len(specs) < 2:
         raise InputError("--sites needs at least two campuses (use --weather for one)")
     given = [s.share for s in specs if s.share is not None]

@@ -94,6 +94,10 @@ class SupplyProblem:
     grid_price_usd_mwh: float = 80.0
     grid_cap_mw: float | None = None
     flexible_share: float = 0.0
+    #: carbon-free share of the grid's generation each hour (--grid-hourly); None = 0 [-]
+    grid_clean_share: np.ndarray | None = None
+    #: grid price each hour (--grid-hourly); None = grid_price_usd_mwh [USD/MWh]
+    grid_price_hourly: np.ndarray | None = None
     #: hours each snapshot stands for (aggregated design year); None = one hour each [h]
     weights_h: np.ndarray | None = None
     #: capacities fixed in advance (a dispatch-only LP that verifies a design) [MW]
@@ -106,6 +110,19 @@ class SupplyProblem:
     def weights(self) -> np.ndarray:
         """Hours each snapshot stands for [h]."""
         return np.ones(len(self.load_mw)) if self.weights_h is None else self.weights_h
+
+    def dirty_share(self, s: EnergySource) -> np.ndarray:
+        """Share of each hour's output of ``s`` that is not carbon-free [-] (grid: 1 - clean share)."""
+        hours = len(self.load_mw)
+        if s.role == "import" and self.grid_clean_share is not None:
+            return 1.0 - self.grid_clean_share
+        return np.full(hours, 0.0 if s.carbon_free or s.role == "storage" else 1.0)
+
+    def grid_price(self) -> np.ndarray:
+        """Grid price each hour [USD/MWh]."""
+        if self.grid_price_hourly is not None:
+            return self.grid_price_hourly
+        return np.full(len(self.load_mw), self.grid_price_usd_mwh)
 
 
 @dataclass
@@ -184,14 +201,18 @@ def _prune_dominated(sources: list[EnergySource], year: int) -> tuple[list[Energ
 
 
 def _check_feasible(p: SupplyProblem) -> None:
-    clean = [s for s in p.sources if s.carbon_free]
+    clean = [
+        s for s in p.sources if s.carbon_free or (s.role == "import" and float(p.dirty_share(s).min()) < 1)
+    ]
     names = ", ".join(s.tech for s in p.sources)
     if p.cfe_target > 0 and not clean:
         raise InfeasiblePlanError(
             f"a CFE target of {p.cfe_target:.0%} needs at least one carbon-free technology; allowed: {names}"
         )
     has_store = any(s.role == "storage" for s in p.sources)
-    has_firm_clean = any(s.role == "firm" and s.carbon_free for s in p.sources)
+    has_firm_clean = any(s.role == "firm" and s.carbon_free for s in p.sources) or any(
+        s.role == "import" and s in clean for s in p.sources
+    )
     gens_clean = [p.profiles[s.tech] for s in clean if s.role == "variable"]
     if p.cfe_target > 0 and not has_firm_clean and not has_store:
         ceiling = max_cfe_without_storage(p.load_mw, gens_clean)
@@ -265,9 +286,12 @@ def _network(p: SupplyProblem):
             )
         elif s.role == "import":
             cap = _grid_cap_mw(p)
-            n.add(
-                "Generator", s.tech, bus="site", carrier=s.tech, p_nom=cap, marginal_cost=p.grid_price_usd_mwh
+            price = (
+                pd.Series(p.grid_price_hourly, index=n.snapshots)
+                if p.grid_price_hourly is not None
+                else p.grid_price_usd_mwh
             )
+            n.add("Generator", s.tech, bus="site", carrier=s.tech, p_nom=cap, marginal_cost=price)
         else:
             pmax = (
                 pd.Series(_clean_profile(p.profiles[s.tech]), index=n.snapshots)
@@ -305,12 +329,16 @@ def _add_constraints(n, m, p: SupplyProblem) -> None:
     import xarray as xr
 
     gen = m.variables["Generator-p"]
-    dirty = [s.tech for s in p.sources if s.role in NON_CFE_ROLES]
+    dirty = [s for s in p.sources if s.role in NON_CFE_ROLES]
     if p.cfe_target > 0 and dirty:
         w = p.weights()
         budget = (1.0 - p.cfe_target) * float((p.load_mw * w).sum())
-        hours = xr.DataArray(w, coords=[n.snapshots])
-        lhs = (gen.sel(name=dirty) * hours).sum()
+        # MWh of non-CFE energy per MW of output in each snapshot: its hours x its dirty share
+        coeff = xr.DataArray(
+            np.column_stack([w * p.dirty_share(s) for s in dirty]),
+            coords=[n.snapshots, pd.Index([s.tech for s in dirty], name="name")],
+        )
+        lhs = (gen.sel(name=[s.tech for s in dirty]) * coeff).sum()
         if p.cfe_soft:
             short = m.add_variables(lower=0, name="cfe_shortfall_mwh")
             m.add_constraints(lhs - short <= budget, name="cfe_share")
@@ -417,7 +445,7 @@ def _worst_violation(sol: SupplySolution, p: SupplyProblem) -> tuple[float, str]
             limit = np.full(len(d), s.availability * cap)
         checks.append((float(np.max(d[s.tech].to_numpy() - limit)), f"{s.tech} <= available"))
         if s.role in NON_CFE_ROLES:
-            dirty += float((d[s.tech].to_numpy() * p.weights()).sum())
+            dirty += float((d[s.tech].to_numpy() * p.weights() * p.dirty_share(s)).sum())
     if p.cfe_target > 0 and not p.cfe_soft:
         excess = dirty - (1.0 - p.cfe_target) * float((p.load_mw * p.weights()).sum())
         checks.append((excess / p.weights().sum(), "CFE share"))
@@ -558,7 +586,10 @@ def _solve_aggregated(
     t0 = time.perf_counter()
     techs = {s.tech for s in p.sources}
     hourly = {t: _clean_profile(v) for t, v in p.profiles.items() if t in techs}
-    seg = segment_year({"load": p.load_mw, **hourly}, per_day)
+    grid = {"grid clean share": p.grid_clean_share, "grid price": p.grid_price_hourly}
+    seg = segment_year(
+        {"load": p.load_mw, **hourly, **{k: v for k, v in grid.items() if v is not None}}, per_day
+    )
     load_mwh = float(p.load_mw.sum())
     target = min(1.0, p.cfe_target + DESIGN_CFE_MARGIN * (1.0 - p.cfe_target))
     # segment means hide the hours in which the load peaks or stored energy runs short: the
@@ -573,6 +604,8 @@ def _solve_aggregated(
             p,
             load_mw=seg.mean(p.load_mw),
             profiles={t: seg.mean(v) for t, v in hourly.items()},
+            grid_clean_share=None if p.grid_clean_share is None else seg.mean(p.grid_clean_share),
+            grid_price_hourly=None if p.grid_price_hourly is None else seg.mean(p.grid_price_hourly),
             weights_h=seg.hours,
             cfe_target=target,
         )
@@ -595,7 +628,11 @@ def _solve_aggregated(
             why.append(f"design {k} cannot serve every hour of the full year with its capacities")
             return None, why
         spent["verification"] += time.perf_counter() - t2
-        dirty = sum(float(sol.dispatch[s.tech].sum()) for s in p.sources if s.role in NON_CFE_ROLES)
+        dirty = sum(
+            float((sol.dispatch[s.tech].to_numpy() * p.dirty_share(s)).sum())
+            for s in p.sources
+            if s.role in NON_CFE_ROLES
+        )
         met = 1.0 - dirty / load_mwh
         if met >= p.cfe_target - CFE_TOLERANCE:
             sol.method = "aggregated"
@@ -715,7 +752,7 @@ def _solution(n, p: SupplyProblem, build_s: float, solve_s: float, notes: list[s
     for s in p.sources:
         energy = float((w * (cols[s.tech] if s.tech in cols else cols[f"{s.tech}_discharge"])).sum())
         if s.role == "import":
-            annual += p.grid_price_usd_mwh * energy
+            annual += float((w * p.grid_price() * cols[s.tech]).sum())
         else:
             annual += s.annualised_cost_usd_per_mw_year(p.year) * cap[s.tech]
             annual += (s.variable_om_usd_per_mwh if s.role == "storage" else s.marginal_usd_per_mwh) * energy

@@ -14,6 +14,7 @@ from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
 
 if TYPE_CHECKING:
+    from scalewall.supply.grid_hours import GridHours
     from scalewall.supply.weather import Weather
 
 __all__ = ["SiteRequest", "SiteResult", "tech_names", "DEFAULT_TECHS", "plan_site", "source_profiles"]
@@ -51,6 +52,7 @@ class SiteRequest:
     grid_cap_mw: float | None = None
     load_notes: tuple[str, ...] = ()  # where load_mw came from (e.g. a training run)
     solve: str = "auto"  # auto (aggregated design, verified; full LP if that fails) or full
+    grid_hourly: GridHours | None = None  # --grid-hourly
 
 
 class SiteResult(BaseModel):
@@ -216,6 +218,24 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
     profiles = source_profiles(sources, w)
     grid, gnotes = _grid(req.region)
     notes += gnotes
+    gh = req.grid_hourly
+    if any(s.role == "import" for s in sources):
+        if gh is None:
+            notes.append(
+                "grid imports at the region's annual carbon intensity and price, counted 0 % "
+                "carbon-free (give --grid-hourly for the grid's hourly clean share)"
+            )
+        else:
+            notes.append(
+                f"grid imports hour by hour from {gh.name}: carbon intensity"
+                + (", clean share counted toward CFE in its hour" if gh.clean_share is not None else "")
+                + (", price" if gh.price_usd_mwh is not None else "")
+                + (
+                    ""
+                    if gh.clean_share is not None
+                    else "; no clean_share column: imports count 0 % carbon-free"
+                )
+            )
     problem = SupplyProblem(
         facility,
         sources,
@@ -225,6 +245,8 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         float(grid["price_usd_mwh"]),
         req.grid_cap_mw,
         req.flexible_share,
+        grid_clean_share=None if gh is None else gh.clean_share,
+        grid_price_hourly=None if gh is None else gh.price_usd_mwh,
     )
     if progress:
         progress("solving 8,760-hour LP (PyPSA + HiGHS)")
@@ -247,13 +269,27 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
             losses[tech] = float(charge.sum()) - energy[tech]
         if sol.capacity_mw[tech] > 1e-6 and s.role != "import":
             cf_disp[tech] = energy[tech] / (sol.capacity_mw[tech] * len(facility))
-    dirty = sum(e for t, e in energy.items() if not built[t].carbon_free and built[t].role != "storage")
+    gh = req.grid_hourly
+    dirty = 0.0
+    grid_gco2 = None if gh is None else gh.gco2_kwh
+    for t, e in energy.items():
+        s = built[t]
+        if s.role == "import" and gh is not None:
+            share = 1.0 if gh.clean_share is None else 1.0 - gh.clean_share
+            dirty += float((sol.dispatch[t].to_numpy() * share).sum())
+        elif not s.carbon_free and s.role != "storage":
+            dirty += e
     life_t = direct_t = water = land = 0.0
     for tech, s in built.items():
         e = energy[tech]
         if s.role == "import":
-            life_t += e * float(grid["gco2e_kwh"]) / KG_PER_T  # MWh · g/kWh = kg
-            direct_t += e * float(grid["gco2e_kwh"]) / KG_PER_T
+            kg = (
+                float((sol.dispatch[tech].to_numpy() * grid_gco2).sum())
+                if grid_gco2 is not None
+                else e * float(grid["gco2e_kwh"])
+            )  # MWh · g/kWh = kg
+            life_t += kg / KG_PER_T
+            direct_t += kg / KG_PER_T
             water += e * float(grid["water_m3_per_mwh"])
         elif s.role != "storage":
             life_t += e * s.lifecycle_gco2e_kwh / KG_PER_T
