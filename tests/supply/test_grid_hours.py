@@ -43,8 +43,13 @@ def test_clean_grid_hours_count_toward_cfe_and_nothing_else_does(tmp_path):
     clean_mwh = grid[CLEAN].sum()
     assert out["cfe_share"] == pytest.approx(clean_mwh / load.sum(), abs=1e-4)
     assert out["cfe_share"] >= 0.2 - 1e-5
-    # emissions: 20 g/kWh in clean hours, 600 otherwise, plus gas
     assert any("--grid-hourly" not in n and "grid.csv" in n for n in out["notes"])
+    # on-site cooling water is in site water: default WUE [L/kWh] x IT energy [MWh] = m3
+    from scalewall import catalog
+
+    onsite = catalog.assumption("default-wue-l-kwh") * 10 * HOURS
+    assert out["water_onsite_m3_per_year"] == pytest.approx(onsite, rel=1e-6)
+    assert out["water_m3_per_year"] >= out["water_onsite_m3_per_year"]
 
 
 def test_a_target_above_the_clean_hours_is_infeasible_and_without_the_file_any_target_is(tmp_path):

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from scalewall.catalog.schema import Entry
 from scalewall.units import HOURS_PER_YEAR
 
-__all__ = ["EnergySource", "LongHaulLink", "capital_recovery_factor"]
+__all__ = ["EnergySource", "LongHaulLink", "ResourceLimit", "capital_recovery_factor"]
 
 
 def capital_recovery_factor(discount_rate, lifetime_years):
@@ -159,3 +159,14 @@ class LongHaulLink(Entry):
     def efficiency(self, km: float) -> float:
         """Share of the power sent that arrives over ``km`` of route [-]."""
         return (1.0 - self.converter_loss) ** 2 * max(0.0, 1.0 - self.loss_per_1000_km * km / 1000.0)
+
+
+class ResourceLimit(Entry):
+    """Where a technology may be built (``site_resources.yaml``, ``resource_limits``).
+
+    A site whose ``--region`` is not in ``regions`` cannot build ``tech``; ``reason`` is shown.
+    """
+
+    tech: str = Field(description="energy_sources id the limit applies to")
+    regions: list[str] = Field(description="catalogue regions where a sourced resource exists")
+    reason: str = Field(description="why the technology is left out elsewhere, in words")

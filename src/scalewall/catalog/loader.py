@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from scalewall.catalog.energy_sources import EnergySource, LongHaulLink
+from scalewall.catalog.energy_sources import EnergySource, LongHaulLink, ResourceLimit
 from scalewall.catalog.outlook import Actor, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.errors import CatalogError
@@ -44,6 +44,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "calibration": ("calibration.yaml", Assumption),
     "energy_sources": ("energy_sources.yaml", EnergySource),
     "links": ("site_resources.yaml", LongHaulLink),
+    "resource_limits": ("site_resources.yaml", ResourceLimit),
     "trends": ("trends.yaml", Trend),
     "paradigms": ("paradigms.yaml", Paradigm),
     "equivalences": ("equivalences.yaml", Equivalence),

@@ -77,6 +77,13 @@ class SiteOptions(BaseModel):
         le=1,
         description="with --sites: share of each campus's load that may move to the others each hour [-]",
     )
+    build_from: int | None = Field(
+        default=None,
+        ge=2020,
+        le=2060,
+        description="year building can start [year]: a technology whose lead time ends after --year is "
+        "left out, with the reason; default: lead times not checked",
+    )
     grid_hourly: str | None = Field(
         default=None,
         description="CSV of 8,760 hourly rows with a header: gco2_kwh (required), clean_share [-] and "
@@ -237,6 +244,7 @@ def site_request(o: SiteOptions):
         grid_cap_mw=o.grid_cap_mw,
         solve=o.solve,
         grid_hourly=_grid_hours(o.grid_hourly),
+        build_from=o.build_from,
     )
 
 
@@ -288,7 +296,7 @@ SITE_FIELDS = {
     "co2e_g_per_kwh": "life-cycle emissions per kWh of facility load [gCO2e/kWh]",
     "curtailment_share": "share of available variable generation curtailed [-]",
     "land_km2": "land occupied by the plants built [km²]",
-    "water_m3_per_year": "water consumed by the supply [m³/yr]",
+    "water_m3_per_year": "water consumed by the supply and on-site cooling [m³/yr]",
     "lead_time_years": "lead time of the slowest technology built [yr]",
     "lead_time_binding": "the technology with that lead time (null if none)",
     "capacity_factor": "available capacity factor per technology [-]",

@@ -104,7 +104,7 @@ def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool
         raise InputError(
             f"campus shares must be positive and sum to 1, got {', '.join(f'{x:g}' for x in given)}"
         )
-    sources, notes = _sources(req.techs, req.year)
+    sources, notes = _sources(req.techs, req.year, None, req.build_from)
     it, load_notes = it_load_profile(req.load_mw, req.load_profile)
     notes += list(req.load_notes) + load_notes
     campuses, facilities, pues, grids = [], [], [], []
@@ -255,6 +255,7 @@ def _combined(
         ),
         land_km2=round(sum(r.land_km2 for r in per_campus), 4),
         water_m3_per_year=round(sum(r.water_m3_per_year for r in per_campus), 0),
+        water_onsite_m3_per_year=round(sum(r.water_onsite_m3_per_year for r in per_campus), 0),
         lead_time_years=slowest.lead_time_years,
         lead_time_binding=slowest.lead_time_binding,
         capacity_factor={},  # per campus: run the campus alone for its resource
