@@ -32,7 +32,7 @@ def _write(tmp_path, clean_share=True, price=None, name="grid.csv"):
 
 
 def _site(path, cfe, techs="gas,grid"):
-    return run("site", {"load_mw": 10, "weather": "greensboro", "techs": techs, "cfe": cfe,
+    return run("site", {"load_mw": 10, "weather": "greensboro", "techs": techs, "cfe": cfe, "solve": "full",
                         "grid_hourly": str(path), "include_dispatch": True})
 
 
@@ -63,8 +63,8 @@ def test_a_target_above_the_clean_hours_is_infeasible_and_without_the_file_any_t
 
 def test_an_hourly_price_moves_imports_to_the_cheap_hours(tmp_path):
     price = np.where(np.arange(HOURS) % 24 < 6, 10.0, 300.0)  # cheap at night (dirty hours)
-    flat = _site(_write(tmp_path, name="flat.csv"), 0.0, techs="solar,gas,grid")
-    cheap = _site(_write(tmp_path, price=price, name="price.csv"), 0.0, techs="solar,gas,grid")
+    flat = _site(_write(tmp_path, name="flat.csv"), 0.0)
+    cheap = _site(_write(tmp_path, price=price, name="price.csv"), 0.0)
     night = np.arange(HOURS) % 24 < 6
     assert np.array(cheap["dispatch_mw"]["grid"])[night].sum() > 0.9 * np.array(cheap["dispatch_mw"]["load"])[night].sum()
     assert cheap["annual_cost_usd"] != flat["annual_cost_usd"]
