@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scalewall import catalog
 from scalewall.errors import InputError
@@ -123,3 +125,27 @@ def test_sites_option_reads_weather_share_and_region():
     assert specs[0].region.id == "us-virginia" and specs[1].region is None
     with pytest.raises(InputError, match="not a number"):
         campus_specs(SiteOptions(load_mw=100, sites="greensboro:half,miami"))
+
+LAT = st.floats(-90, 90, allow_nan=False)
+LON = st.floats(-180, 180, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LAT, LON, LAT, LON, LAT, LON)
+def test_great_circle_is_a_metric_on_the_sphere_bounded_by_half_the_circumference(a1, o1, a2, o2, a3, o3):
+    d12, d21 = great_circle_km(a1, o1, a2, o2), great_circle_km(a2, o2, a1, o1)
+    assert d12 == pytest.approx(d21, abs=1e-6)
+    assert 0 <= d12 <= np.pi * 6371.0088 + 1e-6
+    assert d12 <= great_circle_km(a1, o1, a3, o3) + great_circle_km(a3, o3, a2, o2) + 1e-6
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0, 20000, allow_nan=False), st.floats(0, 20000, allow_nan=False))
+def test_a_longer_line_costs_more_linearly_and_delivers_less(k1, k2):
+    link = catalog.get("links", "hvdc-overhead")
+    lo, hi = sorted((k1, k2))
+    assert link.efficiency(hi) <= link.efficiency(lo) <= (1 - link.converter_loss) ** 2
+    slope = link.annualised_usd_per_mw_year(1.0) - link.annualised_usd_per_mw_year(0.0)
+    assert link.annualised_usd_per_mw_year(hi) - link.annualised_usd_per_mw_year(lo) == pytest.approx(
+        slope * (hi - lo), rel=1e-9, abs=1e-6
+    )
