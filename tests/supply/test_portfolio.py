@@ -149,3 +149,19 @@ def test_a_longer_line_costs_more_linearly_and_delivers_less(k1, k2):
     assert link.annualised_usd_per_mw_year(hi) - link.annualised_usd_per_mw_year(lo) == pytest.approx(
         slope * (hi - lo), rel=1e-9, abs=1e-6
     )
+
+
+def test_free_shares_sum_to_one_and_cost_no_more_than_the_best_campus_alone():
+    campuses = [_campus(s, 1.0) for s in ("greensboro", "miami")]  # each load as if it carried all
+    p = PortfolioProblem(campuses, 2030, 0.8, catalog.get("links", "hvdc-overhead"), free_shares=True)
+    sol = solve_portfolio(p, method="full")
+    assert sum(sol.shares.values()) == pytest.approx(1.0, abs=1e-6)
+    assert all(-1e-9 <= v <= 1 + 1e-9 for v in sol.shares.values())
+    assert sol.balance_error_mw < 1e-4 and sol.cfe_share >= 0.8 - 1e-5
+    served = sum(sol.dispatch[c.name]["load"].sum() for c in campuses)
+    full = [c.load_mw.sum() for c in campuses]
+    assert served == pytest.approx(sum(s * f for s, f in zip(sol.shares.values(), full, strict=True)), rel=1e-6)
+    # putting all the load at one campus is one of its options
+    alone = [solve_supply(SupplyProblem(c.load_mw, c.sources, c.profiles, 2030, 0.8), method="full") for c in campuses]
+    best = min(a.annual_cost_usd / c.load_mw.sum() for a, c in zip(alone, campuses, strict=True))
+    assert sol.annual_cost_usd / served <= best * (1 + 1e-4)

@@ -71,6 +71,10 @@ class SiteOptions(BaseModel):
     transmission: bool = Field(
         default=True, description="with --sites: allow long-haul HVDC lines between the campuses"
     )
+    free_shares: bool = Field(
+        default=False,
+        description="with --sites: the optimiser picks each campus's share of the load (no shares in --sites)",
+    )
     shift_share: float = Field(
         default=0.0,
         ge=0,
@@ -388,7 +392,7 @@ def run_site(o: SiteOptions, progress=None) -> SiteResult:
         from scalewall.supply.campuses import plan_portfolio
 
         res, campuses, portfolio, dispatch = plan_portfolio(
-            site_request(o), campus_specs(o), o.transmission, o.shift_share
+            site_request(o), campus_specs(o), o.transmission, o.shift_share, o.free_shares
         )
     else:
         res, dispatch = plan_site(site_request(o), progress=progress)

@@ -69,6 +69,10 @@ class PortfolioResult(BaseModel):
     saving_vs_islanded_share: float = Field(description="that saving over the islanded cost [-]")
 
 
+#: share used for the per-campus ratios of a campus given no load (numerical, not a load) [-]
+SHARE_FLOOR = 1e-9
+
+
 def utc_offset_h(weather) -> int:
     """UTC offset of a weather file's local standard time [h] (0 when it has no time zone)."""
     off = weather.data.index[0].utcoffset()
@@ -80,7 +84,13 @@ def _utc(x: np.ndarray, offset_h: int) -> np.ndarray:
     return np.roll(np.asarray(x, dtype=float), -offset_h)
 
 
-def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool, shift_share: float):
+def plan_portfolio(
+    req: SiteRequest,
+    specs: list[CampusSpec],
+    transmission: bool,
+    shift_share: float,
+    free_shares: bool = False,
+):
     """Least-cost supply of ``req.load_mw`` shared by several campuses; see :mod:`scalewall.supply.portfolio`.
 
     Returns the site result of the whole portfolio (capacities summed over campuses), the
@@ -99,7 +109,9 @@ def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool
     given = [s.share for s in specs if s.share is not None]
     if given and len(given) != len(specs):
         raise InputError("give a share for every campus in --sites, or for none (equal shares)")
-    shares = [s.share for s in specs] if given else [1.0 / len(specs)] * len(specs)
+    if free_shares and given:
+        raise InputError("free shares: leave the shares out of --sites (the optimiser picks them)")
+    shares = [s.share for s in specs] if given else [1.0 if free_shares else 1.0 / len(specs)] * len(specs)
     if given and (min(given) <= 0 or abs(sum(given) - 1.0) > 1e-6):
         raise InputError(
             f"campus shares must be positive and sum to 1, got {', '.join(f'{x:g}' for x in given)}"
@@ -130,7 +142,7 @@ def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool
         pues.append(pue)
         grids.append(grid)
     link = catalog.get("links", "hvdc-overhead") if transmission else None
-    problem = PortfolioProblem(campuses, req.year, req.cfe, link, shift_share)
+    problem = PortfolioProblem(campuses, req.year, req.cfe, link, shift_share, free_shares)
     sol = solve_portfolio(problem, method=req.solve)
     # each campus alone with the same CFE target: its cost per MWh is that of the whole load there
     # too (the LP is homogeneous in the load), and their sum is the islanded portfolio
@@ -141,8 +153,15 @@ def plan_portfolio(req: SiteRequest, specs: list[CampusSpec], transmission: bool
         )
         for c in campuses
     ]
+    alone_mwh = [a.annual_cost_usd / float(c.load_mw.sum()) for a, c in zip(alone, campuses, strict=True)]
+    if free_shares:  # each campus serves the share the optimiser gave it
+        shares = [sol.shares[c.name] for c in campuses]
+        facilities = [x * f for x, f in zip(shares, facilities, strict=True)]
+        notes.append(
+            "free shares: " + ", ".join(f"{c.name} {x:.1%}" for c, x in zip(campuses, shares, strict=True))
+        )
     return _results(
-        req, specs, shares, campuses, facilities, pues, grids, sources, sol, alone, problem, notes
+        req, specs, shares, campuses, facilities, pues, grids, sources, sol, alone_mwh, problem, notes
     )
 
 
@@ -154,28 +173,30 @@ def _campus_solution(sol: PortfolioSolution, name: str) -> SupplySolution:
     )
 
 
-def _results(req, specs, shares, campuses, facilities, pues, grids, sources, sol, alone, problem, notes):
+def _results(req, specs, shares, campuses, facilities, pues, grids, sources, sol, alone_mwh, problem, notes):
     load_mwh = float(sum(f.sum() for f in facilities))
     cost_mwh = sol.annual_cost_usd / load_mwh
     per_campus: list[SiteResult] = []
     out_campuses = []
-    for spec, share, c, f, pue, grid, a in zip(
-        specs, shares, campuses, facilities, pues, grids, alone, strict=True
+    for spec, share, c, f, pue, grid, a_mwh in zip(
+        specs, shares, campuses, facilities, pues, grids, alone_mwh, strict=True
     ):
         sub_req = SiteRequest(
-            load_mw=req.load_mw * share,
+            load_mw=req.load_mw * max(share, SHARE_FLOOR),
             weather=spec.weather,
             techs=req.techs,
             cfe=req.cfe,
             year=req.year,
             region=spec.region,
         )
+        # a campus given no load (free shares) may still generate for export: its ratios are
+        # taken on a vanishing load so that its totals (energy, land, water) stay exact
+        f_r = f if float(f.sum()) > 0 else SHARE_FLOOR * pue * req.load_mw
         r = _result(
-            sub_req, spec.weather, sources, c.profiles, f, pue, grid, _campus_solution(sol, c.name), []
+            sub_req, spec.weather, sources, c.profiles, f_r, pue, grid, _campus_solution(sol, c.name), []
         )
         per_campus.append(r)
         d = sol.dispatch[c.name]
-        alone_mwh = a.annual_cost_usd / float(f.sum())
         out_campuses.append(
             CampusResult(
                 site=c.name,
@@ -189,11 +210,11 @@ def _results(req, specs, shares, campuses, facilities, pues, grids, sources, sol
                 shifted_in_mwh_per_year=round(float(d["shift_in"].sum()), 1),
                 line_import_mwh_per_year=round(float(d["line_in"].sum()), 1),
                 pue_annual=r.pue_annual,
-                alone_cost_usd_per_mwh=round(alone_mwh, 3),
-                saving_vs_alone_usd_per_mwh=round(alone_mwh - cost_mwh, 3),
+                alone_cost_usd_per_mwh=round(a_mwh, 3),
+                saving_vs_alone_usd_per_mwh=round(a_mwh - cost_mwh, 3),
             )
         )
-    islanded = float(sum(a.annual_cost_usd for a in alone))
+    islanded = float(sum(a_mwh * f.sum() for a_mwh, f in zip(alone_mwh, facilities, strict=True)))
     portfolio = PortfolioResult(
         lines_mw={k: round(v, 3) for k, v in sol.line_mw.items()},
         distance_km={f"{a.name}-{b.name}": round(km, 1) for a, b, km in problem.pairs()},

@@ -102,6 +102,8 @@ class Campus:
     grid_price_usd_mwh: float
     latitude: float
     longitude: float
+    #: grid import limit [MW]; None = the campus's peak load x (1 + shift share)
+    grid_cap_mw: float | None = None
 
 
 @dataclass
@@ -128,6 +130,9 @@ class PortfolioProblem:
     cfe_target: float
     link: LongHaulLink | None = None
     shift_share: float = 0.0
+    #: the optimiser picks each campus's share of the IT load (summing to 1); each campus's
+    #: ``load_mw`` is then its load were it to carry the whole IT load [-]
+    free_shares: bool = False
     weights_h: np.ndarray | None = None
     fixed_mw: dict[str, float] | None = None
     min_mw: dict[str, float] | None = None
@@ -185,6 +190,8 @@ class PortfolioSolution:
     build_s: float
     method: str = "full"
     notes: list[str] = field(default_factory=list)
+    #: campus -> share of the IT load carried [-]
+    shares: dict[str, float] = field(default_factory=dict)
 
 
 def _g(campus: str, tech: str) -> str:
@@ -204,16 +211,32 @@ def _network(p: PortfolioProblem):
             n.snapshot_weightings[col] = p.weights_h
     fixed, floor = p.fixed_mw or {}, p.min_mw or {}
     techs = {s.tech for c in p.campuses for s in c.sources}
+    # capacity bound from the largest campus load: a campus may build for export over lines
+    top = max(float(c.load_mw.max()) for c in p.campuses)
     n.add("Carrier", sorted(techs | {"AC", "load", "shift", "line"}))
     for c in p.campuses:
         n.add("Bus", c.name, carrier="AC")
-        n.add(
-            "Load",
-            _g(c.name, "load"),
-            bus=c.name,
-            p_set=pd.Series(c.load_mw, index=n.snapshots),
-            carrier="load",
-        )
+        if p.free_shares:
+            # the campus's load as a negative generator of fixed shape: output = -share x load
+            pu = pd.Series(-c.load_mw / float(c.load_mw.max()), index=n.snapshots)
+            n.add(
+                "Generator",
+                _g(c.name, "demand"),
+                bus=c.name,
+                carrier="load",
+                p_nom_extendable=True,
+                p_nom_max=float(c.load_mw.max()),
+                p_min_pu=pu,
+                p_max_pu=pu,
+            )
+        else:
+            n.add(
+                "Load",
+                _g(c.name, "load"),
+                bus=c.name,
+                p_set=pd.Series(c.load_mw, index=n.snapshots),
+                carrier="load",
+            )
         peak = float(c.load_mw.max())
         for s in c.sources:
             name = _g(c.name, s.tech)
@@ -223,7 +246,7 @@ def _network(p: PortfolioProblem):
                 p_nom_extendable=name not in fixed,
                 p_nom=fixed.get(name, 0.0),
                 p_nom_min=floor.get(name, 0.0),
-                p_nom_max=CAPACITY_CAP_X_PEAK * peak,
+                p_nom_max=CAPACITY_CAP_X_PEAK * top,
                 capital_cost=s.annualised_cost_usd_per_mw_year(p.year),
             )
             if s.role == "storage":
@@ -240,7 +263,7 @@ def _network(p: PortfolioProblem):
                     marginal_cost=s.variable_om_usd_per_mwh + CYCLING_COST_USD_MWH,
                 )
             elif s.role == "import":
-                cap = peak * (1 + p.shift_share)
+                cap = c.grid_cap_mw if c.grid_cap_mw is not None else peak * (1 + p.shift_share)
                 n.add(
                     "Generator",
                     name,
@@ -294,10 +317,23 @@ def _add_constraints(n, m, p: PortfolioProblem) -> None:
     gen = m.variables["Generator-p"]
     w = p.weights()
     dirty = [_g(c.name, s.tech) for c in p.campuses for s in c.sources if s.role in NON_CFE_ROLES]
+    load_terms = None
+    if p.free_shares:
+        names = [_g(c.name, "demand") for c in p.campuses]
+        nom = m.variables["Generator-p_nom"].sel(name=names)
+        peaks = np.array([float(c.load_mw.max()) for c in p.campuses])
+        energy = np.array([float((c.load_mw * w).sum()) for c in p.campuses])
+        idx = pd.Index(names, name="name")
+        m.add_constraints(
+            (nom * xr.DataArray(1.0 / peaks, coords=[idx])).sum() == 1.0, name="shares_sum_to_one"
+        )
+        load_terms = (nom * xr.DataArray(energy / peaks, coords=[idx])).sum()  # the load served [MWh]
     if p.cfe_target > 0 and dirty:
         load = sum(float((c.load_mw * w).sum()) for c in p.campuses)
         budget = (1.0 - p.cfe_target) * load
         lhs = (gen.sel(name=dirty) * xr.DataArray(w, coords=[n.snapshots])).sum()
+        if load_terms is not None:
+            lhs, budget = lhs - (1.0 - p.cfe_target) * load_terms, 0.0
         if p.cfe_soft:
             short = m.add_variables(lower=0, name="cfe_shortfall_mwh")
             m.add_constraints(lhs - short <= budget, name="cfe_share")
@@ -331,6 +367,7 @@ def _solution(n, p: PortfolioProblem, build_s: float) -> PortfolioSolution:
     line_in = {c.name: np.zeros(len(w)) for c in p.campuses}
     line_mw: dict[str, float] = {}
     line_cost = 0.0
+    shares: dict[str, float] = {}
     if p.link is not None:
         for a, b, km in p.pairs():
             line = f"line/{a.name}-{b.name}"
@@ -387,16 +424,33 @@ def _solution(n, p: PortfolioProblem, build_s: float) -> PortfolioSolution:
         )
         cols["shift_in"] = -shift
         cols["line_in"] = line_in[c.name]
-        cols["load"] = c.load_mw.copy()
+        demand = _g(c.name, "demand")
+        load_c = -n.generators_t.p[demand].to_numpy() if p.free_shares else c.load_mw.copy()
+        shares[c.name] = (
+            float(n.generators.at[demand, "p_nom_opt"]) / float(c.load_mw.max())
+            if p.free_shares
+            else float("nan")
+        )
+        cols["load"] = load_c
         cols["curtailment"] = curtail
-        worst = max(worst, float(np.max(np.abs(supply + shift - c.load_mw))))
+        worst = max(worst, float(np.max(np.abs(supply + shift - load_c))))
         for col in cols:
             if col not in ("shift_in", "line_in", "load"):
                 worst = max(worst, -float(np.min(cols[col])))
-        load_mwh += float((w * c.load_mw).sum())
+        load_mwh += float((w * load_c).sum())
         caps[c.name], stores[c.name], dispatch[c.name] = cap, store, pd.DataFrame(cols)
     return PortfolioSolution(
-        caps, stores, line_mw, dispatch, annual, line_cost, 1.0 - dirty / load_mwh, worst, 0.0, build_s
+        caps,
+        stores,
+        line_mw,
+        dispatch,
+        annual,
+        line_cost,
+        1.0 - dirty / load_mwh,
+        worst,
+        0.0,
+        build_s,
+        shares={k: v for k, v in shares.items() if v == v},  # NaN: shares were given
     )
 
 
@@ -460,6 +514,10 @@ def solve_portfolio(
     hours = {len(c.load_mw) for c in p.campuses}
     if len(hours) != 1:
         raise InputError("every campus needs the same number of hours")
+    if p.free_shares and p.shift_share > 0:
+        raise InputError(
+            "free shares already let the optimiser place the load; give --shift-share 0 with them"
+        )
     if not 0 <= p.shift_share <= 1:
         raise InputError(f"--shift-share must be between 0 and 1, got {p.shift_share}")
     if not 0 <= p.cfe_target <= 1:
@@ -512,6 +570,21 @@ def _solve_aggregated(p: PortfolioProblem, threads: int | None) -> tuple[Portfol
         except (InfeasiblePlanError, SolverError) as exc:
             return None, why + [f"design {k} failed: {exc}"]
         fixed: dict[str, float] = {f"line/{k_}": v for k_, v in design.line_mw.items()}
+        # free shares: the design's shares are fixed too, the verification serves those loads
+        check = (
+            dataclasses.replace(
+                p,
+                free_shares=False,
+                campuses=[
+                    dataclasses.replace(
+                        c, load_mw=design.shares[c.name] * c.load_mw, grid_cap_mw=float(c.load_mw.max())
+                    )
+                    for c in p.campuses
+                ],
+            )
+            if p.free_shares
+            else p
+        )
         floor: dict[str, float] = {}
         for c in p.campuses:
             backups = [s for s in c.sources if s.role == "dispatchable"]
@@ -527,7 +600,11 @@ def _solve_aggregated(p: PortfolioProblem, threads: int | None) -> tuple[Portfol
         t2 = time.perf_counter()
         spent["design"] += t2 - t1
         try:
-            sol = _solve_once(dataclasses.replace(p, fixed_mw=fixed, min_mw=floor, cfe_soft=True), threads)
+            sol = _solve_once(
+                dataclasses.replace(check, fixed_mw=fixed, min_mw=floor, cfe_soft=True), threads
+            )
+            if p.free_shares:
+                sol.shares = dict(design.shares)
         except (InfeasiblePlanError, SolverError):
             return None, why + [f"design {k} cannot serve every hour of the full year"]
         spent["verification"] += time.perf_counter() - t2
