@@ -484,6 +484,9 @@ AGGREGATED_ATTEMPTS = 3
 #: target met 3.8-5.9 % of the gap less on the full year at 90 % and 0.4-4.5 % less at 99 %, so
 #: each such case needed a second design [-].
 DESIGN_CFE_MARGIN = 0.08
+#: ASSUMPTION: the first design's margin is at most this many CFE points [-], so that a low target
+#: (50 %: 4 points by the share above) is not overshot; a shortfall is caught by the redesign
+DESIGN_CFE_MARGIN_MAX = 0.01
 #: the CFE share a verified design must reach: the target less this [-] (solver tolerance)
 CFE_TOLERANCE = 1e-5
 
@@ -591,7 +594,7 @@ def _solve_aggregated(
         {"load": p.load_mw, **hourly, **{k: v for k, v in grid.items() if v is not None}}, per_day
     )
     load_mwh = float(p.load_mw.sum())
-    target = min(1.0, p.cfe_target + DESIGN_CFE_MARGIN * (1.0 - p.cfe_target))
+    target = min(1.0, p.cfe_target + min(DESIGN_CFE_MARGIN * (1.0 - p.cfe_target), DESIGN_CFE_MARGIN_MAX))
     # segment means hide the hours in which the load peaks or stored energy runs short: the
     # verification may build more of the backup (the dispatchable source cheapest to build),
     # at its capital cost, on top of the design's; every other capacity is fixed

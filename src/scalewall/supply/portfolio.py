@@ -538,7 +538,7 @@ def solve_portfolio(
 def _solve_aggregated(p: PortfolioProblem, threads: int | None) -> tuple[PortfolioSolution | None, list[str]]:
     """As :func:`scalewall.supply.optimise._solve_aggregated`, for the whole portfolio."""
     from scalewall.supply.aggregate import segment_year
-    from scalewall.supply.optimise import DESIGN_CFE_MARGIN
+    from scalewall.supply.optimise import DESIGN_CFE_MARGIN, DESIGN_CFE_MARGIN_MAX
 
     t0 = time.perf_counter()
     series = {}
@@ -548,7 +548,7 @@ def _solve_aggregated(p: PortfolioProblem, threads: int | None) -> tuple[Portfol
             series[_g(c.name, t)] = _clean_profile(v)
     seg = segment_year(series)
     spent = {"segmenting": time.perf_counter() - t0, "design": 0.0, "verification": 0.0}
-    target = min(1.0, p.cfe_target + DESIGN_CFE_MARGIN * (1.0 - p.cfe_target))
+    target = min(1.0, p.cfe_target + min(DESIGN_CFE_MARGIN * (1.0 - p.cfe_target), DESIGN_CFE_MARGIN_MAX))
     why: list[str] = []
     for k in range(1, AGGREGATED_ATTEMPTS + 1):
         design_p = dataclasses.replace(
