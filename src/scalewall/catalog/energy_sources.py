@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from scalewall.catalog.schema import Entry
 from scalewall.units import HOURS_PER_YEAR
 
-__all__ = ["EnergySource", "capital_recovery_factor"]
+__all__ = ["EnergySource", "LongHaulLink", "ResourceLimit", "capital_recovery_factor"]
 
 
 def capital_recovery_factor(discount_rate, lifetime_years):
@@ -127,3 +127,46 @@ class EnergySource(Entry):
     def marginal_usd_per_mwh(self) -> float:
         """Variable O&M plus fuel [USD/MWh]."""
         return self.variable_om_usd_per_mwh + self.fuel_usd_per_mwh
+
+
+class LongHaulLink(Entry):
+    """A long-haul transmission line between two campuses (``site_resources.yaml``, ``links``).
+
+    Its cost is per MW of capacity and km of route, plus a converter pair per MW; its losses are a
+    share per 1,000 km of line plus a share at each of the two converter stations.
+    """
+
+    cost_year_usd: int = Field(ge=2000, le=2100, description="dollar year of the costs")
+    capex_usd_per_mw_km: float = Field(gt=0, description="line investment [USD/(MW km)]")
+    converter_pair_capex_usd_per_kw: float = Field(ge=0, description="both converter stations [USD/kW]")
+    fixed_om_share: float = Field(ge=0, lt=1, description="fixed O&M per year, share of capex [1/year]")
+    lifetime_years: float = Field(gt=0, description="economic lifetime [year]")
+    discount_rate: float = Field(ge=0, lt=0.5, description="real WACC [-]")
+    loss_per_1000_km: float = Field(ge=0, lt=1, description="line losses per 1,000 km at full load [-]")
+    converter_loss: float = Field(ge=0, lt=1, description="losses of one converter station [-]")
+
+    def annualised_usd_per_mw_year(self, km: float) -> float:
+        """Capital annuity plus fixed O&M of 1 MW over ``km`` of route [USD/MW-year].
+
+        Notes
+        -----
+        ``(CRF(r, n) + FOM) * (capex_km * km + converter_pair * 1000)``
+        """
+        capex = self.capex_usd_per_mw_km * km + self.converter_pair_capex_usd_per_kw * 1000.0
+        crf = float(capital_recovery_factor(self.discount_rate, self.lifetime_years))
+        return (crf + self.fixed_om_share) * capex
+
+    def efficiency(self, km: float) -> float:
+        """Share of the power sent that arrives over ``km`` of route [-]."""
+        return (1.0 - self.converter_loss) ** 2 * max(0.0, 1.0 - self.loss_per_1000_km * km / 1000.0)
+
+
+class ResourceLimit(Entry):
+    """Where a technology may be built (``site_resources.yaml``, ``resource_limits``).
+
+    A site whose ``--region`` is not in ``regions`` cannot build ``tech``; ``reason`` is shown.
+    """
+
+    tech: str = Field(description="energy_sources id the limit applies to")
+    regions: list[str] = Field(description="catalogue regions where a sourced resource exists")
+    reason: str = Field(description="why the technology is left out elsewhere, in words")

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from scalewall.catalog.energy_sources import EnergySource
+from scalewall.catalog.energy_sources import EnergySource, LongHaulLink, ResourceLimit
 from scalewall.catalog.engines import EngineProfile
 from scalewall.catalog.outlook import Actor, Country, Equivalence, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
@@ -46,6 +46,8 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "assumptions": ("assumptions.yaml", Assumption),
     "calibration": ("calibration.yaml", Assumption),
     "energy_sources": ("energy_sources.yaml", EnergySource),
+    "links": ("site_resources.yaml", LongHaulLink),
+    "resource_limits": ("site_resources.yaml", ResourceLimit),
     "trends": ("trends.yaml", Trend),
     "paradigms": ("paradigms.yaml", Paradigm),
     "equivalences": ("equivalences.yaml", Equivalence),

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from scalewall.errors import InputError
+from scalewall.supply.campuses import CampusResult, PortfolioResult
 from scalewall.supply.site import SiteResult as SupplyResult
 
 __all__ = ["SiteOptions", "SiteResult", "run_site", "site_request", "load_from_result"]
@@ -60,6 +61,43 @@ class SiteOptions(BaseModel):
     )
     grid_cap_mw: float | None = Field(
         default=None, ge=0, description="maximum grid import [MW]; default: no limit"
+    )
+    sites: str | list[str] | None = Field(
+        default=None,
+        description="several campuses, one portfolio: comma list of WEATHER[:SHARE[:REGION]] (bundled id "
+        "or file; share of the IT load, all or none given (none = equal); catalogue region), e.g. "
+        "greensboro:0.5:us-virginia,miami:0.5; default: one site (--weather)",
+    )
+    transmission: bool = Field(
+        default=True, description="with --sites: allow long-haul HVDC lines between the campuses"
+    )
+    free_shares: bool = Field(
+        default=False,
+        description="with --sites: the optimiser picks each campus's share of the load (no shares in --sites)",
+    )
+    shift_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="with --sites: share of each campus's load that may move to the others each hour [-]",
+    )
+    build_from: int | None = Field(
+        default=None,
+        ge=2020,
+        le=2060,
+        description="year building can start [year]: a technology whose lead time ends after --year is "
+        "left out, with the reason; default: lead times not checked",
+    )
+    grid_hourly: str | None = Field(
+        default=None,
+        description="CSV of 8,760 hourly rows with a header: gco2_kwh (required), clean_share [-] and "
+        "price_usd_mwh (optional); imports count their clean share toward CFE hour by hour; default: "
+        "the region's annual figures, imports 0 % carbon-free",
+    )
+    solve: Literal["auto", "full"] = Field(
+        default="auto",
+        description="auto: capacities from an aggregated year (tsam segments), verified on all 8,760 "
+        "hours, the full LP only if that fails; full: the full 8,760-hour LP",
     )
     dispatch_out: str | None = Field(default=None, description="write hourly dispatch to .csv or .parquet")
     include_dispatch: bool = Field(
@@ -175,16 +213,22 @@ def site_request(o: SiteOptions):
     load_mw, profile, load_notes = (o.load_mw, "flat", [])
     if o.load_from is not None:
         load_mw, profile, load_notes = load_from_result(o.load_from)
-    if (o.weather is None) == (o.lat is None and o.lon is None):
+    if o.sites is not None:
+        if o.weather is not None or o.lat is not None or o.lon is not None:
+            raise InputError("give either --sites or --weather/--lat --lon, not both")
+        w = None
+    elif (o.weather is None) == (o.lat is None and o.lon is None):
         raise InputError("give exactly one of --weather ID|FILE or --lat X --lon Y")
-    if o.weather is None:
+    if o.sites is not None:
+        pass
+    elif o.weather is None:
         if o.lat is None or o.lon is None:
             raise InputError("clear-sky needs both --lat and --lon")
         w = clear_sky_weather(o.lat, o.lon)
     else:
         w = load_weather(o.weather)
     if o.techs is None:
-        techs = tuple(t for t in DEFAULT_TECHS if not (w.clear_sky and t == "wind"))
+        techs = tuple(t for t in DEFAULT_TECHS if not (w is not None and w.clear_sky and t == "wind"))
     else:
         raw = o.techs.split(",") if isinstance(o.techs, str) else o.techs
         techs = tuple(dict.fromkeys(t.strip().lower() for t in raw if t.strip()))
@@ -192,7 +236,7 @@ def site_request(o: SiteOptions):
     assert load_mw is not None  # exactly one of load_mw and load_from (checked above)
     return SiteRequest(
         load_mw=load_mw,
-        weather=w,
+        weather=w,  # type: ignore[arg-type]  # None with --sites: each campus has its own
         techs=techs,
         load_profile=o.load_profile or profile,
         load_notes=tuple(load_notes),
@@ -202,7 +246,22 @@ def site_request(o: SiteOptions):
         flexible_share=o.flexible_share,
         cooling=o.cooling,
         grid_cap_mw=o.grid_cap_mw,
+        solve=o.solve,
+        grid_hourly=_grid_hours(o.grid_hourly),
+        build_from=o.build_from,
     )
+
+
+def _grid_hours(path: str | None):
+    """The hourly grid figures of ``--grid-hourly``, read through the guarded reader."""
+    if path is None:
+        return None
+    from pathlib import Path
+
+    from scalewall.files import read_text
+    from scalewall.supply.grid_hours import parse_grid_hourly
+
+    return parse_grid_hourly(read_text(path, "--grid-hourly"), Path(path).name)
 
 
 #: file types ``--dispatch-out`` writes
@@ -241,7 +300,7 @@ SITE_FIELDS = {
     "co2e_g_per_kwh": "life-cycle emissions per kWh of facility load [gCO2e/kWh]",
     "curtailment_share": "share of available variable generation curtailed [-]",
     "land_km2": "land occupied by the plants built [km²]",
-    "water_m3_per_year": "water consumed by the supply [m³/yr]",
+    "water_m3_per_year": "water consumed by the supply and on-site cooling [m³/yr]",
     "lead_time_years": "lead time of the slowest technology built [yr]",
     "lead_time_binding": "the technology with that lead time (null if none)",
     "capacity_factor": "available capacity factor per technology [-]",
@@ -274,12 +333,52 @@ class SiteResult(SupplyResult):
         description="hourly MW by source and the facility load (only with include_dispatch)",
     )
 
+    campuses: list[CampusResult] = Field(
+        default_factory=list, description="each campus of a --sites portfolio (empty for one site)"
+    )
+    portfolio: PortfolioResult | None = Field(
+        default=None,
+        description="lines, shifting and the saving against islanded campuses (null for one site)",
+    )
+
     @model_serializer(mode="wrap")
     def _drop_absent_dispatch(self, handler):
         out = handler(self)
         if out.get("dispatch_mw") is None:
             out.pop("dispatch_mw", None)
         return out
+
+
+def campus_specs(o: SiteOptions):
+    """The campuses of ``--sites``: weather, share (None = equal) and region of each."""
+    from scalewall import catalog
+    from scalewall.supply.campuses import CampusSpec
+    from scalewall.supply.weather import load_weather
+
+    raw = o.sites.split(",") if isinstance(o.sites, str) else list(o.sites or [])
+    specs = []
+    for item in (x.strip() for x in raw):
+        if not item:
+            continue
+        parts = item.split(":")
+        # a file path may hold ':'; the share and region are the last fields when they parse
+        region = share = None
+        if len(parts) >= 3 and parts[-1].strip():
+            region = catalog.region(parts[-1].strip())
+            parts = parts[:-1]
+        elif len(parts) >= 3:
+            parts = parts[:-1]
+        if len(parts) >= 2:
+            text = parts[-1].strip()
+            try:
+                share = float(text) if text else None
+            except ValueError:
+                raise InputError(f"--sites {item!r}: the share {text!r} is not a number") from None
+            parts = parts[:-1]
+        where = ":".join(parts).strip()
+        name = where.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or where
+        specs.append(CampusSpec(load_weather(where), share, region, name))
+    return specs
 
 
 def run_site(o: SiteOptions, progress=None) -> SiteResult:
@@ -289,7 +388,15 @@ def run_site(o: SiteOptions, progress=None) -> SiteResult:
 
     if o.dispatch_out:  # a path that cannot be written fails now, not after the solve
         check_output_path(o.dispatch_out, "--dispatch-out", DISPATCH_SUFFIXES)
-    res, dispatch = plan_site(site_request(o), progress=progress)
+    if o.sites is not None:
+        from scalewall.supply.campuses import plan_portfolio
+
+        res, campuses, portfolio, dispatch = plan_portfolio(
+            site_request(o), campus_specs(o), o.transmission, o.shift_share, o.free_shares
+        )
+    else:
+        res, dispatch = plan_site(site_request(o), progress=progress)
+        campuses = portfolio = None
     if o.dispatch_out:
         try:
             write_dispatch(dispatch, o.dispatch_out)
@@ -297,8 +404,8 @@ def run_site(o: SiteOptions, progress=None) -> SiteResult:
             raise InputError(
                 f"cannot write --dispatch-out {o.dispatch_out!r}: {exc.strerror or exc}"
             ) from None
-    out = SiteResult(**res.model_dump())
-    if o.include_dispatch:
+    out = SiteResult(**res.model_dump(), campuses=campuses or [], portfolio=portfolio)
+    if o.include_dispatch and o.sites is None:
         out.dispatch_mw = hourly_supply(dispatch, out.capacity_mw)
     return out
 

@@ -14,6 +14,7 @@ from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
 
 if TYPE_CHECKING:
+    from scalewall.supply.grid_hours import GridHours
     from scalewall.supply.weather import Weather
 
 __all__ = ["SiteRequest", "SiteResult", "tech_names", "DEFAULT_TECHS", "plan_site", "source_profiles"]
@@ -50,6 +51,9 @@ class SiteRequest:
     cooling: str = "air"
     grid_cap_mw: float | None = None
     load_notes: tuple[str, ...] = ()  # where load_mw came from (e.g. a training run)
+    solve: str = "auto"  # auto (aggregated design, verified; full LP if that fails) or full
+    grid_hourly: GridHours | None = None  # --grid-hourly
+    build_from: int | None = None  # year building can start (lead times checked against --year)
 
 
 class SiteResult(BaseModel):
@@ -73,7 +77,12 @@ class SiteResult(BaseModel):
     co2e_g_per_kwh: float
     curtailment_share: float
     land_km2: float
-    water_m3_per_year: float
+    water_m3_per_year: float = Field(
+        description="water consumed: the supply's generation plus on-site cooling [m3/yr]"
+    )
+    water_onsite_m3_per_year: float = Field(
+        default=0.0, description="on-site cooling water: region's WUE x IT energy [m3/yr]"
+    )
     lead_time_years: float
     lead_time_binding: str | None
     capacity_factor: dict[str, float]
@@ -94,6 +103,11 @@ class SiteResult(BaseModel):
     balance_error_mw: float
     solve_s: float
     build_s: float
+    solve_path: str = Field(
+        default="full",
+        description="how the answer was found: 'aggregated' (capacities from tsam segments of the "
+        "year, verified by an 8,760-hour dispatch with them fixed) or 'full' (one 8,760-hour LP)",
+    )
     notes: list[str]
     sources: list[dict] = Field(
         default_factory=list,
@@ -101,16 +115,45 @@ class SiteResult(BaseModel):
     )
 
 
-def _sources(techs, year: int) -> tuple[list[EnergySource], list[str]]:
-    from scalewall import catalog
+def _sources(
+    techs, year: int, region=None, build_from: int | None = None
+) -> tuple[list[EnergySource], list[str]]:
+    """The technologies a site may build, and a note for each one left out with its reason.
 
+    Left out: a technology not available before ``year``; with ``build_from`` (the year building
+    can start), one whose lead time would energise it after ``year``; with a ``region``, one whose
+    resource the catalogue (``resource_limits``) does not place in that region.
+    """
+    from scalewall import catalog
+    from scalewall.catalog.energy_sources import ResourceLimit
+
+    limits: dict[str, ResourceLimit] = {}
+    for entry in catalog.entries("resource_limits").values():
+        assert isinstance(entry, ResourceLimit)  # the loader validates the kind's schema
+        limits[entry.tech] = entry
     out, notes = [], []
     for t in techs:
         s = catalog.get("energy_sources", t)
         if s.earliest_year > year:
             notes.append(f"{s.tech} left out: not available before {s.earliest_year} (--year {year})")
             continue
+        if build_from is not None and build_from + s.lead_time_years > year:
+            notes.append(
+                f"{s.tech} left out: its lead time of {s.lead_time_years:g} years from "
+                f"--build-from {build_from} energises it in {build_from + s.lead_time_years:g}, after --year {year}"
+            )
+            continue
+        lim = limits.get(s.tech)
+        if lim is not None and region is not None and region.id not in lim.regions:
+            notes.append(f"{s.tech} left out in region {region.id}: {lim.reason}")
+            continue
         out.append(s)
+    if region is None and any(t in limits for t in techs):
+        notes.append(
+            "resource limits not checked (no --region): "
+            + ", ".join(sorted(set(limits) & set(techs)))
+            + " allowed as if the resource were there"
+        )
     if not out:
         raise InputError(f"no technology of {', '.join(techs)} is available in {year}")
     return out, notes
@@ -194,7 +237,7 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         )
     if req.grid_cap_mw is not None and req.grid_cap_mw < 0:
         raise InputError(f"--grid-cap-mw must be >= 0, got {req.grid_cap_mw}")
-    sources, notes = _sources(req.techs, req.year)
+    sources, notes = _sources(req.techs, req.year, req.region, req.build_from)
     notes = list(w.notes) + notes
     if w.clear_sky and "wind" in [s.tech for s in sources]:
         raise InputError(
@@ -210,6 +253,24 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
     profiles = source_profiles(sources, w)
     grid, gnotes = _grid(req.region)
     notes += gnotes
+    gh = req.grid_hourly
+    if any(s.role == "import" for s in sources):
+        if gh is None:
+            notes.append(
+                "grid imports at the region's annual carbon intensity and price, counted 0 % "
+                "carbon-free (give --grid-hourly for the grid's hourly clean share)"
+            )
+        else:
+            notes.append(
+                f"grid imports hour by hour from {gh.name}: carbon intensity"
+                + (", clean share counted toward CFE in its hour" if gh.clean_share is not None else "")
+                + (", price" if gh.price_usd_mwh is not None else "")
+                + (
+                    ""
+                    if gh.clean_share is not None
+                    else "; no clean_share column: imports count 0 % carbon-free"
+                )
+            )
     problem = SupplyProblem(
         facility,
         sources,
@@ -219,14 +280,18 @@ def plan_site(req: SiteRequest, progress=None) -> tuple[SiteResult, pd.DataFrame
         float(grid["price_usd_mwh"]),
         req.grid_cap_mw,
         req.flexible_share,
+        grid_clean_share=None if gh is None else gh.clean_share,
+        grid_price_hourly=None if gh is None else gh.price_usd_mwh,
     )
     if progress:
         progress("solving 8,760-hour LP (PyPSA + HiGHS)")
-    sol = solve_supply(problem)
+    sol = solve_supply(problem, method=req.solve)
     return _result(req, w, sources, profiles, facility, pue, grid, sol, notes), sol.dispatch
 
 
 def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution, notes) -> SiteResult:
+    from scalewall import catalog
+    from scalewall.facility.footprint import water_m3
     from scalewall.facility.pue import annual_pue
     from scalewall.units import KG_PER_T
 
@@ -241,19 +306,36 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
             losses[tech] = float(charge.sum()) - energy[tech]
         if sol.capacity_mw[tech] > 1e-6 and s.role != "import":
             cf_disp[tech] = energy[tech] / (sol.capacity_mw[tech] * len(facility))
-    dirty = sum(e for t, e in energy.items() if not built[t].carbon_free and built[t].role != "storage")
+    gh = req.grid_hourly
+    dirty = 0.0
+    grid_gco2 = None if gh is None else gh.gco2_kwh
+    for t, e in energy.items():
+        s = built[t]
+        if s.role == "import" and gh is not None:
+            share = 1.0 if gh.clean_share is None else 1.0 - gh.clean_share
+            dirty += float((sol.dispatch[t].to_numpy() * share).sum())
+        elif not s.carbon_free and s.role != "storage":
+            dirty += e
     life_t = direct_t = water = land = 0.0
     for tech, s in built.items():
         e = energy[tech]
         if s.role == "import":
-            life_t += e * float(grid["gco2e_kwh"]) / KG_PER_T  # MWh · g/kWh = kg
-            direct_t += e * float(grid["gco2e_kwh"]) / KG_PER_T
+            kg = (
+                float((sol.dispatch[tech].to_numpy() * grid_gco2).sum())
+                if grid_gco2 is not None
+                else e * float(grid["gco2e_kwh"])
+            )  # MWh · g/kWh = kg
+            life_t += kg / KG_PER_T
+            direct_t += kg / KG_PER_T
             water += e * float(grid["water_m3_per_mwh"])
         elif s.role != "storage":
             life_t += e * s.lifecycle_gco2e_kwh / KG_PER_T
             direct_t += e * s.direct_gco2e_kwh / KG_PER_T
             water += e * s.water_m3_per_mwh
         land += sol.capacity_mw[tech] * s.land_km2_per_mw if s.role != "import" else 0.0
+    # on-site cooling water: WUE x IT energy (Li et al. 2023, eq. 1), at the region's typical WUE
+    wue = req.region.wue_l_kwh if req.region is not None else catalog.assumption("default-wue-l-kwh")
+    onsite = float(water_m3(float((facility / pue).sum()), 0.0, wue, 0.0))
     threshold = 1e-3 * float(facility.max())
     used = [
         s
@@ -289,7 +371,8 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
             float(sol.dispatch["curtailment"].sum()) / available if available > 0 else 0.0, 5
         ),
         land_km2=r(land, 4),
-        water_m3_per_year=r(water, 0),
+        water_m3_per_year=r(water + onsite, 0),
+        water_onsite_m3_per_year=r(onsite, 0),
         lead_time_years=float(slowest.lead_time_years) if slowest else 0.0,
         lead_time_binding=slowest.tech if slowest else None,
         capacity_factor={t: r(v) for t, v in cf.items()},
@@ -304,6 +387,7 @@ def _result(req, w, sources, profiles, facility, pue, grid, sol: SupplySolution,
         balance_error_mw=float(sol.balance_error_mw),
         solve_s=r(sol.solve_s, 2),
         build_s=r(sol.build_s, 2),
+        solve_path=sol.method,
         notes=notes,
         sources=_sources_used(sources, req.region, w),
     )
