@@ -78,7 +78,7 @@ def test_region_sets_grid_and_pue(a100):
 
 
 def test_memory_over_capacity_names_the_numbers():
-    with pytest.raises(InfeasiblePlanError, match=r"memory per device \d+ GB > 80 GB"):
+    with pytest.raises(InfeasiblePlanError, match=r"memory per device \d+ GB > 86 GB"):
         estimate_training(_req(model=catalog.model("gpt-3-175b"), devices=8, tp=8, pp=1, dp=1,
                                cp=1, ep=1, global_batch=8, zero=0))
 

@@ -92,7 +92,15 @@ class Accelerator(Entry):
     year: int = Field(ge=2010, le=2035)
     kind: Literal["gpu", "tpu", "asic", "wafer-scale", "dataflow", "neuromorphic", "photonic"]
     peak_tflops: dict[str, float] = Field(description="dense (no sparsity) peak [TFLOP/s]")
-    memory_gb: float = Field(gt=0, description="device memory (HBM) [GB]")
+    memory_gb: float = Field(gt=0, description="device memory (HBM) as the datasheet states it [GB]")
+    memory_runtime_gb: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "device memory the runtime reports as its total (nvidia-smi, KFD), before the CUDA "
+            "context; datasheets' '80GB' is GiB [GB = 1e9 B]; None: not measured, memory_gb is used"
+        ),
+    )
     memory_bandwidth_tb_s: float = Field(gt=0, description="device memory bandwidth [TB/s]")
     scale_up: ScaleUp
     scale_out: ScaleOut
@@ -120,6 +128,12 @@ class Accelerator(Entry):
         if any(x <= 0 for x in v.values()):
             raise ValueError("peak_tflops values must be > 0")
         return v
+
+    @property
+    def memory_total_gb(self) -> float:
+        """Device memory a training run's memory check compares with: the runtime's total where
+        measured, else the datasheet figure [GB]; the runtime reserve comes off it."""
+        return self.memory_runtime_gb if self.memory_runtime_gb is not None else self.memory_gb
 
     @model_validator(mode="after")
     def _idle_below_tdp(self) -> Accelerator:

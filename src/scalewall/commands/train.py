@@ -288,7 +288,7 @@ def _energy_only(req: TrainingRequest, seq: int, site, notes: list[str], why: st
         wall_clock_days=device_hours / n * SECONDS_PER_HOUR / SECONDS_PER_DAY,
         device_hours=device_hours,
         memory_per_device_gb=None,
-        memory_capacity_gb=acc.memory_gb,
+        memory_capacity_gb=acc.memory_total_gb,
         memory_breakdown_gb={},
         breakdown_s={},
         bottleneck=f"no plan fits: {why}",
@@ -343,7 +343,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         cooling=req.cooling,
     )
     given = {k: getattr(req, k) for k in PLAN_CHOICES}
-    cap = acc.memory_gb
+    cap = acc.memory_total_gb
     try:
         plan, plan_notes = choose_plan(
             m,

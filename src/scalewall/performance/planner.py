@@ -258,7 +258,7 @@ def search(
     st = STACKS[stack]
     mem_parts = memory(d, acc, P, seq_len, st, cal, precision)
     mem = mem_parts["memory_per_device_gb"]
-    cap = acc.memory_gb * max_memory_fraction
+    cap = acc.memory_total_gb * max_memory_fraction
     fits = mem <= cap
     # one memory reason per (tp, pp) family with no fitting variant; the rest summed in one line
     fam = P.tp * 1_000_003 + P.pp

@@ -403,18 +403,26 @@ def evaluate(
         0.0,
     )
     if stack.overlap_grad_reduce:
+        # the gradient reduction hides behind the last micro-batch's backward, the ZeRO-3 gathers
+        # behind the compute the reduction leaves free: one stretch of compute hides one transfer,
+        # so more compute never shortens the step by more than it adds
         window = Lps * compute_b
-        dp_exposed = np.maximum(0.0, dp_time - window) + np.maximum(0.0, z3 - m * slot)
+        hidden_grad = np.minimum(dp_time, window)
+        # micro-batches and DP traffic together: max(compute + unhidden reduction, all DP traffic)
+        busy = np.maximum(m * slot + (dp_time - hidden_grad), dp_time + z3)
     else:
-        dp_exposed = dp_time + z3
+        busy = m * slot + dp_time + z3
+    dp_exposed = busy - m * slot
 
     # ---- optimizer update: stream the (sharded) fp32 state through HBM -------------------------------
+    # experts' state is sharded over their own data-parallel group (dp x cp), dense over dp x ep x cp
     shard_opt = np.where(zero >= 1, n_dense, 1.0)
-    opt_params = (dense_dev + expert_dev) / shard_opt
+    shard_opt_e = np.where(zero >= 1, n_exp, 1.0)
+    opt_params = dense_dev / shard_opt + expert_dev / shard_opt_e
     optimizer = opt_params * OPTIMIZER_BYTES_PER_PARAM / hbm + 10 * t_kernel
 
     compute_total = m * comp_mb
-    step = m * slot + bubble + pp_p2p + dp_exposed + optimizer
+    step = busy + bubble + pp_p2p + optimizer
 
     # ---- FLOPs per step (whole cluster) ----------------------------------------------------------------
     tokens_step = B * s

@@ -296,7 +296,7 @@ MODERN_FACTORS = ("fp8-gemm-speedup", "grouped-gemm-half-rows", "moe-layer-overh
 #: the joint grid of the fit: FP8 speedup [-], rows per expert at half efficiency [-], fixed time
 #: per MoE layer forward [s]
 FP8_SPEEDUP_GRID = tuple(round(1.10 + 0.05 * i, 2) for i in range(7))
-MOE_HALF_ROWS_GRID = (1024.0, 2048.0, 4096.0, 8192.0, 16384.0)
+MOE_HALF_ROWS_GRID = (256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0, 16384.0)
 MOE_OVERHEAD_GRID_S = (0.0, 0.5e-3, 1.0e-3, 1.5e-3, 2.0e-3, 2.5e-3, 3.0e-3, 4.0e-3)
 
 

@@ -540,13 +540,13 @@ def planner_checks(top: int = 5) -> list[PlannerCheck]:
         pub = step_metrics(model_dims(m), acc, P, seq, blk["precision"], blk["stack"])
         pub_step = float(pub["step_time_s"][0])
         mem = float(memory(model_dims(m), acc, P, seq, STACKS[blk["stack"]])["memory_per_device_gb"][0])
-        fits = mem <= acc.memory_gb
+        fits = mem <= acc.memory_total_gb
         rank = res.rank_of(pub_step)
         best_step = res.top_metrics[0]["step_time_s"]
         if not fits:
             note = (
                 f"published plan needs {mem:.0f} GB per device by this model's memory "
-                f"accounting > {acc.memory_gb:.0f} GB, so the planner excludes it"
+                f"accounting > {acc.memory_total_gb:.0f} GB, so the planner excludes it"
             )
         elif rank <= top:
             note = f"published plan is #{rank} of {res.feasible} feasible"
