@@ -187,3 +187,14 @@ def test_default_assumptions_have_expected_magnitudes() -> None:
     assert 0 <= loader.assumption("default-wue-l-kwh") <= 3
     assert 0 < loader.assumption("default-water-l-kwh-electricity") <= 10
     assert 20 <= loader.assumption("default-electricity-usd-mwh") <= 300
+
+
+@pytest.mark.parametrize("kind", sorted(loader.KINDS))
+def test_every_catalogue_kind_lists_every_entry_without_error(kind: str, capsys) -> None:
+    from scalewall.report.tables import print_catalog_list
+
+    entries = loader.entries(kind)
+    print_catalog_list(kind, entries)
+    out = capsys.readouterr().out
+    assert f"catalogue: {kind}" in out
+    assert all(e_id[:8] in out for e_id in entries)

@@ -176,10 +176,17 @@ def print_catalog_list(kind: str, items: dict) -> None:
                 f"flash {'yes' if e.flash_attention else 'no'}, ZeRO {','.join(map(str, e.zero_stages))}, "
                 f"TP overlap {e.tp_comm_overlap:g}"
             )
+        elif kind == "links":
+            fig = (
+                f"{e.capex_usd_per_mw_km:g} USD/MW-km + {e.converter_pair_capex_usd_per_kw:g} USD/kW "
+                f"converters, {e.loss_per_1000_km:.0%} loss per 1,000 km"
+            )
+        elif kind == "resource_limits":
+            fig = f"{e.tech} only in {', '.join(e.regions) or 'no region'}"
         elif hasattr(e, "value") and hasattr(e, "unit"):
             fig = f"{e.value:g} {e.unit}"
-        else:
-            fig = f"{e.value:g} {e.unit}"
+        else:  # a kind without its own summary: its id and name say what it is
+            fig = ""
         t.add_row(e.id, e.name, fig)
     _console().print(t)
 
