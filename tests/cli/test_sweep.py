@@ -135,3 +135,33 @@ def test_workers_and_scheduler_together_are_refused(tmp_path):
     r = scalewall("sweep", "any.yaml", "--out", str(tmp_path), "--workers", "2",
                   "--scheduler", "tcp://127.0.0.1:8786")
     assert r.returncode == 2 and "not both" in r.stderr
+
+
+def test_sweep_chart_draws_a_site_sweep_cost_against_cfe_and_refuses_other_commands(tmp_path):
+    import pyarrow as pa
+
+    from scalewall.sweep.store import ResultStore
+
+    rows = [
+        {"key": f"k{i}", "command": "site", "in.weather": w, "in.cfe": c,
+         "out.cfe_share": c, "out.cost_usd_per_mwh": cost, "error": None}
+        for i, (w, c, cost) in enumerate(
+            [("miami", 0.5, 90.0), ("miami", 0.9, 137.0), ("greensboro", 0.5, 101.0), ("greensboro", 0.9, 171.0)]
+        )
+    ]
+    site_dir = tmp_path / "site"
+    with ResultStore(site_dir, "site") as store:
+        store.write_part(pa.Table.from_pylist(rows))
+    html = tmp_path / "cost.html"
+    done = scalewall("sweep", "chart", str(site_dir), "--html", str(html))
+    assert done.returncode == 0, done.stderr
+    page = html.read_text("utf-8")
+    assert '"name": "miami"' in page and '"name": "greensboro"' in page
+    assert "Plotly.newPlot" in page
+
+    train_dir = tmp_path / "train"
+    with ResultStore(train_dir, "train") as store:
+        store.write_part(pa.Table.from_pylist([{**rows[0], "command": "train"}]))
+    done = scalewall("sweep", "chart", str(train_dir), "--html", str(html))
+    assert done.returncode == 2 and "not a sweep of `scalewall site` results" in done.stderr
+    assert "Traceback" not in done.stderr

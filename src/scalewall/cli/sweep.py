@@ -1,7 +1,7 @@
 """``scalewall sweep SPEC --out DIR`` and ``scalewall sweep show DIR``.
 
 ``sweep`` is a command group whose default command is ``run``: any first argument that is not
-a sub-command's name (``show``, ``run``) is taken as the SPEC of ``run``. Dask, pandas and
+a sub-command's name (``show``, ``run``, ``chart``) is taken as the SPEC of ``run``. Dask, pandas and
 pyarrow are imported inside the commands so ``scalewall --help`` stays fast.
 """
 
@@ -162,6 +162,18 @@ def show_cmd(
         notes.append(f"{len(df.columns) - len(shown)} more columns (choose with --columns, e.g. 'out.*')")
     for n in notes:
         console.print(f"  • {n}")
+
+
+@sweep_app.command("chart")
+def chart_cmd(
+    out: Annotated[Path, typer.Argument(help="output directory of a sweep of `scalewall site`")],
+    html: Annotated[Path, typer.Option("--html", help="HTML file to write")] = Path("cost_vs_cfe.html"),
+) -> None:
+    """Draw a sweep of sites x CFE targets: cost per MWh against CFE share, one line per site."""
+    from scalewall.sweep.site_grid import write_cost_vs_cfe
+
+    path = _guard(write_cost_vs_cfe, out, html)
+    typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
