@@ -29,6 +29,9 @@ class Calibration(BaseModel):
     gemm_efficiency : achieved / peak throughput of large dense matrix multiplies [-].
         FITTED on Korthikanti 2022 Table 5, full-recomputation column (4 A100 cases); CHECKED on
         its seq+sel column, Narayanan 2021 Table 1 and Llama 3 Table 4.
+    gemm_reference_matmul_efficiency : measured maximum achievable matmul / peak of the A100 the
+        GEMM efficiency was fitted on [-]; an accelerator with its own measured figure runs its
+        training GEMMs at ``gemm_efficiency`` times its figure over this one.
     hbm_efficiency : achieved / peak HBM bandwidth of streaming kernels [-].
         Measured (BabelStream Triad on A100 and H100).
     scale_up_efficiency : achieved bus bandwidth / per-direction NVLink bandwidth of NCCL
@@ -86,6 +89,7 @@ class Calibration(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     gemm_efficiency: float = Field(gt=0, le=1, description="[-]")
+    gemm_reference_matmul_efficiency: float = Field(gt=0, le=1, description="[-]")
     hbm_efficiency: float = Field(gt=0, le=1, description="[-]")
     scale_up_efficiency: float = Field(gt=0, le=1, description="[-]")
     scale_out_efficiency: float = Field(gt=0, le=1, description="[-]")

@@ -102,6 +102,15 @@ class Accelerator(Entry):
         ),
     )
     memory_bandwidth_tb_s: float = Field(gt=0, description="device memory bandwidth [TB/s]")
+    matmul_efficiency_bf16: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description=(
+            "measured maximum achievable BF16 matmul throughput / dense BF16 peak (MAMF, best "
+            "large shape) [-]; None: not measured, training GEMMs use the A100-fitted efficiency"
+        ),
+    )
     scale_up: ScaleUp
     scale_out: ScaleOut
     tdp_w: float = Field(gt=0, description="thermal design power of one device [W]")

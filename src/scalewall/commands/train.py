@@ -321,7 +321,7 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
     from scalewall.facility.site import resolve_site
     from scalewall.performance.plan import PLAN_CHOICES, STACKS, PlanArrays
     from scalewall.performance.planner import choose_plan
-    from scalewall.performance.step import BREAKDOWN_PARTS
+    from scalewall.performance.step import BREAKDOWN_PARTS, gemm_efficiency
     from scalewall.performance.training import bottleneck, default_shape, step_metrics
     from scalewall.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, W_PER_MW
     from scalewall.workload.params import param_count
@@ -456,8 +456,9 @@ def estimate_training(req: TrainingRequest) -> TrainResult:
         + fp.notes
         + [
             f"software stack '{req.stack}': {STACKS[req.stack].description}",
-            f"GEMM efficiency {cal.gemm_efficiency} of peak "
-            "(fitted on Korthikanti 2022 Table 5, full recomputation)",
+            f"GEMM efficiency {gemm_efficiency(acc, cal):.3f} of 16-bit peak "
+            "(fitted on Korthikanti 2022 Table 5 on A100, full recomputation; scaled by the "
+            "accelerator's measured matmul ceiling where it has one)",
         ]
     )
     sources = [s.model_dump() for s in [*m.source, *acc.source, *site.sources, *fp.sources]]
