@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scalewall import catalog
 from scalewall.facility.pue import pue_trajectory
 from scalewall.units import (
     DAYS_PER_YEAR,
@@ -126,7 +127,7 @@ def evaluate(
     depreciation_years: float = 5.5,
     base_year: int = BASE_YEAR,
     near_term_end: int = NEAR_TERM_END,
-    grid_gco2_kwh: float = 481.0,
+    grid_gco2_kwh: float | None = None,
 ) -> Trajectories:
     """Frontier run, walls and electricity for each sample and year.
 
@@ -147,7 +148,8 @@ def evaluate(
     near_term_end : int
         Year to which the near-term growth rates apply [year].
     grid_gco2_kwh : float
-        Carbon intensity of data centres' electricity in ``base_year`` [gCO2e/kWh].
+        Carbon intensity of data centres' electricity in ``base_year`` [gCO2e/kWh]; ``None``:
+        the catalogue's ``default-grid-gco2-kwh`` (world average).
 
     Returns
     -------
@@ -294,6 +296,8 @@ def evaluate(
     energy_mwh = energy_j / J_PER_MWH
     energy_cost = energy_mwh * price
     run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_cost
+    if grid_gco2_kwh is None:
+        grid_gco2_kwh = float(catalog.assumption("default-grid-gco2-kwh"))
     intensity = grid_gco2_kwh * np.maximum(1.0 + _col(p, "grid-intensity-change"), 0.0) ** t  # g/kWh
     ai_co2e_mt = ai_twh * 1e9 * intensity / 1e12  # TWh -> kWh, g -> Mt
     return Trajectories(
