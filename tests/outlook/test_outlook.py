@@ -14,6 +14,7 @@ from scalewall.commands.outlook import OutlookOptions, run_outlook
 from scalewall.errors import InputError, ScenarioError
 from scalewall.outlook.drivers import Driver, quantile_map
 from scalewall.outlook.model import landauer_j_per_bit
+from scalewall.outlook.simulate import simulate
 
 
 def _run(**kw) -> dict:
@@ -233,3 +234,13 @@ def test_outlook_table_at_80_columns_cuts_no_range():
 
 def test_epoch_2024_is_an_alias_of_the_epoch_2030_preset():
     assert _run(scenario="epoch-2024", to=2026)["scenario"] == "epoch-2030"
+
+
+def test_iea_cases_order_as_the_report_orders_them_in_2030_though_fitted_on_2035_only():
+    # Lift-Off and Headwinds are fitted on 2035 alone; 2030 follows from one factor on Base's rates
+    years = np.arange(2024, 2031)
+    p50 = {}
+    for case in ("iea-2025-headwinds", "iea-2025", "iea-2025-lift-off"):
+        tr, _ = simulate(case, years, 500, 0).run()
+        p50[case] = float(np.median(tr.datacentre_electricity_twh[:, -1]))
+    assert p50["iea-2025-headwinds"] < p50["iea-2025"] < p50["iea-2025-lift-off"]

@@ -60,7 +60,7 @@ def test_baseline_run_power_band_overlaps_epri_epoch_2025(rows, year):
 
 
 def test_iea_rows_are_only_figures_quoted_in_the_report_text(rows):
-    # the 2030 Lift-Off / Headwinds chart readings (1,264 / 669 TWh) could not be re-verified
+    # the report prints no 2030 Lift-Off / Headwinds figure (chart only): no row, and no fit on one
     assert ("iea-2025-lift-off 2030", "datacentre_electricity_twh p50") not in rows
     assert ("iea-2025-headwinds 2030", "datacentre_electricity_twh p50") not in rows
 
