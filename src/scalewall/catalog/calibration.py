@@ -43,6 +43,8 @@ class Calibration(BaseModel):
     kernel_overhead_s : fixed time per GPU kernel, launch and tail [s]. Estimate (CUDA guide).
     flash_attention_efficiency : achieved / peak throughput of fused attention, forward and
         backward [-]. Measured (FlashAttention-2 and -3 papers).
+    flash_attention_backward_ratio : throughput per FLOP of fused attention backward over its
+        forward [-]. Measured (FlashAttention-3 paper, H100, FA2/FA3/cuDNN all ~0.86).
     runtime_reserved_gb : device memory not available to the model [GB]. Estimate.
     serving_step_overhead_s : fixed time per decode step of a serving engine [s].
         FITTED jointly (:func:`~scalewall.validate.calibrate.fit_serving`) on ML.ENERGY v3
@@ -96,6 +98,7 @@ class Calibration(BaseModel):
     link_latency_s: float = Field(ge=0, description="[s]")
     kernel_overhead_s: float = Field(ge=0, description="[s]")
     flash_attention_efficiency: float = Field(gt=0, le=1, description="[-]")
+    flash_attention_backward_ratio: float = Field(gt=0, le=1, description="backward / forward [-]")
     runtime_reserved_gb: float = Field(ge=0, description="[GB]")
     serving_step_overhead_s: float = Field(ge=0, description="[s]")
     small_collective_latency_s: float = Field(ge=0, description="[s]")

@@ -32,6 +32,10 @@ class SoftwareStack(Entry):
         micro-batch's compute (Megatron-Core ``moe_a2a_overlap``, DualPipe-class schedules) [-].
     fp8_activation_casts : with FP8 GEMMs, the GEMM inputs kept for backward are their 1-byte
         FP8 casts (Transformer Engine) rather than 16-bit copies (torchao float8 keeps 16-bit).
+    cp_all_gather : context parallelism all-gathers the whole sequence's K and V before the
+        attention and reduce-scatters their gradients after it, exposed on the critical path
+        (Llama 3's CP, chosen for document masks), instead of a ring exchange hidden behind
+        the attention core.
     attention_efficiency : achieved / 16-bit peak of the stack's fused attention, forward and
         backward, on the executed (causal) FLOPs [-]; ``None``: the calibration factor
         ``flash-attention-efficiency`` (FlashAttention-3 / cuDNN class on Hopper).
@@ -46,6 +50,7 @@ class SoftwareStack(Entry):
     ep_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
     attention_efficiency: float | None = Field(default=None, gt=0, le=1, description="[-]")
     fp8_activation_casts: bool = True
+    cp_all_gather: bool = False
 
     @property
     def description(self) -> str:

@@ -276,8 +276,8 @@ def evaluate(
         causal = 0.5  # FlashAttention skips the masked upper triangle (Dao 2023, Sec. 3.1)
         core_f = causal * core_flops / (peak16 * eta_flash) + t_kernel
         # backward runs 5 matmuls to forward's 2, recomputing the scores (Dao et al. 2022,
-        # FlashAttention, Sec. 3.1 and App. B.4)
-        core_b_mult = 2.5
+        # FlashAttention, Sec. 3.1 and App. B.4), at a lower rate per FLOP than forward
+        core_b_mult = 2.5 / cal.flash_attention_backward_ratio
     else:
         scores_b = ACT_BYTES * b * (d.a / t) * s_c * s
         qkv_b = ACT_BYTES * T * (d.qk_dim + d.k_dim + d.v_kv_dim + d.v_dim) / t
@@ -328,6 +328,18 @@ def evaluate(
         kv_msg, np.where(cp_in_domain, bw_up, bw_out), np.where(cp_in_domain, eta_up, eta_out), alpha
     )
     cp_f = np.maximum(0.0, cp_time - core_f)
+    cp_b = cp_f
+    if stack.cp_all_gather:
+        # all-gather of the sequence's K and V before attention, exposed (forward); backward
+        # gathers them again and reduce-scatters their gradients (Llama 3, Sec. 3.3.2)
+        cp_f = all_gather_s(
+            c * kv_msg,
+            c,
+            np.where(cp_in_domain, bw_up, bw_out),
+            np.where(cp_in_domain, eta_up, eta_out),
+            alpha,
+        )
+        cp_b = 2 * cp_f
 
     # expert parallelism: dispatch + combine all-to-all per MoE layer. Each device sends (e-1)/e
     # of its top_k token copies; the share bound for EP ranks inside its scale-up domain crosses
@@ -375,7 +387,7 @@ def evaluate(
     comp_mb = Lps * (compute_f + compute_b) + lg_f + lg_b
     reco_mb = Lps * recompute_layer
     tp_mb = Lps * (tp_f + tp_b) + Lps * np.where(rc == 2, tp_f, 0.0)
-    cp_mb = Lps * 2 * cp_f + Lps * np.where(rc == 2, cp_f, 0.0)
+    cp_mb = Lps * (cp_f + cp_b) + Lps * np.where(rc == 2, cp_f, 0.0)
     ep_mb = Lps * (ep_fx + ep_bx) + Lps * np.where(rc == 2, ep_fx, 0.0)
     slot = comp_mb + reco_mb + tp_mb + cp_mb + ep_mb  # t_f + t_b of one micro-batch
 
