@@ -36,6 +36,9 @@ class SoftwareStack(Entry):
         attention and reduce-scatters their gradients after it, exposed on the critical path
         (Llama 3's CP, chosen for document masks), instead of a ring exchange hidden behind
         the attention core.
+    selective_recomputes_every_second_mm : selective (op-level) checkpointing saves every
+        matmul output except every second 16-bit matmul of a layer, which backward recomputes
+        (torchtitan's ``selective_ac_option = "op"``).
     attention_efficiency : achieved / 16-bit peak of the stack's fused attention, forward and
         backward, on the executed (causal) FLOPs [-]; ``None``: the calibration factor
         ``flash-attention-efficiency`` (FlashAttention-3 / cuDNN class on Hopper).
@@ -51,6 +54,7 @@ class SoftwareStack(Entry):
     attention_efficiency: float | None = Field(default=None, gt=0, le=1, description="[-]")
     fp8_activation_casts: bool = True
     cp_all_gather: bool = False
+    selective_recomputes_every_second_mm: bool = False
 
     @property
     def description(self) -> str:

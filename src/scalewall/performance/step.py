@@ -374,6 +374,12 @@ def evaluate(
         selective_f = sel_bytes / hbm + 3 * t_kernel
     else:
         selective_f = core_f + core_ew_f
+    if stack.selective_recomputes_every_second_mm and not fp8:
+        # op-level selective checkpointing that saves every matmul output except every second
+        # aten.mm of a layer (torchtitan): K, output projection and one FFN matrix (Q, K, V, O,
+        # W1, W3, W2 in call order) run again in backward; FP8 scaled matmuls are all saved
+        mm_even = 2.0 * T * (d.h * d.k_dim + d.v_dim * d.h + d.h * d.f_token) / t
+        selective_f = selective_f + np.minimum(mm_even / lin, 1.0) * gemm_f
     recompute_layer = np.select([rc == 1, rc == 2], [selective_f, compute_f], default=0.0)
 
     # ---- logits on the last stage -------------------------------------------------------------
