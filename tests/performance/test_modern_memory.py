@@ -43,6 +43,14 @@ def test_published_modern_configurations_fit_in_the_runtime_memory():
     assert over == KNOWN_OVER
 
 
+def test_other_releases_configurations_fit_in_the_runtime_memory():
+    # Megatron-Bridge 26.02 and 25.09 (validate/cases/training_releases.yaml), with the recipe's
+    # activation offload where the row carries it
+    for c in cases("training_releases")["megatron_bridge_releases"]["cases"]:
+        mem, cap = _mem(c, {})
+        assert mem <= cap, c["name"]
+
+
 def test_published_modern_configurations_pass_the_structural_checks():
     allc = cases("training_modern")
     for g in ("nemo_2407_h100_fp8", "megatron_bridge_2511"):

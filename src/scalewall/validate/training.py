@@ -385,6 +385,38 @@ def modern_stack(c: dict, blk: dict):
     return st
 
 
+def modern_tokens_per_s_per_gpu(c: dict, blk: dict, models: dict) -> float:
+    """Predicted training tokens/s per GPU of a modern case at its published plan [tokens/s]."""
+    plan = modern_plan(c)
+    r = evaluate(
+        model_dims(modern_model(c, models)),
+        catalog.accelerator(c["accelerator"]),
+        PlanArrays.from_plans([plan]),
+        c["seq_len"],
+        c["precision"],
+        modern_stack(c, blk),
+    )
+    return plan.global_batch * c["seq_len"] / float(r["step_time_s"][0]) / plan.devices
+
+
+def releases_rows() -> list[Row]:
+    """Megatron-Bridge 26.02 and 25.09 tokens/s per GPU: releases nothing was fitted on."""
+    blk = cases("training_releases")["megatron_bridge_releases"]
+    return [
+        row(
+            "megatron_bridge_releases",
+            c["name"],
+            "tokens/s per GPU",
+            c["tokens_per_s_per_gpu"],
+            modern_tokens_per_s_per_gpu(c, blk, {}),
+            MODERN_BAR,
+            blk["role"],
+            source_of(blk),
+        )
+        for c in blk["cases"]
+    ]
+
+
 def modern_rows() -> list[Row]:
     """NeMo 24.07 and Megatron-Bridge 25.11 tokens/s per GPU, each at its published plan."""
     allc = cases("training_modern")
@@ -392,17 +424,7 @@ def modern_rows() -> list[Row]:
     for group in ("nemo_2407_h100_fp8", "megatron_bridge_2511"):
         blk = allc[group]
         for c in blk["cases"]:
-            acc = catalog.accelerator(c["accelerator"])
-            plan = modern_plan(c)
-            r = evaluate(
-                model_dims(modern_model(c, allc)),
-                acc,
-                PlanArrays.from_plans([plan]),
-                c["seq_len"],
-                c["precision"],
-                modern_stack(c, blk),
-            )
-            tok_s_gpu = plan.global_batch * c["seq_len"] / float(r["step_time_s"][0]) / plan.devices
+            tok_s_gpu = modern_tokens_per_s_per_gpu(c, blk, allc)
             role = "fit" if c["accelerator"] == MODERN_FIT_ACCELERATOR else "check"
             rows.append(
                 row(
@@ -596,6 +618,7 @@ def training_rows() -> list[Row]:
         *llama3_rows("llama3_2024_table4_16k"),
         *mlperf_rows(),
         *modern_rows(),
+        *releases_rows(),
         *torchtitan_rows(),
         *llmfoundry_rows(),
         *patterson_rows(),
