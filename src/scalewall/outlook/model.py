@@ -165,8 +165,10 @@ def evaluate(
     - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / 8,760 h;
     - chips wall  F ≤ s·(out_t + out_{t−1})·R_H100·precision·MFU·D, H100e output growing at
       g_out to 2030 and at g_units·(hardware gain) after;
-    - cost wall   F ≤ B_t / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D: the budget
-      B_t = share·B0·g_B^min(t, t30)·g_B'^max(t − t30, 0) buys the cluster AND its electricity;
+    - cost wall   F ≤ (B_t + B_{t−1}/g_$) / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D:
+      the budget B_t = share·B0·g_B^min(t, t30)·g_B'^max(t − t30, 0) buys the cluster AND its
+      electricity; as in the chips wall the cluster is bought over two years, last year's share
+      at last year's price (g_$ = FLOP/s-per-dollar growth);
     - data wall   F ≤ 6·N·T_stock with N = T_stock / 20 (Chinchilla);
     - latency and data-movement walls L·(D / 90 d)².
 
@@ -273,9 +275,19 @@ def evaluate(
     hw_price = _col(p, "hardware-price-2024") / _col(p, "flops-per-dollar-growth") ** t
     per_chip_usd = hw_price * _col(p, "cluster-cost-multiplier")
     energy_per_chip_usd = chip_flops / eff / J_PER_MWH * price  # one H100e's electricity for the run
-    budget_scale = _two_phase(_col(p, "budget-growth-to-2030"), _col(p, "budget-growth"), t, t_near)
+    g_budget = (_col(p, "budget-growth-to-2030"), _col(p, "budget-growth"))
+    budget_scale = _two_phase(*g_budget, t, t_near)
     budget = _col(p, "largest-budget-2024") * budget_scale * _col(p, "budget-share-for-frontier")
-    allowed["cost"] = budget / (per_chip_usd + energy_per_chip_usd) * chip_flops
+    # the cluster is bought over the same two years as the chips wall's output: last year's share
+    # of capex bought chips at last year's price (flops-per-dollar-growth dearer), this year's
+    # share buys the rest and the run's electricity
+    budget_prev = (
+        _col(p, "largest-budget-2024")
+        * _two_phase(*g_budget, t - 1.0, t_near)
+        * _col(p, "budget-share-for-frontier")
+        / _col(p, "flops-per-dollar-growth")
+    )
+    allowed["cost"] = (budget + budget_prev) / (per_chip_usd + energy_per_chip_usd) * chip_flops
     stock = _col(p, "data-stock-tokens") * _col(p, "data-stock-growth") ** t
     allowed["data"] = 6.0 * stock / _col(p, "tokens-per-parameter") * stock
     scale2 = (dur_days / _WALL_REF_DAYS) ** 2
