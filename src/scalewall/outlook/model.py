@@ -170,7 +170,10 @@ def evaluate(
       electricity; as in the chips wall the cluster is bought over two years, last year's share
       at last year's price (g_$ = FLOP/s-per-dollar growth);
     - data wall   F ≤ 6·N·T_stock with N = T_stock / 20 (Chinchilla);
-    - latency and data-movement walls L·(D / 90 d)².
+    - latency and data-movement walls L·(D / 90 d)²: a run of F FLOP needs at least
+      (tokens / batch)·k·layers serial latencies; with tokens ∝ F^½, layers ∝ F^⅙ and
+      batch ∝ F^b the wall grows as D^(1/(2/3 − b)), D² at b = ⅙ (approximation; 1.5 at a fixed
+      batch, 3 at the batch growth of GPT-3 → Llama 3).
 
     The frontier cluster delivers C = min(F, hardware walls) (power, grid, chips, cost); its power
     is C / (ε·D). The pre-training run is min(C, data, latency, data movement); the rest of C is
