@@ -128,6 +128,7 @@ def evaluate(
     base_year: int = BASE_YEAR,
     near_term_end: int = NEAR_TERM_END,
     grid_gco2_kwh: float | None = None,
+    load_factor: float | None = None,
 ) -> Trajectories:
     """Frontier run, walls and electricity for each sample and year.
 
@@ -150,6 +151,9 @@ def evaluate(
     grid_gco2_kwh : float
         Carbon intensity of data centres' electricity in ``base_year`` [gCO2e/kWh]; ``None``:
         the catalogue's ``default-grid-gco2-kwh`` (world average).
+    load_factor : float
+        Average electricity use of data centres over their power capacity [-]; ``None``: the
+        catalogue's ``datacentre-load-factor``. The grid wall's AI power is a capacity.
 
     Returns
     -------
@@ -162,7 +166,8 @@ def evaluate(
 
     - demanded run F = F0·g^min(t, ts)·g'^max(t − ts, 0);
     - power wall  F ≤ P_campus·sites·D·ε, P_campus = min(cap, P0·g_P^t) + added;
-    - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / 8,760 h;
+    - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / (8,760 h · load factor): a run takes a
+      share of the AI fleet's power capacity, as the chips wall takes a share of its chips;
     - chips wall  F ≤ s·(out_t + out_{t−1})·R_H100·precision·MFU·D, H100e output growing at
       g_out to 2030 and at g_units·(hardware gain) after;
     - cost wall   F ≤ (B_t + B_{t−1}/g_$) / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D:
@@ -259,7 +264,9 @@ def evaluate(
         + lv.campus_add_gw
     )
     allowed["site_power"] = campus_gw * _col(p, "sites-per-run") * W_PER_GW * dur_s * eff
-    ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR
+    if load_factor is None:
+        load_factor = float(catalog.assumption("datacentre-load-factor"))
+    ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR / load_factor  # capacity, not average use
     allowed["grid"] = share * ai_power_w * dur_s * eff
     out0 = _col(p, "chip-output-2024")
     g_out = _col(p, "chip-output-growth")
