@@ -11,7 +11,7 @@ from scipy.stats import spearmanr
 
 from scalewall import catalog
 from scalewall.outlook import summary as S
-from scalewall.outlook.drivers import CORRELATED, correlate
+from scalewall.outlook.drivers import CORRELATED, correlate, sample_uniform
 from scalewall.outlook.scenario import PRESETS
 from scalewall.outlook.simulate import simulate
 
@@ -75,7 +75,9 @@ def test_growth_drivers_are_rank_correlated_as_the_catalogue_states(baseline):
 @settings(max_examples=25, deadline=None)
 @given(st.floats(0.0, 0.9), st.integers(0, 10_000))
 def test_correlation_keeps_every_marginal_uniform(rho, seed):
-    u = np.random.default_rng(seed).random((4000, 5))
+    # a Latin-hypercube input, as the model draws, has exactly uniform marginals, so any departure
+    # is the copula's (plain random input fails the 0.03 tolerance on its own, e.g. seed 2138)
+    u = sample_uniform(4000, 5, seed)
     out = correlate(u, ["a", "b", "c", "d", "e"], ("a", "b", "c"), rho)
     for j in range(5):
         q = np.quantile(out[:, j], [0.1, 0.5, 0.9])

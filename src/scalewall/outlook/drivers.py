@@ -34,6 +34,7 @@ CORRELATED = (
     "budget-growth-to-2030",
     "chip-output-growth",
     "ai-compute-demand-growth",
+    "campus-power-growth",
 )
 
 

@@ -128,6 +128,7 @@ def evaluate(
     base_year: int = BASE_YEAR,
     near_term_end: int = NEAR_TERM_END,
     grid_gco2_kwh: float | None = None,
+    load_factor: float | None = None,
 ) -> Trajectories:
     """Frontier run, walls and electricity for each sample and year.
 
@@ -150,6 +151,9 @@ def evaluate(
     grid_gco2_kwh : float
         Carbon intensity of data centres' electricity in ``base_year`` [gCO2e/kWh]; ``None``:
         the catalogue's ``default-grid-gco2-kwh`` (world average).
+    load_factor : float
+        Average electricity use of data centres over their power capacity [-]; ``None``: the
+        catalogue's ``datacentre-load-factor``. The grid wall's AI power is a capacity.
 
     Returns
     -------
@@ -162,13 +166,19 @@ def evaluate(
 
     - demanded run F = F0·g^min(t, ts)·g'^max(t − ts, 0);
     - power wall  F ≤ P_campus·sites·D·ε, P_campus = min(cap, P0·g_P^t) + added;
-    - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / 8,760 h;
+    - grid wall   F ≤ s·P_AI·D·ε, P_AI = AI electricity / (8,760 h · load factor): a run takes a
+      share of the AI fleet's power capacity, as the chips wall takes a share of its chips;
     - chips wall  F ≤ s·(out_t + out_{t−1})·R_H100·precision·MFU·D, H100e output growing at
       g_out to 2030 and at g_units·(hardware gain) after;
-    - cost wall   F ≤ B_t / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D: the budget
-      B_t = share·B0·g_B^min(t, t30)·g_B'^max(t − t30, 0) buys the cluster AND its electricity;
+    - cost wall   F ≤ (B_t + B_{t−1}/g_$) / (k·price_t + E_chip·p_elec)·R_H100·precision·MFU·D:
+      the budget B_t = share·B0·g_B^min(t, t30)·g_B'^max(t − t30, 0) buys the cluster AND its
+      electricity; as in the chips wall the cluster is bought over two years, last year's share
+      at last year's price (g_$ = FLOP/s-per-dollar growth);
     - data wall   F ≤ 6·N·T_stock with N = T_stock / 20 (Chinchilla);
-    - latency and data-movement walls L·(D / 90 d)².
+    - latency and data-movement walls L·(D / 90 d)²: a run of F FLOP needs at least
+      (tokens / batch)·k·layers serial latencies; with tokens ∝ F^½, layers ∝ F^⅙ and
+      batch ∝ F^b the wall grows as D^(1/(2/3 − b)), D² at b = ⅙ (approximation; 1.5 at a fixed
+      batch, 3 at the batch growth of GPT-3 → Llama 3).
 
     The frontier cluster delivers C = min(F, hardware walls) (power, grid, chips, cost); its power
     is C / (ε·D). The pre-training run is min(C, data, latency, data movement); the rest of C is
@@ -254,7 +264,9 @@ def evaluate(
         + lv.campus_add_gw
     )
     allowed["site_power"] = campus_gw * _col(p, "sites-per-run") * W_PER_GW * dur_s * eff
-    ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR
+    if load_factor is None:
+        load_factor = float(catalog.assumption("datacentre-load-factor"))
+    ai_power_w = ai_twh * WH_PER_TWH / HOURS_PER_YEAR / load_factor  # capacity, not average use
     allowed["grid"] = share * ai_power_w * dur_s * eff
     out0 = _col(p, "chip-output-2024")
     g_out = _col(p, "chip-output-growth")
@@ -273,9 +285,19 @@ def evaluate(
     hw_price = _col(p, "hardware-price-2024") / _col(p, "flops-per-dollar-growth") ** t
     per_chip_usd = hw_price * _col(p, "cluster-cost-multiplier")
     energy_per_chip_usd = chip_flops / eff / J_PER_MWH * price  # one H100e's electricity for the run
-    budget_scale = _two_phase(_col(p, "budget-growth-to-2030"), _col(p, "budget-growth"), t, t_near)
+    g_budget = (_col(p, "budget-growth-to-2030"), _col(p, "budget-growth"))
+    budget_scale = _two_phase(*g_budget, t, t_near)
     budget = _col(p, "largest-budget-2024") * budget_scale * _col(p, "budget-share-for-frontier")
-    allowed["cost"] = budget / (per_chip_usd + energy_per_chip_usd) * chip_flops
+    # the cluster is bought over the same two years as the chips wall's output: last year's share
+    # of capex bought chips at last year's price (flops-per-dollar-growth dearer), this year's
+    # share buys the rest and the run's electricity
+    budget_prev = (
+        _col(p, "largest-budget-2024")
+        * _two_phase(*g_budget, t - 1.0, t_near)
+        * _col(p, "budget-share-for-frontier")
+        / _col(p, "flops-per-dollar-growth")
+    )
+    allowed["cost"] = (budget + budget_prev) / (per_chip_usd + energy_per_chip_usd) * chip_flops
     stock = _col(p, "data-stock-tokens") * _col(p, "data-stock-growth") ** t
     allowed["data"] = 6.0 * stock / _col(p, "tokens-per-parameter") * stock
     scale2 = (dur_days / _WALL_REF_DAYS) ** 2

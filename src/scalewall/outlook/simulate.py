@@ -61,6 +61,7 @@ class Simulation:
             base_year=self.base_year,
             near_term_end=self.near_term_end,
             grid_gco2_kwh=float(catalog.assumption("default-grid-gco2-kwh")),
+            load_factor=float(catalog.assumption("datacentre-load-factor")),
         )
         return tr, q, eff
 
