@@ -1,6 +1,7 @@
 """The modern training set (NeMo 24.07, Megatron-Bridge 25.11) in ``scalewall validate``.
 
-Published tokens/s per GPU of 28 runs at their published parallel configuration, copied with
+Published tokens/s per GPU of 33 runs (28 NeMo 24.07 / Megatron-Bridge 25.11, 5 Megatron-Bridge
+25.09 token-drop MoE runs at 25.11 plans) at their published parallel configuration, copied with
 sources into ``validate/cases/training_modern.yaml``. H100 rows fit the step-time factors,
 B200 and GB200 rows check them.
 """
@@ -12,7 +13,7 @@ from scalewall.validate.training import modern_rows
 
 def test_every_published_modern_run_is_a_validation_row_with_its_role():
     rows = modern_rows()
-    assert len(rows) == 28
+    assert len(rows) == 33
     assert {r.role for r in rows if "h100" in r.case} == {"fit"}
     assert {r.role for r in rows if "b200" in r.case} == {"check"}
     assert all(r.predicted > 0 and r.bar == "±25%" for r in rows)

@@ -69,8 +69,11 @@ class Calibration(BaseModel):
     fp8_gemm_speedup : throughput of FP8 GEMMs over 16-bit GEMMs in training [-].
     grouped_gemm_half_rows : tokens per expert at which a grouped expert GEMM reaches half the
         large-GEMM efficiency [-].
-    moe_layer_overhead_s : fixed time of one MoE layer forward (router, host sync, launches) [s].
-        These three are FITTED jointly (:func:`~scalewall.validate.calibrate.fit_modern_training`)
+    moe_layer_overhead_s : fixed time of one MoE layer forward (router, top-k, launches) [s].
+    alltoall_dispatcher_efficiency : achieved / peak scale-up bandwidth of the token exchange of
+        the dropless all-to-all dispatcher (host-synchronised, uneven-split NCCL all-to-all plus
+        its permutations), per dispatch or combine [-].
+        These four are FITTED jointly (:func:`~scalewall.validate.calibrate.fit_modern_training`)
         on the DGX-H100 rows of NeMo 24.07 and Megatron-Bridge 25.11; CHECKED on B200/GB200.
     training_goodput : share of a whole run's wall-clock time spent training [-]. Measured
         (Llama 3 405B, > 90 % effective training time).
@@ -110,6 +113,7 @@ class Calibration(BaseModel):
     fp8_gemm_speedup: float = Field(ge=1, le=2, description="FP8 / 16-bit GEMM throughput [-]")
     grouped_gemm_half_rows: float = Field(ge=0, description="rows per expert at half efficiency [-]")
     moe_layer_overhead_s: float = Field(ge=0, description="fixed time per MoE layer forward [s]")
+    alltoall_dispatcher_efficiency: float = Field(gt=0, le=1, description="[-]")
     training_goodput: float = Field(gt=0, le=1, description="training share of wall-clock time [-]")
 
     @classmethod

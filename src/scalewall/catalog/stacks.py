@@ -7,6 +7,8 @@ documentation or paper; ``scalewall train --stack ID`` picks one.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from scalewall.catalog.schema import Entry
@@ -30,6 +32,15 @@ class SoftwareStack(Entry):
         GEMMs they feed (0: serial; 1: hidden up to the GEMM time) [-].
     ep_comm_overlap : share of the expert-parallel all-to-all hidden behind another
         micro-batch's compute (Megatron-Core ``moe_a2a_overlap``, DualPipe-class schedules) [-].
+    moe_token_dispatcher : how MoE tokens reach their experts. ``alltoall``: an NCCL all-to-all
+        between permutation kernels (Megatron-Core ``moe_token_dispatcher_type: alltoall``);
+        ``flex``: fused dispatch/combine kernels with device-side token counts (DeepEP /
+        HybridEP, ``moe_token_dispatcher_type: flex``).
+    moe_dropless : every routed token reaches its experts (no capacity factor). With the
+        ``alltoall`` dispatcher the per-expert token counts then go to the host each layer to
+        size the uneven all-to-all, and its scale-up leg runs at the calibration's
+        ``alltoall-dispatcher-efficiency``; token-drop routing padded to a fixed capacity, and
+        the ``flex`` dispatcher, run at the collective ``scale-up-efficiency``.
     fp8_activation_casts : with FP8 GEMMs, the GEMM inputs kept for backward are their 1-byte
         FP8 casts (Transformer Engine) rather than 16-bit copies (torchao float8 keeps 16-bit).
     cp_all_gather : context parallelism all-gathers the whole sequence's K and V before the
@@ -51,6 +62,8 @@ class SoftwareStack(Entry):
     zero_stages: tuple[int, ...] = (0, 1, 2, 3)
     tp_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
     ep_comm_overlap: float = Field(default=0.0, ge=0, le=1, description="[-]")
+    moe_token_dispatcher: Literal["alltoall", "flex"] = "alltoall"
+    moe_dropless: bool = True
     attention_efficiency: float | None = Field(default=None, gt=0, le=1, description="[-]")
     fp8_activation_casts: bool = True
     cp_all_gather: bool = False

@@ -296,8 +296,8 @@ def evaluate(
         # vector written and read on both sides (16-bit)
         ew_hidden = ew_hidden + d.moe_layer_share * 4 * ACT_BYTES * T * d.top_k * d.h / t
     ew_f = ew_hidden / hbm + 8 * t_kernel
-    # fixed cost of a dropless MoE layer per pass: router, top-k, token counts synchronised with
-    # the host, permutation launches (fitted; see calibration.yaml)
+    # fixed cost of an MoE layer per pass: router, top-k, token counting, permutation launches
+    # (fitted; see calibration.yaml)
     ew_f = ew_f + d.moe_layer_share * cal.moe_layer_overhead_s
     core_ew_f = ew_core / hbm + (0 if stack.flash_attention else 2 * t_kernel)
 
@@ -343,13 +343,19 @@ def evaluate(
 
     # expert parallelism: dispatch + combine all-to-all per MoE layer. Each device sends (e-1)/e
     # of its top_k token copies; the share bound for EP ranks inside its scale-up domain crosses
-    # NVLink, the rest the scale-out NIC, both at once (hierarchical dispatch)
+    # NVLink, the rest the scale-out NIC, both at once (hierarchical dispatch). A dropless
+    # all-to-all dispatcher copies each layer's token counts to the host to size an uneven-split
+    # NCCL all-to-all, with permutations around it: its NVLink share moves at its own (fitted)
+    # efficiency. Fused dispatch kernels with device-side counts (DeepEP/HybridEP, "flex") and
+    # token-drop routing padded to a fixed capacity move it at the collective efficiency
+    host_synced = stack.moe_token_dispatcher == "alltoall" and stack.moe_dropless
+    eta_a2a_up = cal.alltoall_dispatcher_efficiency if host_synced else eta_up
     a2a_b = ACT_BYTES * T * d.top_k * d.h / t
     local_ep = np.clip(np.floor(domain / t), 1, e)
     a2a = np.where(
         e > 1,
         np.maximum(
-            (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_up),
+            (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_a2a_up),
             (e - local_ep) / e * a2a_b / (bw_out * BYTES_PER_GB * eta_out),
         )
         + (e - 1) * alpha,

@@ -357,6 +357,9 @@ MODERN_FIT_ACCELERATOR = "h100-sxm"
 GIB_PER_GB = 2**30 / 1e9
 #: bar of every modern row: the issue's "none over 25 %" [-]
 MODERN_BAR = 0.25
+#: the case-file groups of the modern set: NeMo 24.07, Megatron-Bridge 25.11 (dropless MoE) and
+#: the Megatron-Bridge 25.09 token-drop MoE runs at the same plans as 25.11 rows
+MODERN_GROUPS = ("nemo_2407_h100_fp8", "megatron_bridge_2511", "megatron_bridge_2509_tokendrop")
 
 
 def modern_model(c: dict, blk: dict) -> Model:
@@ -378,11 +381,18 @@ def modern_plan(c: dict) -> Plan:
 
 
 def modern_stack(c: dict, blk: dict):
-    """The group's stack, with the all-to-all overlap where the row's recipe turns it on."""
+    """The group's stack, with the all-to-all overlap and the MoE token dispatcher where the
+    row's recipe or table sets them (``moe_a2a_overlap``, ``moe_token_dispatcher``,
+    ``moe_dropless``)."""
     st = STACKS[blk["stack"]]
+    update: dict = {}
     if c.get("moe_a2a_overlap"):
-        st = st.model_copy(update={"ep_comm_overlap": 1.0})
-    return st
+        update["ep_comm_overlap"] = 1.0
+    if "moe_token_dispatcher" in c:
+        update["moe_token_dispatcher"] = c["moe_token_dispatcher"]
+    if "moe_dropless" in c:
+        update["moe_dropless"] = c["moe_dropless"]
+    return st.model_validate({**st.model_dump(), **update}) if update else st
 
 
 def modern_tokens_per_s_per_gpu(c: dict, blk: dict, models: dict) -> float:
@@ -418,10 +428,10 @@ def releases_rows() -> list[Row]:
 
 
 def modern_rows() -> list[Row]:
-    """NeMo 24.07 and Megatron-Bridge 25.11 tokens/s per GPU, each at its published plan."""
+    """NeMo 24.07 and Megatron-Bridge 25.11/25.09 tokens/s per GPU, each at its published plan."""
     allc = cases("training_modern")
     rows = []
-    for group in ("nemo_2407_h100_fp8", "megatron_bridge_2511"):
+    for group in MODERN_GROUPS:
         blk = allc[group]
         for c in blk["cases"]:
             tok_s_gpu = modern_tokens_per_s_per_gpu(c, blk, allc)
