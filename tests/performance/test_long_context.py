@@ -12,7 +12,9 @@ from scalewall.workload.transformer import model_dims
 
 _LLAMA = model_dims(catalog.model("llama-3.1-405b"))
 _H100 = catalog.accelerator("h100-sxm")
-_LONG = Plan(tp=8, pp=16, dp=8, cp=16, micro_batch=1, global_batch=128, interleave=8, zero=2, sequence_parallel=True)
+_LONG = Plan(
+    tp=8, pp=16, dp=8, cp=16, micro_batch=1, global_batch=128, interleave=8, zero=2, sequence_parallel=True
+)
 
 
 def _step(stack: str, seq: int = 131072, cal: Calibration | None = None) -> dict:

@@ -199,6 +199,12 @@ class Model(_Strict):
         description="MLA ranks (q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim)",
     )
     moe: MoE | None = None
+    attention_window: int | None = Field(
+        default=None, ge=1, description="keys a windowed (sliding / banded) attention layer sees [tokens]"
+    )
+    windowed_layer_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of layers whose attention is windowed [-]"
+    )
     params_total: float | None = Field(default=None, gt=0, description="published total [params]")
     params_active: float | None = Field(default=None, gt=0, description="published active [params]")
     train_tokens: float | None = Field(default=None, gt=0, description="published training tokens")
@@ -221,6 +227,8 @@ class Model(_Strict):
             )
         if self.attention == "mla" and not self.mla:
             raise ValueError("attention 'mla' needs the 'mla' ranks")
+        if self.windowed_layer_share > 0 and self.attention_window is None:
+            raise ValueError("windowed_layer_share > 0 needs attention_window (tokens)")
         return self
 
     @property

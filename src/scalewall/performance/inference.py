@@ -44,7 +44,7 @@ from scalewall.catalog.engines import EngineProfile
 from scalewall.catalog.loader import get as catalog_get
 from scalewall.catalog.schema import Accelerator
 from scalewall.units import BYTES_PER_GB, BYTES_PER_TB, FLOPS_PER_TFLOPS
-from scalewall.workload.transformer import ModelDims
+from scalewall.workload.transformer import ModelDims, attention_core_flops, kv_context_tokens
 
 __all__ = [
     "WEIGHT_BYTES",
@@ -206,7 +206,8 @@ def serve(
     # a paged cache holds each request at its current length; a no-evict scheduler reserves each
     # request's full length, prompt + answer (time-averaged: P + O·(1 + cv²))
     held = ctx if profile.admission == "current" else float(in_flight_context(P, 2.0 * O, output_cv))
-    preempt_at = np.floor(capacity / held) + np.zeros_like(B_cap)
+    # windowed-attention layers keep only their window of K/V
+    preempt_at = np.floor(capacity / kv_context_tokens(d, held)) + np.zeros_like(B_cap)
     B = np.minimum(B_cap, preempt_at)
     Bw = np.maximum(B, 1e-9)  # a running batch of 0 (nothing fits) keeps the arithmetic finite
 
@@ -217,8 +218,8 @@ def serve(
     lin_params = d.attn_params_layer + d.ffn_params_active_layer  # matrices a token passes
     lin_dec = 2.0 * Bw * (lin_params * d.L + d.h * d.V) / n  # + logits of the decode tokens
     lin_pf = 2.0 * prefill_tok * lin_params * d.L / n
-    att_dec = d.L * 2.0 * Bw * ctx * (d.qk_dim + d.v_dim) / n
-    att_pf = d.L * arrivals * P * P * (d.qk_dim + d.v_dim) / n  # causal: half of 2·P²
+    att_dec = d.L * attention_core_flops(d, Bw, 1.0, ctx) / n
+    att_pf = d.L * attention_core_flops(d, arrivals, P, P, causal=True) / n
 
     # ---- bytes per device: weights (+ the experts the batch touches) and the KV cache ---------------
     if d.n_experts > 1:
@@ -226,7 +227,7 @@ def serve(
         expert_read = experts_touched(d.n_experts, d.top_k, tokens) * per_expert * wb / (tp * pp * ep)
     else:
         expert_read = np.zeros_like(Bw)
-    kv_read = Bw * ctx * kv_tok_dev
+    kv_read = Bw * kv_context_tokens(d, ctx) * kv_tok_dev
 
     # ---- kernel classes run one after another, each on its own roofline -------------------------------
     w_s = (dense_w + expert_read) / hbm
@@ -258,13 +259,15 @@ def serve(
     bound = (compute_s > memory_s).astype(int)
 
     # ---- prefill of one request alone (time to first token): compute-bound GEMMs ---------------
-    one_pf = (2.0 * P * lin_params * d.L + d.L * P * P * (d.qk_dim + d.v_dim)) / n
+    one_pf = (2.0 * P * lin_params * d.L + d.L * attention_core_flops(d, 1.0, P, P, causal=True)) / n
     pf_kernels = np.maximum(one_pf / (peak * eta_gemm), weights_dev / hbm)
     prefill_s = pf_kernels + overhead_s + comm_s
     ttft_s = prefill_s + itl_s
 
     # ---- memory per device: weights + the KV cache in use + reserve ------------------------------------
-    kv_used_dev = Bw * held * kv_tok_dev * (B > 0)  # what the engine holds (reserves, if no-evict)
+    kv_used_dev = (
+        Bw * kv_context_tokens(d, held) * kv_tok_dev * (B > 0)
+    )  # what the engine holds (reserves, if no-evict)
     mem_dev = weights_dev + kv_used_dev + reserve
 
     # ---- utilisation by phase (for the facility's power model) ---------------------------------
@@ -276,7 +279,7 @@ def serve(
         "running_batch": B,
         "preemption_batch": preempt_at,
         "kv_capacity_tokens": np.full_like(Bw, capacity),
-        "kv_cache_utilisation": B * held / max(capacity, 1e-9),
+        "kv_cache_utilisation": B * kv_context_tokens(d, held) / max(capacity, 1e-9),
         "context_tokens": np.full_like(Bw, ctx),
         "itl_s": itl_s,
         "step_s": step_s,
@@ -305,7 +308,10 @@ def serve(
         "prefill_busy_fraction": pf_kernels / prefill_s,
         # coefficients of a prefill of x tokens, for latency percentiles (latency_percentiles)
         "prefill_s_per_token": np.full_like(Bw, 2.0 * lin_params * d.L / n / (peak * eta_gemm)),
-        "prefill_s_per_token2": np.full_like(Bw, d.L * (d.qk_dim + d.v_dim) / n / (peak * eta_gemm)),
+        # quadratic term of the full-attention layers (windowed layers' P·w term is neglected)
+        "prefill_s_per_token2": np.full_like(
+            Bw, (1.0 - d.window_share) * d.L * (d.qk_dim + d.v_dim) / n / (peak * eta_gemm)
+        ),
         "prefill_floor_s": np.full_like(Bw, weights_dev / hbm),
         "decode_step_s": dec_s,
         "arrivals_per_step": arrivals,

@@ -273,8 +273,10 @@ def evaluate(
 
     core_flops = attention_core_flops(d, b, s_c, s) / t  # model convention (full s x s)
     if stack.flash_attention:
-        causal = 0.5  # FlashAttention skips the masked upper triangle (Dao 2023, Sec. 3.1)
-        core_f = causal * core_flops / (peak16 * eta_flash) + t_kernel
+        # FlashAttention skips the masked upper triangle (Dao 2023, Sec. 3.1) and the blocks
+        # outside a sliding window
+        core_exec = attention_core_flops(d, b, s_c, s, causal=True) / t
+        core_f = core_exec / (peak16 * eta_flash) + t_kernel
         # backward runs 5 matmuls to forward's 2, recomputing the scores (Dao et al. 2022,
         # FlashAttention, Sec. 3.1 and App. B.4), at a lower rate per FLOP than forward
         core_b_mult = 2.5 / cal.flash_attention_backward_ratio

@@ -37,6 +37,7 @@ __all__ = [
     "layer_linear_flops",
     "routed_expert_flops",
     "attention_core_flops",
+    "kv_context_tokens",
     "layer_activation_bytes",
     "layer_elementwise_bytes",
 ]
@@ -63,6 +64,8 @@ class ModelDims:
     dense_params_layer: float  # non-expert weights per layer (attention + dense FFN + norms)
     expert_params_layer: float  # expert weights per layer, averaged over layers
     moe_layer_share: float  # share of layers that are MoE [-]
+    window: int  # keys a windowed attention layer sees (0: no windowed layers) [tokens]
+    window_share: float  # share of layers with windowed attention [-]
     top_k: int
     n_experts: int
     d_ff_expert: int  # hidden width of one routed expert (0 for dense models)
@@ -124,6 +127,8 @@ def model_dims(m: Model) -> ModelDims:
         dense_params_layer=attention_params(m) + float(dense_ffn_layer) + 2 * h,
         expert_params_layer=float(exp_layer),
         moe_layer_share=share,
+        window=m.attention_window or 0,
+        window_share=m.windowed_layer_share,
         top_k=top_k,
         n_experts=n_exp,
         d_ff_expert=f_exp,
@@ -156,15 +161,31 @@ def layer_linear_flops(d: ModelDims, tokens):
     return 2.0 * np.asarray(tokens, dtype=float) * (d.attn_params_layer + d.ffn_params_active_layer)
 
 
-def attention_core_flops(d: ModelDims, b, s_q, s_k):
-    """Forward FLOPs of scores (QKᵀ) and weighted values (AV), full ``s_q × s_k`` [FLOP].
+def attention_core_flops(d: ModelDims, b, s_q, s_k, causal: bool = False):
+    """Forward FLOPs of scores (QKᵀ) and weighted values (AV), averaged over layers [FLOP].
+
+    ``causal=False`` is the model convention: every query against all ``s_k`` keys. ``causal=True``
+    is what a fused kernel executes: half of that. Windowed layers (``window_share`` of them)
+    see ``min(window, s_k)`` keys either way.
 
     Notes
     -----
-    ``2·b·s_q·s_k·(qk_dim + v_dim)``: equals ``4·b·s²·h`` for multi-head attention.
+    ``2·b·s_q·k·(qk_dim + v_dim)`` with keys per query ``k = (1 − φ)·c·s_k + φ·min(w, s_k)``
+    (``c`` = 1/2 if causal): ``4·b·s²·h`` for multi-head attention without windows.
     """
     b, s_q, s_k = (np.asarray(x, dtype=float) for x in (b, s_q, s_k))
-    return 2.0 * b * s_q * s_k * (d.qk_dim + d.v_dim)
+    full = s_k * (0.5 if causal else 1.0)
+    keys = (1.0 - d.window_share) * full + d.window_share * np.minimum(float(d.window or 0), s_k)
+    return 2.0 * b * s_q * keys * (d.qk_dim + d.v_dim)
+
+
+def kv_context_tokens(d: ModelDims, context):
+    """Tokens of context whose K and V a sequence keeps, averaged over layers [tokens].
+
+    A windowed layer keeps only its last ``window`` tokens: ``(1 − φ)·c + φ·min(w, c)``.
+    """
+    c = np.asarray(context, dtype=float)
+    return (1.0 - d.window_share) * c + d.window_share * np.minimum(float(d.window or 0), c)
 
 
 def logits_flops(d: ModelDims, tokens):
