@@ -38,7 +38,9 @@ PLAN_CHOICES: tuple[str, ...] = PLAN_SIZES + PLAN_SWITCHES
 
 Recompute = Literal["none", "selective", "full"]
 #: the ids of ``catalog/data/stacks.yaml`` (a test keeps the two equal)
-StackId = Literal["modern", "llama3", "megatron-core", "megatron-core-hybridep", "torchtitan", "deepspeed", "megatron-2021"]
+StackId = Literal[
+    "modern", "llama3", "megatron-core", "megatron-core-hybridep", "torchtitan", "deepspeed", "megatron-2021"
+]
 
 
 #: a training software profile (catalogue ``stacks``)
