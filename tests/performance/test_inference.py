@@ -159,6 +159,15 @@ def test_prompt_and_answer_longer_than_the_context_are_refused():
                          prompt_tokens=4000, output_tokens=500)
 
 
+def test_extended_context_models_serve_up_to_their_released_context():
+    # Llama 3.1 pre-trained at 8K and extended to 128K (max_context): a 32K prompt is served,
+    # beyond 131,072 tokens it is refused
+    m = catalog.model("llama-3.1-8b")
+    InferenceRequest(model=m, accelerator=H100, devices=1, prompt_tokens=32768, output_tokens=512)
+    with pytest.raises(ValueError, match="context of 131,072 tokens"):
+        InferenceRequest(model=m, accelerator=H100, devices=1, prompt_tokens=131072, output_tokens=1)
+
+
 @settings(max_examples=20, deadline=None)
 @given(batch=st.integers(1, 1024), prompt=st.integers(16, 4000), cv=st.floats(0.0, 3.0))
 def test_latency_percentiles_are_ordered_and_start_at_the_decode_step(batch, prompt, cv):

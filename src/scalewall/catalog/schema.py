@@ -187,6 +187,12 @@ class Model(_Strict):
     ffn: Literal["gelu", "swiglu"] = "gelu"
     vocab_size: int = Field(ge=1)
     seq_len: int = Field(ge=1, description="context length the model was trained with [tokens]")
+    max_context: int | None = Field(
+        default=None,
+        ge=1,
+        description="longest context the released model supports (after context extension) [tokens]; "
+        "default seq_len",
+    )
     tied_embeddings: bool = False
     learned_positions: bool = Field(default=False, description="learned absolute position table")
     attention: Literal["mha", "mla"] = "mha"
@@ -234,6 +240,11 @@ class Model(_Strict):
     @property
     def kv_heads(self) -> int:
         return self.n_kv_heads or self.n_heads
+
+    @property
+    def context_limit(self) -> int:
+        """Longest context the model supports: ``max_context``, else ``seq_len`` [tokens]."""
+        return max(self.max_context or 0, self.seq_len)
 
     @property
     def dh(self) -> int:

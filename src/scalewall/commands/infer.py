@@ -90,10 +90,10 @@ class InferenceRequest(SiteAndCalibration):
         if need not in self.accelerator.peak_tflops:
             raise ValueError(f"{self.accelerator.id} has no {need} peak in the catalogue")
         context = (self.prompt_tokens or 0) + (self.output_tokens or 0)
-        if context > self.model.seq_len:
+        if context > self.model.context_limit:
             raise ValueError(
                 f"prompt + output = {context:,.0f} tokens exceeds {self.model.id}'s context of "
-                f"{self.model.seq_len:,} tokens"
+                f"{self.model.context_limit:,} tokens"
             )
         return self
 

@@ -158,10 +158,10 @@ class TrainingRequest(SiteAndCalibration):
             raise ValueError(
                 f"{self.accelerator.id} has no {self.precision} peak in the catalogue; it has {have}"
             )
-        if self.seq_len is not None and self.seq_len > self.model.seq_len:
+        if self.seq_len is not None and self.seq_len > self.model.context_limit:
             raise ValueError(
                 f"sequence length {self.seq_len:,} exceeds {self.model.id}'s context of "
-                f"{self.model.seq_len:,} tokens; to model a context extension, pass a --model-file "
+                f"{self.model.context_limit:,} tokens; to model a context extension, pass a --model-file "
                 "with a larger seq_len"
             )
         return self
