@@ -2,7 +2,8 @@
 
 Physics: hiding communication behind compute never lengthens a step; keeping fewer activation
 bytes (FP8 casts, offload) never needs more memory; a fixed cost per MoE layer never shortens one;
-the host-synchronised all-to-all dispatcher is never faster than fused (flex) or token-drop dispatch.
+the host-synchronised all-to-all dispatcher is never faster than fused (flex) or token-drop dispatch;
+a node-deduplicating (flex) dispatch never sends more over the scale-out network than copies per expert.
 """
 
 from __future__ import annotations
@@ -111,7 +112,12 @@ def test_the_host_synchronised_alltoall_dispatcher_is_never_faster_than_flex_or_
     flex = evaluate(d, a, P, 4096, "fp8", mc.model_copy(update={"moe_token_dispatcher": "flex"}))
     drop = evaluate(d, a, P, 4096, "fp8", mc.model_copy(update={"moe_dropless": False}))
     assert np.all(flex["step_time_s"] <= synced + 1e-12)
-    assert np.allclose(flex["step_time_s"], drop["step_time_s"])
+    # flex also sends a token once per remote node (never more bytes than token-drop's copies);
+    # inside one scale-up domain the two move the same bytes at the same efficiency
+    assert np.all(flex["step_time_s"] <= drop["step_time_s"] * (1 + 1e-12))
+    tp, ep = spec[0], spec[2]
+    if ep <= a.scale_up.domain // tp:
+        assert np.allclose(flex["step_time_s"], drop["step_time_s"])
     if spec[2] == 1:  # no expert parallelism: no all-to-all, the dispatcher does not matter
         assert np.allclose(flex["step_time_s"], synced)
 

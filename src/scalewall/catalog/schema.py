@@ -160,6 +160,11 @@ class MoE(_Strict):
     d_ff_expert: int = Field(ge=1, description="hidden size of one expert [-]")
     dense_layers: int = Field(default=0, ge=0, description="leading layers with a dense FFN [-]")
     moe_layer_interval: int = Field(default=1, ge=1, description="1 = every layer is MoE [-]")
+    max_nodes_per_token: int = Field(
+        default=0,
+        ge=0,
+        description="node-limited routing: most nodes a token's routed experts may span (0: no limit) [-]",
+    )
 
     @model_validator(mode="after")
     def _k_le_n(self) -> MoE:

@@ -199,6 +199,45 @@ def memory(
     }
 
 
+def remote_nodes_per_token(
+    ep: np.ndarray, local_ep: np.ndarray, top_k: int, max_nodes: int = 0
+) -> np.ndarray:
+    """Expected remote nodes one token's routed experts land on.
+
+    Parameters
+    ----------
+    ep : expert-parallel ranks [-]
+    local_ep : expert-parallel ranks per node (scale-up domain) [-]
+    top_k : routed experts per token [-]
+    max_nodes : node-limited routing's most nodes per token, own node included (0: no limit) [-]
+
+    Returns
+    -------
+    Expected distinct nodes other than the sender's that receive the token [-].
+
+    Notes
+    -----
+    With balanced routing each of the ``top_k`` experts sits on any of ``N = ep / local_ep``
+    nodes alike, so a given node is hit with probability ``1 - (1 - 1/N)^top_k`` and the
+    expected remote nodes are ``(N - 1) (1 - (1 - 1/N)^top_k)``. Node-limited routing caps the
+    nodes at ``M``, of which ``(N - 1)/N`` are remote on average. A node-deduplicating
+    dispatcher sends the token over the scale-out network once per such node and forwards it
+    to the node's experts over the scale-up links.
+
+    References
+    ----------
+    DeepSeek-AI, "DeepSeek-V3 Technical Report", arXiv:2412.19437, 2024: Sec. 2.1.2
+    (node-limited routing, M = 4) and Sec. 3.2.2 (each token sent over IB once per target
+    node, then forwarded over NVLink). DeepEP (github.com/deepseek-ai/DeepEP), internode
+    normal kernels (NVLink and RDMA forwarding).
+    """
+    n_nodes = np.maximum(np.ceil(ep / local_ep), 1.0)
+    remote = (n_nodes - 1) * (1 - (1 - 1 / n_nodes) ** top_k)
+    if max_nodes > 0:
+        remote = np.minimum(remote, max_nodes * (n_nodes - 1) / n_nodes)
+    return remote
+
+
 def evaluate(
     d: ModelDims,
     acc: Accelerator,
@@ -349,16 +388,22 @@ def evaluate(
     # all-to-all dispatcher copies each layer's token counts to the host to size an uneven-split
     # NCCL all-to-all, with permutations around it: its NVLink share moves at its own (fitted)
     # efficiency. Fused dispatch kernels with device-side counts (DeepEP/HybridEP, "flex") and
-    # token-drop routing padded to a fixed capacity move it at the collective efficiency
+    # token-drop routing padded to a fixed capacity move it at the collective efficiency. The flex
+    # dispatcher also sends a token once to each remote node that holds one of its experts and
+    # forwards it over NVLink there (DeepEP / HybridEP), so its scale-out leg carries distinct
+    # remote nodes, not remote expert copies
     host_synced = stack.moe_token_dispatcher == "alltoall" and stack.moe_dropless
     eta_a2a_up = cal.alltoall_dispatcher_efficiency if host_synced else eta_up
     a2a_b = ACT_BYTES * T * d.top_k * d.h / t
     local_ep = np.clip(np.floor(domain / t), 1, e)
+    out_b = (e - local_ep) / e * a2a_b
+    if stack.moe_token_dispatcher == "flex":
+        out_b = ACT_BYTES * T * d.h / t * remote_nodes_per_token(e, local_ep, d.top_k, d.max_nodes_per_token)
     a2a = np.where(
         e > 1,
         np.maximum(
             (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_a2a_up),
-            (e - local_ep) / e * a2a_b / (bw_out * BYTES_PER_GB * eta_out),
+            out_b / (bw_out * BYTES_PER_GB * eta_out),
         )
         + (e - 1) * alpha,
         0.0,

@@ -73,6 +73,7 @@ class ModelDims:
     untied: bool
     params_total: float
     params_active: float
+    max_nodes_per_token: int = 0  # node-limited routing (0: none) [-]
 
 
 def model_dims(m: Model) -> ModelDims:
@@ -136,6 +137,7 @@ def model_dims(m: Model) -> ModelDims:
         untied=not m.tied_embeddings,
         params_total=pc.total,
         params_active=pc.active,
+        max_nodes_per_token=m.moe.max_nodes_per_token if m.moe is not None else 0,
     )
 
 
