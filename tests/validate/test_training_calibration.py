@@ -54,10 +54,11 @@ def test_modern_set_errors_on_fit_and_check_rows():
     assert np.median(check) <= 0.10  # generalises to B200/GB200
     assert np.median(moe) <= 0.15  # MoE rows, fit and check, dropless and token drop
     assert dense_check.max() <= 0.15  # dense rows on unseen hardware
-    # known gap (docs/models/training-step.md), both Blackwell check rows predicted too slow:
+    # known gap (docs/models/training-step.md), a Blackwell check row predicted too slow:
     # Qwen3-235B-A22B dropless on B200 (-31 %), whose all-to-all costs less than the H100-fitted
-    # dispatcher efficiency says, and Qwen3-235B-A22B BF16 on GB200 (-25.2 %)
-    assert (np.concatenate([fit, check]) > 0.25).sum() <= 2
+    # dispatcher efficiency says (Qwen3-235B-A22B BF16 on GB200, -25.2 % until the flex
+    # dispatcher paid one link latency per dispatch, is -20.3 %)
+    assert (np.concatenate([fit, check]) > 0.25).sum() <= 1
     assert (check > 0.32).sum() == 0
     assert (fit > 0.25).sum() == 0
 

@@ -405,7 +405,7 @@ def evaluate(
             (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_a2a_up),
             out_b / (bw_out * BYTES_PER_GB * eta_out),
         )
-        + (e - 1) * alpha,
+        + np.where(stack.moe_token_dispatcher == "flex", 1.0, e - 1) * alpha,
         0.0,
     )
     ep_f = 2 * a2a * d.moe_layer_share
