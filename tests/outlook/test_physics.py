@@ -114,3 +114,31 @@ def test_more_of_a_supply_driver_never_shrinks_the_cluster_or_the_electricity_su
         assert np.all(tr1.cluster_flop >= tr0.cluster_flop * (1 - 1e-2))
     else:
         assert np.all(tr1.cluster_flop >= tr0.cluster_flop * (1 - 1e-12))
+
+
+def test_latency_wall_grows_with_run_length_by_its_exponent(baseline):
+    # latency-wall-flop is quoted at a 3-month run; longer runs allow more serial steps, by
+    # duration^x with x = latency-wall-duration-exponent (1.5 fixed batch ... 3 growing batch)
+    sim, tr = baseline
+    p = sim.p
+    t = (YEARS - 2024).astype(float)[None, :]
+    days = np.minimum(
+        p["training-duration-cap"][:, None],
+        p["training-duration-2024"][:, None] * p["training-duration-growth"][:, None] ** t,
+    )
+    ratio = tr.allowed_flop["latency"] / p["latency-wall-flop"][:, None]
+    np.testing.assert_allclose(ratio, (days / 90.0) ** p["latency-wall-duration-exponent"][:, None], rtol=1e-12)
+    longer = days > 90.0
+    assert np.all(ratio[longer] > 1.0) and np.all(ratio[~longer] <= 1.0 + 1e-12)
+    x = p["latency-wall-duration-exponent"]
+    assert x.min() >= 1.5 and x.max() <= 3.0 and abs(np.median(x) - 2.0) < 0.01
+
+
+def test_epoch_2030_latency_wall_lies_in_epochs_range_at_a_fixed_batch():
+    # Epoch AI 2024: latency wall 3e30-1e32 FLOP for the 2030 run; reproduced with the wall growing
+    # as duration^1.5 (fixed batch), the preset's fitted exponent
+    years = np.arange(2024, 2031)
+    sim = simulate("epoch-2030", years, 2000, 0)
+    tr, q = sim.run()
+    assert np.all(q["latency-wall-duration-exponent"] == 1.5)
+    assert 3e30 <= float(np.median(tr.allowed_flop["latency"][:, -1])) <= 1e32

@@ -175,10 +175,11 @@ def evaluate(
       electricity; as in the chips wall the cluster is bought over two years, last year's share
       at last year's price (g_$ = FLOP/s-per-dollar growth);
     - data wall   F ≤ 6·N·T_stock with N = T_stock / 20 (Chinchilla);
-    - latency and data-movement walls L·(D / 90 d)²: a run of F FLOP needs at least
-      (tokens / batch)·k·layers serial latencies; with tokens ∝ F^½, layers ∝ F^⅙ and
-      batch ∝ F^b the wall grows as D^(1/(2/3 − b)), D² at b = ⅙ (approximation; 1.5 at a fixed
-      batch, 3 at the batch growth of GPT-3 → Llama 3).
+    - latency wall L·(D / 90 d)^x: a run of F FLOP needs at least (tokens / batch)·k·layers
+      serial latencies; with tokens ∝ F^½, layers ∝ F^⅙ and batch ∝ F^b the wall grows as
+      D^(1/(2/3 − b)): x = 1.5 at a fixed batch, 2 at b = ⅙, 3 at the batch growth of GPT-3 →
+      Llama 3 (driver ``latency-wall-duration-exponent``); data-movement wall M·(D / 90 d)²
+      (approximation).
 
     The frontier cluster delivers C = min(F, hardware walls) (power, grid, chips, cost); its power
     is C / (ε·D). The pre-training run is min(C, data, latency, data movement); the rest of C is
@@ -301,7 +302,9 @@ def evaluate(
     stock = _col(p, "data-stock-tokens") * _col(p, "data-stock-growth") ** t
     allowed["data"] = 6.0 * stock / _col(p, "tokens-per-parameter") * stock
     scale2 = (dur_days / _WALL_REF_DAYS) ** 2
-    allowed["latency"] = _col(p, "latency-wall-flop") * scale2
+    allowed["latency"] = _col(p, "latency-wall-flop") * (dur_days / _WALL_REF_DAYS) ** _col(
+        p, "latency-wall-duration-exponent"
+    )
     allowed["data_movement"] = _col(p, "data-movement-wall-flop") * scale2
     allowed = {w: np.broadcast_to(allowed[w], shape) for w in walls}
 
