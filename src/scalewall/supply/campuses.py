@@ -7,6 +7,7 @@ keep local standard time, and hour 0 in Miami is not hour 0 in Sand Point.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,9 @@ from scalewall.errors import InputError
 from scalewall.supply.optimise import SupplyProblem, SupplySolution, solve_supply
 from scalewall.supply.portfolio import Campus, PortfolioProblem, PortfolioSolution, solve_portfolio
 from scalewall.supply.site import SiteRequest, SiteResult, _grid, _result, _sources, source_profiles
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CampusSpec", "CampusResult", "PortfolioResult", "plan_portfolio", "utc_offset_h"]
 
@@ -111,7 +115,8 @@ def plan_portfolio(
         raise InputError("give a share for every campus in --sites, or for none (equal shares)")
     if free_shares and given:
         raise InputError("free shares: leave the shares out of --sites (the optimiser picks them)")
-    shares = [s.share for s in specs] if given else [1.0 if free_shares else 1.0 / len(specs)] * len(specs)
+    # every campus has a share when any has (checked above), so ``given`` is the specs' shares in order
+    shares: list[float] = list(given) if given else [1.0 if free_shares else 1.0 / len(specs)] * len(specs)
     if given and (min(given) <= 0 or abs(sum(given) - 1.0) > 1e-6):
         raise InputError(
             f"campus shares must be positive and sum to 1, got {', '.join(f'{x:g}' for x in given)}"
@@ -173,7 +178,20 @@ def _campus_solution(sol: PortfolioSolution, name: str) -> SupplySolution:
     )
 
 
-def _results(req, specs, shares, campuses, facilities, pues, grids, sources, sol, alone_mwh, problem, notes):
+def _results(
+    req: SiteRequest,
+    specs: list[CampusSpec],
+    shares: list[float],
+    campuses: list[Campus],
+    facilities: list[np.ndarray],
+    pues: list[np.ndarray],
+    grids: list[dict],
+    sources: list,
+    sol: PortfolioSolution,
+    alone_mwh: list[float],
+    problem: PortfolioProblem,
+    notes: list[str],
+) -> tuple[SiteResult, list[CampusResult], PortfolioResult, pd.DataFrame]:
     load_mwh = float(sum(f.sum() for f in facilities))
     cost_mwh = sol.annual_cost_usd / load_mwh
     per_campus: list[SiteResult] = []
