@@ -48,6 +48,8 @@ CASES = [
     ("train-nan-peak", ["train", "--model", "llama-2-7b", "--accelerator-file", "{nan}", "--devices", "8"]),
     ("train-seq-beyond-context", ["train", "--model", "gpt-3-175b", "--accelerator", "h100-sxm",
                                   "--devices", "1024", "--seq-len", "10000000"]),
+    ("train-mxfp8-on-hopper", ["train", "--model", "llama-3.1-8b", "--accelerator", "h100-sxm",
+                               "--devices", "8", "--precision", "mxfp8"]),
     ("outlook-deep-scenario", ["outlook", "--scenario", "{deep}"]),
     ("outlook-million-samples", ["outlook", "--samples", "1000000"]),
     ("report-binary-scenario", ["report", "{binary}", "--out", "{tmp}/r.html"]),

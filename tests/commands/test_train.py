@@ -165,3 +165,13 @@ def test_duration_and_measured_power_give_energy_even_when_no_plan_fits():
     with pytest.raises(InfeasiblePlanError):  # without the measured power there is nothing to say
         estimate_training(_req(model=catalog.model("gpt-3-175b"), accelerator=catalog.accelerator("tpu-v2"),
                                devices=200, tokens=None, days=6.8))
+
+
+def test_mxfp8_runs_on_blackwell_slower_than_per_tensor_fp8_and_is_refused_on_hopper():
+    common = dict(model=catalog.model("llama-3.1-8b"), devices=8, tokens=1e9, tp=1, pp=1, dp=8, global_batch=128)
+    b200 = catalog.accelerator("b200")
+    fp8 = estimate_training(TrainingRequest(accelerator=b200, precision="fp8", **common))
+    mx = estimate_training(TrainingRequest(accelerator=b200, precision="mxfp8", **common))
+    assert mx.step_time_s > fp8.step_time_s
+    with pytest.raises(ValidationError, match="MXFP8 needs block-scaled FP8 tensor cores"):
+        TrainingRequest(accelerator=catalog.accelerator("h100-sxm"), precision="mxfp8", **common)

@@ -136,3 +136,22 @@ def test_dense_models_do_not_depend_on_the_moe_token_dispatcher(dims):
     assert evaluate(d, a, P, 4096, "bf16", mc)["step_time_s"] == pytest.approx(
         evaluate(d, a, P, 4096, "bf16", flex)["step_time_s"]
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(spec=plans, model=st.sampled_from(MODELS), acc=st.sampled_from(["b200", "gb200", "gb300", "b300"]))
+def test_block_scaled_mxfp8_is_never_faster_than_per_tensor_fp8_and_keeps_its_memory(dims, spec, model, acc):
+    # MXFP8 quantises every GEMM input twice (row- and column-wise blocks) and its block-scaled
+    # GEMMs run at mxfp8-gemm-ratio (< 1) of per-tensor FP8's rate; both keep FP8 casts for backward
+    d, _ = dims[model]
+    a = catalog.accelerator(acc)
+    P = PlanArrays.from_plans([_plan(spec)])
+    st_ = STACKS["megatron-core"]
+    fp8 = evaluate(d, a, P, 4096, "fp8", st_)
+    mx = evaluate(d, a, P, 4096, "mxfp8", st_)
+    assert np.all(mx["step_time_s"] >= fp8["step_time_s"])
+    np.testing.assert_allclose(mx["memory_per_device_gb"], fp8["memory_per_device_gb"])
+    # with a ratio of 1 only the second quantised copy is left, at most a few per cent of the step
+    same = evaluate(d, a, P, 4096, "mxfp8", st_, Calibration.from_catalog().replace(mxfp8_gemm_ratio=1.0))
+    assert np.all(same["step_time_s"] >= fp8["step_time_s"])
+    assert np.all(same["step_time_s"] <= 1.05 * fp8["step_time_s"])

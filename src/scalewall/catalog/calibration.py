@@ -67,6 +67,9 @@ class Calibration(BaseModel):
     power_per_busy_time : share of (TDP - idle) drawn while the device runs kernels, whatever
         their FLOP or byte rate, ``k_busy`` [-]. FITTED with ``power_per_flop_utilisation``.
     fp8_gemm_speedup : throughput of FP8 GEMMs over 16-bit GEMMs in training [-].
+    mxfp8_gemm_ratio : throughput of block-scaled MXFP8 GEMMs over per-tensor FP8 GEMMs in
+        training [-]. FITTED (:func:`~scalewall.validate.calibrate.fit_mxfp8_gemm_ratio`) on the
+        7 dense same-plan FP8-CS / FP8-MX pairs of Megatron-Bridge 25.09 and 25.11.
     grouped_gemm_half_rows : tokens per expert at which a grouped expert GEMM reaches half the
         large-GEMM efficiency [-].
     moe_layer_overhead_s : fixed time of one MoE layer forward (router, top-k, launches) [s].
@@ -111,6 +114,7 @@ class Calibration(BaseModel):
     power_per_busy_time: float = Field(ge=0, description="k_busy [-]")
     serving_kernel_overhead_s: float = Field(ge=0, description="[s]")
     fp8_gemm_speedup: float = Field(ge=1, le=2, description="FP8 / 16-bit GEMM throughput [-]")
+    mxfp8_gemm_ratio: float = Field(gt=0, le=1.5, description="MXFP8 / per-tensor FP8 GEMM throughput [-]")
     grouped_gemm_half_rows: float = Field(ge=0, description="rows per expert at half efficiency [-]")
     moe_layer_overhead_s: float = Field(ge=0, description="fixed time per MoE layer forward [s]")
     alltoall_dispatcher_efficiency: float = Field(gt=0, le=1, description="[-]")

@@ -26,7 +26,7 @@ __all__ = [
     "Assumption",
 ]
 
-PRECISIONS = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp4", "int8", "int4")
+PRECISIONS = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "mxfp8", "fp4", "int8", "int4")
 _ID = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
 

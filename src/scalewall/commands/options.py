@@ -141,7 +141,7 @@ class ClusterRunOptions(ModelAccOptions):
         description="tokens per sequence [tokens]; default: min(model context, the catalogue's cap)",
         json_schema_extra={"default_from": "default-train-seq-len"},
     )
-    precision: Literal["fp16", "bf16", "fp8"] = Field(default="bf16", description="GEMM precision")
+    precision: Literal["fp16", "bf16", "fp8", "mxfp8"] = Field(default="bf16", description="GEMM precision")
     stack: str = Field(
         default="modern",
         description="training software profile, a catalogue stacks id: modern, megatron-core, "

@@ -57,7 +57,7 @@ class PlanRequest(BaseModel):
     global_batch: int | None = Field(default=None, ge=1)
     seq_len: int | None = Field(default=None, ge=1)
     tokens: float | None = Field(default=None, gt=0)
-    precision: Literal["fp16", "bf16", "fp8"] = "bf16"
+    precision: Literal["fp16", "bf16", "fp8", "mxfp8"] = "bf16"
     stack: StackId = "modern"
     objective: Literal["time", "energy", "cost"] = "time"
     top: int = Field(default=5, ge=1, le=100)

@@ -139,7 +139,7 @@ class TrainingRequest(SiteAndCalibration):
     sequence_parallel: bool | None = None
     zero: int | None = Field(default=None, ge=0, le=3)
     offload_layers: int = Field(default=0, ge=0, le=100_000, description="[layers per stage]")
-    precision: Literal["fp16", "bf16", "fp8"] = "bf16"
+    precision: Literal["fp16", "bf16", "fp8", "mxfp8"] = "bf16"
     stack: StackId = "modern"
     power_per_device_w: float | None = Field(
         default=None, gt=0, le=20000, description="measured average per device, node boundary [W]"
@@ -155,8 +155,13 @@ class TrainingRequest(SiteAndCalibration):
             raise ValueError("give at most one of --days and --device-hours")
         if self.precision not in self.accelerator.peak_tflops:
             have = ", ".join(sorted(self.accelerator.peak_tflops))
+            why = (
+                " (MXFP8 needs block-scaled FP8 tensor cores: Blackwell, e.g. b200, gb200, b300, gb300)"
+                if self.precision == "mxfp8"
+                else ""
+            )
             raise ValueError(
-                f"{self.accelerator.id} has no {self.precision} peak in the catalogue; it has {have}"
+                f"{self.accelerator.id} has no {self.precision} peak in the catalogue{why}; it has {have}"
             )
         if self.seq_len is not None and self.seq_len > self.model.context_limit:
             raise ValueError(

@@ -49,6 +49,14 @@ __all__ = ["evaluate", "memory", "gemm_efficiency", "BREAKDOWN_PARTS", "ACT_BYTE
 
 #: bytes of a 16-bit activation or weight
 ACT_BYTES = 2.0
+#: GEMM precisions that run FP8 tensor-core GEMMs: per-tensor scaled (``fp8``) and block-scaled
+#: MXFP8 (``mxfp8``: 32-element blocks along the reduction dimension, one E8M0 scale byte each;
+#: OCP Microscaling Formats specification v1.0, 2023)
+FP8_PRECISIONS = ("fp8", "mxfp8")
+#: elements per MX scaling block [-] and bytes per scale (E8M0) [B] (OCP MX v1.0, Sec. 5)
+MX_BLOCK = 32
+MX_SCALE_BYTES = 1.0
+
 #: ZeRO accounting of mixed-precision Adam: 2 (bf16 weights) + 2 (grads) + 12 (fp32 master, m, v)
 STATE_BYTES_PER_PARAM = {"weights": 2.0, "grads": 2.0, "optimizer": 12.0}
 
@@ -139,8 +147,8 @@ def memory(
 ) -> dict:
     """Memory per device of every plan, and its parts [GB].
 
-    ``precision`` is the GEMM precision: with ``fp8`` the GEMM inputs kept for backward are
-    their FP8 casts (see :func:`~scalewall.workload.transformer.layer_activation_bytes`).
+    ``precision`` is the GEMM precision: with ``fp8`` or ``mxfp8`` the GEMM inputs kept for
+    backward are their FP8 casts (see :func:`~scalewall.workload.transformer.layer_activation_bytes`).
 
     ``cal`` gives the runtime reserve (``runtime_reserved_gb``); ``None`` uses the catalogue's.
 
@@ -169,7 +177,7 @@ def memory(
     mem_grads = g * (dense_dev / shard_g + expert_dev / shard_g_e)
     mem_opt = o_b * (dense_dev / shard_opt + expert_dev / shard_o_e)
     mem_gather = np.where(zero >= 3, 2 * w_b * (d.dense_params_layer + d.expert_params_layer / e) / t, 0.0)
-    fp8 = precision == "fp8" and stack.fp8_activation_casts
+    fp8 = precision in FP8_PRECISIONS and stack.fp8_activation_casts
     act_layer = layer_activation_bytes(d, b, s_c, s, t, sp, rc, stack.flash_attention, stack.dropout, fp8)
     # 1F1B keeps min(m, p) micro-batches of L/p layers on the first stage; interleaving adds
     # (1 + (p-1)/(p·v)) (Korthikanti 2022, Sec. 4.2.3)
@@ -294,10 +302,13 @@ def evaluate(
     bw_up, bw_out = acc.scale_up.bandwidth_gb_s, acc.scale_out.bandwidth_gb_s
 
     # ---- one layer, forward, one micro-batch, per device --------------------------------------
-    fp8 = precision == "fp8"
+    fp8 = precision in FP8_PRECISIONS
     # FP8 GEMMs run at the measured speedup over 16-bit GEMMs, not the datasheet's 2x: scaling,
     # amax bookkeeping and operand layout eat part of it (Megatron-Bridge performance guide)
     peak_gemm = peak16 * cal.fp8_gemm_speedup if fp8 else peak
+    if precision == "mxfp8":
+        # block-scaled GEMMs against per-tensor ones (fitted on Megatron-Bridge's same-plan pairs)
+        peak_gemm = peak_gemm * cal.mxfp8_gemm_ratio
     lin = layer_linear_flops(d, T) / t
     lin_exp = routed_expert_flops(d, T) / t
     # routed experts run as grouped GEMMs on the tokens each local expert receives (balanced
@@ -332,6 +343,14 @@ def evaluate(
         # quantising each GEMM input (read 2 B, write 1 B): QKV and FFN-in read the gathered
         # hidden state, projection and FFN-out their own inputs
         ew_hidden = ew_hidden + 3.0 * T * (2 * d.h + (d.v_dim + d.f_token) / t)
+    if precision == "mxfp8":
+        # MXFP8 scales 32-element blocks along each GEMM's reduction dimension, which is the
+        # hidden one in forward and dgrad but the token one in wgrad, so every GEMM input is
+        # quantised twice (row- and column-wise), each copy with its E8M0 scales; a per-tensor
+        # scale serves both layouts on Blackwell. The extra copy: 1 B per element written,
+        # plus a scale byte per 32 elements for each copy
+        mx_extra = 1.0 + 2.0 * MX_SCALE_BYTES / MX_BLOCK
+        ew_hidden = ew_hidden + mx_extra * T * (2 * d.h + (d.v_dim + d.f_token) / t)
     if d.moe_layer_share > 0:
         # token permutation and un-permutation around the experts: top_k copies of each hidden
         # vector written and read on both sides (16-bit)

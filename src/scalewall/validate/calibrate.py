@@ -387,3 +387,32 @@ def fit_modern_training() -> dict[str, float]:
         for eta in A2A_DISPATCHER_EFFICIENCY_GRID
     )
     return dict(zip(MODERN_FACTORS, best[1:], strict=True))
+
+
+#: grid of the MXFP8 / per-tensor FP8 GEMM throughput ratio [-]
+MXFP8_RATIO_GRID = tuple(round(0.85 + 0.01 * i, 2) for i in range(21))
+
+
+def mxfp8_ratio_objective(cal: Calibration) -> float:
+    """Mean |ln(predicted / published)| of the MXFP8 / FP8-CS throughput ratio over the dense
+    same-plan pairs (fit rows of ``megatron_bridge_mxfp8_pairs``) [-]."""
+    from scalewall.validate.training import mxfp8_pair_ratio
+
+    blk = cases("training_modern")["megatron_bridge_mxfp8_pairs"]
+    errs = [
+        np.log(mxfp8_pair_ratio(c, blk, cal) / (c["tokens_per_s_per_gpu"] / c["cs_tokens_per_s_per_gpu"]))
+        for c in blk["cases"]
+        if c["role"] == "fit"
+    ]
+    return float(np.mean(np.abs(errs)))
+
+
+def fit_mxfp8_gemm_ratio() -> float:
+    """``mxfp8-gemm-ratio`` fitted on Megatron-Bridge's dense same-plan FP8-CS / FP8-MX pairs [-].
+
+    Grid search (:data:`MXFP8_RATIO_GRID`) of :func:`mxfp8_ratio_objective`. Fitting the ratio of
+    each pair, not its throughput, leaves out the model's error on the plan itself, which both
+    runs of a pair share.
+    """
+    base = Calibration.from_catalog()
+    return min(MXFP8_RATIO_GRID, key=lambda r: mxfp8_ratio_objective(base.replace(mxfp8_gemm_ratio=r)))

@@ -427,6 +427,63 @@ def releases_rows() -> list[Row]:
     ]
 
 
+#: the ratio rows' bar: the published same-plan MXFP8 / FP8-CS ratios span 0.94-1.04 [-]
+MXFP8_RATIO_BAR = 0.10
+
+
+def mxfp8_pair_ratio(c: dict, blk: dict, cal=None) -> float:
+    """Predicted MXFP8 / per-tensor FP8 throughput of a published same-plan pair [-]."""
+    allc = cases("training_modern")
+    plan = modern_plan(c)
+    runs = [
+        evaluate(
+            model_dims(modern_model(c, allc)),
+            catalog.accelerator(c["accelerator"]),
+            PlanArrays.from_plans([plan]),
+            c["seq_len"],
+            precision,
+            modern_stack(c, blk),
+            cal,
+        )
+        for precision in ("mxfp8", "fp8")
+    ]
+    return float(runs[1]["step_time_s"][0]) / float(runs[0]["step_time_s"][0])
+
+
+def mxfp8_pair_rows() -> list[Row]:
+    """Megatron-Bridge's same-plan FP8-CS / FP8-MX pairs: the MXFP8 throughput and its ratio to
+    the per-tensor twin (dense pairs fit ``mxfp8-gemm-ratio``, MoE pairs check it)."""
+    allc = cases("training_modern")
+    blk = allc["megatron_bridge_mxfp8_pairs"]
+    rows = []
+    for c in blk["cases"]:
+        rows.append(
+            row(
+                "megatron_bridge_mxfp8_pairs",
+                c["name"],
+                "tokens/s per GPU",
+                c["tokens_per_s_per_gpu"],
+                modern_tokens_per_s_per_gpu(c, blk, allc),
+                MODERN_BAR,
+                c["role"],
+                source_of(blk),
+            )
+        )
+        rows.append(
+            row(
+                "megatron_bridge_mxfp8_pairs",
+                c["name"],
+                "MXFP8 / FP8-CS throughput",
+                c["tokens_per_s_per_gpu"] / c["cs_tokens_per_s_per_gpu"],
+                mxfp8_pair_ratio(c, blk),
+                MXFP8_RATIO_BAR,
+                c["role"],
+                source_of(blk),
+            )
+        )
+    return rows
+
+
 def modern_rows() -> list[Row]:
     """NeMo 24.07 and Megatron-Bridge 25.11/25.09 tokens/s per GPU, each at its published plan."""
     allc = cases("training_modern")
@@ -628,6 +685,7 @@ def training_rows() -> list[Row]:
         *llama3_rows("llama3_2024_table4_16k"),
         *mlperf_rows(),
         *modern_rows(),
+        *mxfp8_pair_rows(),
         *releases_rows(),
         *torchtitan_rows(),
         *llmfoundry_rows(),
