@@ -184,6 +184,41 @@ def _epri_rows() -> list[Row]:
     return out
 
 
+def _iea_2026_rows() -> list[Row]:
+    """The baseline's 2025 against what the IEA measured for 2025 (published 2026) [check rows]."""
+    c = cases("outlook")["iea_2026"]
+    years, tr = _years_run("baseline", 2030)
+    src = source_of(c)
+    dc = tr.datacentre_electricity_twh[:, 1]
+    growth = tr.ai_electricity_twh[:, 1] / tr.ai_electricity_twh[:, 0]
+    p10, p50, p90 = (float(x) for x in np.quantile(growth, [0.1, 0.5, 0.9]))
+    pub = c["ai_growth_2025"]
+    return [
+        row(
+            "outlook-presets",
+            "baseline 2025",
+            "datacentre_electricity_twh p50",
+            c["datacentre_twh_2024"] * c["datacentre_growth_2025"],
+            _p50(dc),
+            c["bar"],
+            c["role"],
+            src,
+        ),
+        Row(
+            group="outlook-presets",
+            case="baseline 2025",
+            quantity="AI electricity growth p50 [x/yr]",
+            published=pub,
+            predicted=p50,
+            error=p50 / pub - 1.0,
+            bar=f"p10–p90 {p10:.3g}–{p90:.3g} contains {pub:g}",
+            ok=bool(p10 <= pub <= p90),
+            role=c["role"],
+            source=src,
+        ),
+    ]
+
+
 def hindcast_scenario() -> Scenario:
     """The baseline with 2020 levels and pre-2020 growth rates (``cases/outlook.yaml``)."""
     c = cases("outlook")["hindcast_2020"]
@@ -239,4 +274,4 @@ def hindcast_rows() -> list[Row]:
 
 def outlook_rows() -> list[Row]:
     """Every outlook row, in a stable order."""
-    return [*_iea_rows(), *_lbnl_rows(), *_epoch_rows(), *_epri_rows(), *hindcast_rows()]
+    return [*_iea_rows(), *_lbnl_rows(), *_epoch_rows(), *_epri_rows(), *_iea_2026_rows(), *hindcast_rows()]
