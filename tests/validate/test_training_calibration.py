@@ -88,3 +88,26 @@ def test_mxfp8_gemm_ratio_is_the_fit_on_megatron_bridges_same_plan_pairs():
     assert max(abs(r.error) for r in fit) <= 0.03
     assert all(r.predicted < 1.0 for r in rows)  # never faster, unlike the two MoE pairs
     assert max(abs(r.error) for r in check) <= 0.07
+
+
+def test_flash_attention_length_law_is_the_fit_on_the_flashattention3_papers_h100_curves():
+    # FlashAttention-3 paper (Shah et al. 2024), H100 head dim 128: causal forward of cuDNN and
+    # FlashAttention-2 and their backward / forward ratios fit the law; FlashAttention-3's
+    # backward / forward ratio checks it
+    from scalewall.performance.plan import STACKS
+    from scalewall.validate.attention import attention_kernel_rows
+    from scalewall.validate.calibrate import fit_flash_attention
+
+    fit, cal = fit_flash_attention(), Calibration.from_catalog()
+    assert fit["flash_attention_half_keys"] == cal.flash_attention_half_keys
+    assert fit["flash_attention_backward_half_keys"] == cal.flash_attention_backward_half_keys
+    assert round(fit["flash_attention_backward_ratio"], 3) == cal.flash_attention_backward_ratio
+    assert round(fit["eta_inf"]["cudnn"], 3) == cal.flash_attention_efficiency
+    # the FlashAttention-2-class stacks carry the FA2 kernel's fitted long-sequence efficiency
+    assert round(fit["eta_inf"]["flashattention-2"], 3) == STACKS["torchtitan"].attention_efficiency
+    rows = attention_kernel_rows()
+    fitted = [r for r in rows if r.role == "fit"]
+    checked = [r for r in rows if r.role == "check"]
+    assert len(fitted) == 24 and len(checked) == 6
+    assert max(abs(r.error) for r in fitted) <= 0.07
+    assert max(abs(r.error) for r in checked) <= 0.05

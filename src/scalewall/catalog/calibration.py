@@ -41,10 +41,16 @@ class Calibration(BaseModel):
     link_latency_s : latency per step of a ring collective or point-to-point message [s].
         Estimate (NCCL small-message latency).
     kernel_overhead_s : fixed time per GPU kernel, launch and tail [s]. Estimate (CUDA guide).
-    flash_attention_efficiency : achieved / peak throughput of fused attention, forward and
-        backward [-]. Measured (FlashAttention-2 and -3 papers).
-    flash_attention_backward_ratio : throughput per FLOP of fused attention backward over its
-        forward [-]. Measured (FlashAttention-3 paper, H100, FA2/FA3/cuDNN all ~0.86).
+    flash_attention_efficiency : long-sequence achieved / 16-bit peak throughput of fused
+        attention forward (cuDNN class) [-].
+    flash_attention_half_keys : keys per query (per kernel call) at which fused attention
+        forward reaches half that throughput [keys].
+    flash_attention_backward_ratio : long-sequence throughput per FLOP of fused attention
+        backward over its forward [-].
+    flash_attention_backward_half_keys : the backward's half-throughput keys per query [keys].
+        These four are FITTED (:func:`~scalewall.validate.calibrate.fit_flash_attention`) on the
+        FlashAttention-3 paper's H100 kernel curves (cuDNN and FlashAttention-2, head dim 128,
+        512-16K tokens); the backward CHECKED on FlashAttention-3's curve.
     runtime_reserved_gb : device memory not available to the model [GB]. Estimate.
     serving_step_overhead_s : fixed time per decode step of a serving engine [s].
         FITTED jointly (:func:`~scalewall.validate.calibrate.fit_serving`) on ML.ENERGY v3
@@ -104,7 +110,9 @@ class Calibration(BaseModel):
     link_latency_s: float = Field(ge=0, description="[s]")
     kernel_overhead_s: float = Field(ge=0, description="[s]")
     flash_attention_efficiency: float = Field(gt=0, le=1, description="[-]")
+    flash_attention_half_keys: float = Field(ge=0, description="[keys]")
     flash_attention_backward_ratio: float = Field(gt=0, le=1, description="backward / forward [-]")
+    flash_attention_backward_half_keys: float = Field(ge=0, description="[keys]")
     runtime_reserved_gb: float = Field(ge=0, description="[GB]")
     serving_step_overhead_s: float = Field(ge=0, description="[s]")
     small_collective_latency_s: float = Field(ge=0, description="[s]")

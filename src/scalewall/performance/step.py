@@ -45,7 +45,15 @@ from scalewall.workload.transformer import (
     routed_expert_flops,
 )
 
-__all__ = ["evaluate", "memory", "gemm_efficiency", "BREAKDOWN_PARTS", "ACT_BYTES", "STATE_BYTES_PER_PARAM"]
+__all__ = [
+    "evaluate",
+    "memory",
+    "gemm_efficiency",
+    "flash_attention_rates",
+    "BREAKDOWN_PARTS",
+    "ACT_BYTES",
+    "STATE_BYTES_PER_PARAM",
+]
 
 #: bytes of a 16-bit activation or weight
 ACT_BYTES = 2.0
@@ -56,6 +64,11 @@ FP8_PRECISIONS = ("fp8", "mxfp8")
 #: elements per MX scaling block [-] and bytes per scale (E8M0) [B] (OCP MX v1.0, Sec. 5)
 MX_BLOCK = 32
 MX_SCALE_BYTES = 1.0
+
+#: keys per block of a fused attention kernel's inner loop: FlashAttention-2/3 and cuDNN tile
+#: head-dim-128 attention in 128-key blocks; causal kernels compute the diagonal blocks in full
+#: (Dao 2023, FlashAttention-2, Sec. 3.1) [keys]
+FLASH_KEY_BLOCK = 128.0
 
 #: ZeRO accounting of mixed-precision Adam: 2 (bf16 weights) + 2 (grads) + 12 (fp32 master, m, v)
 STATE_BYTES_PER_PARAM = {"weights": 2.0, "grads": 2.0, "optimizer": 12.0}
@@ -89,6 +102,44 @@ def gemm_efficiency(acc: Accelerator, cal: Calibration) -> float:
     if acc.matmul_efficiency_bf16 is None:
         return cal.gemm_efficiency
     return cal.gemm_efficiency * acc.matmul_efficiency_bf16 / cal.gemm_reference_matmul_efficiency
+
+
+def flash_attention_rates(keys_per_call, mask_span, eta_inf: float, cal: Calibration):
+    """Forward efficiency and backward / forward rate of fused attention by sequence length [-].
+
+    Parameters
+    ----------
+    keys_per_call : keys each query attends in one kernel call (half the sequence when causal,
+        the window in a sliding-window layer, one K/V chunk per step of ring context
+        parallelism) [keys].
+    mask_span : keys the mask spans: the sequence for a causal layer, the window for a windowed
+        one [keys]. The blocks its edges cut are computed in full and part masked: one per
+        ``span / 128`` blocks.
+    eta_inf : the kernel family's long-sequence forward efficiency (share of 16-bit peak) [-].
+    cal : calibration (``flash-attention-*``).
+
+    Returns
+    -------
+    (eta_forward, backward_ratio) : forward achieved / peak on the executed (causal) FLOPs, and
+    backward's throughput per FLOP over forward's [-].
+
+    Notes
+    -----
+    Each query tile pays a fixed cost (load Q, final rescale, write O) worth ``k½`` keys of its
+    main loop: ``η = η∞·k / (k + k½) / (1 + B_k / span)`` with key blocks of ``B_k`` =
+    :data:`FLASH_KEY_BLOCK`; backward's fixed cost is larger, ``r = r∞·(k + k½) / (k + k½_bwd)``.
+    Fitted on the FlashAttention-3 paper's H100 curves
+    (:func:`scalewall.validate.calibrate.fit_flash_attention`).
+    """
+    k = np.asarray(keys_per_call, dtype=float)
+    edge_waste = 1.0 + FLASH_KEY_BLOCK / np.asarray(mask_span, dtype=float)
+    eta = eta_inf * k / (k + cal.flash_attention_half_keys) / edge_waste
+    ratio = (
+        cal.flash_attention_backward_ratio
+        * (k + cal.flash_attention_half_keys)
+        / (k + cal.flash_attention_backward_half_keys)
+    )
+    return eta, ratio
 
 
 def _peak_flops(acc: Accelerator, precision: str) -> float:
@@ -281,9 +332,9 @@ def evaluate(
     cal = cal or Calibration.from_catalog()
     eta_gemm = gemm_efficiency(acc, cal)
     eta_hbm = cal.hbm_efficiency
-    # the stack's attention kernels (FlashAttention-2 class reaches ~35 % of an H100, FA3/cuDNN
-    # class ~75 % forward): its own figure, else the calibration's
-    eta_flash = stack.attention_efficiency or cal.flash_attention_efficiency
+    # the stack's attention kernels at long sequence (FlashAttention-2 class 35 % of an H100's
+    # peak, cuDNN class 56 %): its own figure, else the calibration's; shorter calls run lower
+    eta_flash_inf = stack.attention_efficiency or cal.flash_attention_efficiency
     eta_up = cal.scale_up_efficiency
     eta_out = cal.scale_out_efficiency
     alpha = cal.link_latency_s
@@ -325,11 +376,24 @@ def evaluate(
     if stack.flash_attention:
         # FlashAttention skips the masked upper triangle (Dao 2023, Sec. 3.1) and the blocks
         # outside a sliding window
-        core_exec = attention_core_flops(d, b, s_c, s, causal=True) / t
-        core_f = core_exec / (peak16 * eta_flash) + t_kernel
-        # backward runs 5 matmuls to forward's 2, recomputing the scores (Dao et al. 2022,
-        # FlashAttention, Sec. 3.1 and App. B.4), at a lower rate per FLOP than forward
-        core_b_mult = 2.5 / cal.flash_attention_backward_ratio
+        # causal and sliding-window layers, each at the rate of its own kernel calls: a query
+        # attends s/2 keys (causal) or the window; a ring context-parallel step attends one K/V
+        # chunk of s/cp keys per call, an all-gather attends the whole sequence in one call
+        phi, win = d.window_share, min(float(d.window or s), s)
+        per_key = 2.0 * b * s_c * (d.qk_dim + d.v_dim) / t  # executed FLOPs per key per query
+        chunk = np.inf if stack.cp_all_gather else s / c
+        core_f = t_kernel
+        core_b = t_kernel
+        for share, keys, span in ((1.0 - phi, s / 2.0, s), (phi, win if win < s else s / 2.0, win)):
+            if share <= 0.0:
+                continue
+            eta_k, ratio_k = flash_attention_rates(np.minimum(keys, chunk), span, eta_flash_inf, cal)
+            t_k = share * per_key * keys / (peak16 * eta_k)
+            core_f = core_f + t_k
+            # backward runs 5 matmuls to forward's 2, recomputing the scores (Dao et al. 2022,
+            # FlashAttention, Sec. 3.1 and App. B.4), at a lower rate per FLOP than forward
+            core_b = core_b + 2.5 * t_k / ratio_k
+        core_b_mult = core_b / core_f
     else:
         scores_b = ACT_BYTES * b * (d.a / t) * s_c * s
         qkv_b = ACT_BYTES * T * (d.qk_dim + d.k_dim + d.v_kv_dim + d.v_dim) / t

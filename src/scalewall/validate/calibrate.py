@@ -11,6 +11,8 @@ catalogue's (only the factor being fitted changed); nothing is patched.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from scalewall import catalog
@@ -26,6 +28,8 @@ __all__ = [
     "modern_errors",
     "modern_objective",
     "fit_modern_training",
+    "fit_flash_attention",
+    "attention_kernel_curves",
 ]
 
 
@@ -416,3 +420,78 @@ def fit_mxfp8_gemm_ratio() -> float:
     """
     base = Calibration.from_catalog()
     return min(MXFP8_RATIO_GRID, key=lambda r: mxfp8_ratio_objective(base.replace(mxfp8_gemm_ratio=r)))
+
+
+#: grids of the attention length law's half-throughput keys [keys]
+FLASH_HALF_KEYS_GRID = np.arange(0.0, 401.0)
+FLASH_BACKWARD_HALF_KEYS_GRID = np.arange(0.0, 1501.0)
+
+
+def attention_kernel_curves() -> dict:
+    """The FlashAttention-3 paper's H100 kernel curves (``cases/attention_kernels.yaml``), with
+    each kernel's throughput as a share of the H100's dense 16-bit peak [-]."""
+    blk = cases("attention_kernels")["flashattention3_paper_h100"]
+    peak = catalog.accelerator(blk["accelerator"]).peak_tflops["bf16"]
+    shares = {
+        k: {part: np.asarray(v, dtype=float) / peak for part, v in parts.items()}
+        for k, parts in blk["kernels"].items()
+    }
+    return {**blk, "seq": np.asarray(blk["seq_len"], dtype=float), "shares": shares}
+
+
+def flash_forward_shape(seq, causal: bool, cal: Calibration) -> np.ndarray:
+    """Forward efficiency of a kernel with long-sequence efficiency 1 at ``seq`` tokens [-]:
+    the length law of :func:`scalewall.performance.step.flash_attention_rates`."""
+    from scalewall.performance.step import flash_attention_rates
+
+    s = np.asarray(seq, dtype=float)
+    eta, _ = flash_attention_rates(s / 2.0 if causal else s, s if causal else np.inf, 1.0, cal)
+    return np.asarray(eta, dtype=float)
+
+
+def fit_flash_attention() -> dict[str, Any]:
+    """The fused-attention length law fitted on the FlashAttention-3 paper's H100 curves.
+
+    Forward: one ``flash-attention-half-keys`` shared by the fit kernels (cuDNN, FlashAttention-2)
+    and a long-sequence efficiency per kernel, on their causal forward curves (least squares on
+    log throughput; each kernel's efficiency is then the geometric mean of its ratios). Backward:
+    ``flash-attention-backward-ratio`` and ``-backward-half-keys`` on the fit kernels' backward /
+    forward ratios (non-causal, the shape the backward figure was measured at).
+
+    Returns
+    -------
+    dict: ``flash_attention_half_keys``, ``flash_attention_backward_half_keys`` [keys],
+    ``flash_attention_backward_ratio`` [-] and ``eta_inf`` per fit kernel [-].
+    """
+    cur = attention_kernel_curves()
+    s, shares, fit = cur["seq"], cur["shares"], cur["fit_kernels"]
+    base = Calibration.from_catalog()
+
+    def forward_sse(kh: float) -> tuple[float, dict[str, float]]:
+        shape = flash_forward_shape(s, True, base.replace(flash_attention_half_keys=kh))
+        sse, etas = 0.0, {}
+        for k in fit:
+            resid = np.log(shares[k]["forward_causal"] / shape)
+            etas[k] = float(np.exp(resid.mean()))
+            sse += float(np.sum((resid - resid.mean()) ** 2))
+        return sse, etas
+
+    kh = float(min(FLASH_HALF_KEYS_GRID, key=lambda x: forward_sse(float(x))[0]))
+    etas = forward_sse(kh)[1]
+    measured = np.concatenate([shares[k]["backward"] / shares[k]["forward"] for k in fit])
+
+    def backward_resid(kb: float) -> np.ndarray:
+        return np.log(measured * (np.tile(s, len(fit)) + kb) / (np.tile(s, len(fit)) + kh))
+
+    def backward_sse(kb: float) -> float:
+        r = backward_resid(kb)
+        return float(np.sum((r - r.mean()) ** 2))
+
+    kb = float(min(FLASH_BACKWARD_HALF_KEYS_GRID, key=lambda x: backward_sse(float(x))))
+    ratio = float(np.exp(backward_resid(kb).mean()))
+    return {
+        "flash_attention_half_keys": kh,
+        "flash_attention_backward_half_keys": kb,
+        "flash_attention_backward_ratio": ratio,
+        "eta_inf": etas,
+    }

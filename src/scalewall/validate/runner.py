@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scalewall.validate.attention import attention_kernel_rows
 from scalewall.validate.outlook import outlook_rows
 from scalewall.validate.rows import Row
 from scalewall.validate.serving import serving_rows
@@ -18,7 +19,7 @@ __all__ = ["run_all", "summarise"]
 
 def run_all() -> list[Row]:
     """Every validation row, in a stable order."""
-    return [*training_rows(), *serving_rows(), *outlook_rows()]
+    return [*training_rows(), *attention_kernel_rows(), *serving_rows(), *outlook_rows()]
 
 
 def summarise(rows: list[Row]) -> list[str]:
