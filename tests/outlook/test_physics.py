@@ -153,3 +153,15 @@ def test_baseline_2025_matches_what_the_iea_measured_for_2025():
     assert dc.role == ai.role == "check"
     assert abs(dc.error) <= 0.10 and dc.ok
     assert ai.ok  # 1.5x inside the baseline's p10-p90
+
+
+def test_chip_output_growth_gives_the_largest_2030_run_epochs_20_100_400_m_h100e():
+    # Epoch AI 2024, chip section and Figure 4: the largest 2030 run's fleet is ~100 M H100e
+    # (20-400 M), already net of one lab's share; the chips wall gives one run
+    # frontier-share-of-fleet x (output 2030 + output 2029): at the central share and 2024 output
+    # the catalogue's low / central / high growth must give that fleet (1 %)
+    t = catalog.get("trends", "chip-output-growth")
+    share = catalog.get("trends", "frontier-share-of-fleet").central
+    out0 = catalog.get("trends", "chip-output-2024").central
+    fleet = [share * out0 * g**5 * (1.0 + g) for g in (t.low, t.central, t.high)]
+    np.testing.assert_allclose(fleet, [20e6, 100e6, 400e6], rtol=0.01)

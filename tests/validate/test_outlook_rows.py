@@ -49,6 +49,14 @@ def test_epoch_2030_constraint_lies_in_its_published_range(rows, quantity):
     assert rows[("epoch-2030 2030", quantity)].ok
 
 
+def test_epoch_2030_chips_wall_lies_in_epochs_1e29_to_5e30_flop(rows):
+    # Epoch AI (2024), chip manufacturing section and Figure 4: ~100 M H100e (20-400 M) for the
+    # largest 2030 run, 9e29 FLOP (80 % CI 1e29-5e30); p50 of the preset's chips wall in it
+    r = rows[("epoch-2030 2030", "chips wall p50")]
+    assert r.published == 9e29 and r.role == "fit"
+    assert 1e29 <= r.predicted <= 5e30 and r.ok
+
+
 def test_epoch_2030_feasible_run_is_2e29_within_a_factor_2(rows):
     assert 1e29 <= rows[("epoch-2030 2030", "feasible run p50")].predicted <= 4e29
 

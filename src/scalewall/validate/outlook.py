@@ -122,6 +122,7 @@ def _epoch_rows() -> list[Row]:
         "feasible run": _p50(tr.allowed_min_flop[:, j]),
         "single-campus power wall": _p50(tr.allowed_flop["site_power"][:, j] / q["sites-per-run"]),
         "distributed power GW": _p50(campus_gw * q["sites-per-run"]),
+        "chips wall": _p50(tr.allowed_flop["chips"][:, j]),
         "data wall": _p50(tr.allowed_flop["data"][:, j]),
         "latency wall": _p50(tr.allowed_flop["latency"][:, j]),
     }
