@@ -478,10 +478,19 @@ def fit_flash_attention() -> dict[str, Any]:
 
     kh = float(min(FLASH_HALF_KEYS_GRID, key=lambda x: forward_sse(float(x))[0]))
     etas = forward_sse(kh)[1]
+    from scalewall.performance.step import flash_attention_rates
+
     measured = np.concatenate([shares[k]["backward"] / shares[k]["forward"] for k in fit])
 
     def backward_resid(kb: float) -> np.ndarray:
-        return np.log(measured * (np.tile(s, len(fit)) + kb) / (np.tile(s, len(fit)) + kh))
+        # the law's backward / forward rate at r_inf = 1, non-causal (as the figure was measured)
+        trial = base.replace(
+            flash_attention_half_keys=kh,
+            flash_attention_backward_half_keys=kb,
+            flash_attention_backward_ratio=1.0,
+        )
+        shape = flash_attention_rates(s, np.inf, 1.0, trial)[1]
+        return np.log(measured / np.tile(shape, len(fit)))
 
     def backward_sse(kb: float) -> float:
         r = backward_resid(kb)
