@@ -102,8 +102,9 @@ def test_a_fixed_moe_layer_cost_never_shortens_a_step(dims, spec, overhead):
 @settings(max_examples=40, deadline=None)
 @given(spec=plans, acc=st.sampled_from(["h100-sxm", "b200", "gb200"]))
 def test_the_host_synchronised_alltoall_dispatcher_is_never_faster_than_flex_or_token_drop(dims, spec, acc):
-    # the dropless alltoall dispatcher moves its NVLink share at alltoall-dispatcher-efficiency,
-    # below the collective scale-up-efficiency that HybridEP (flex) and token-drop routing reach
+    # the dropless alltoall dispatcher moves its NVLink share at the collective scale-up-efficiency
+    # as HybridEP (flex) and token-drop routing do, and pays alltoall-dispatcher-copy-bytes of HBM
+    # time per routed token copy on top
     d, _ = dims["qwen3-30b-a3b"]
     a = catalog.accelerator(acc)
     P = PlanArrays.from_plans([_plan(spec)])

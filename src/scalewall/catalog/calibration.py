@@ -79,9 +79,10 @@ class Calibration(BaseModel):
     grouped_gemm_half_rows : tokens per expert at which a grouped expert GEMM reaches half the
         large-GEMM efficiency [-].
     moe_layer_overhead_s : fixed time of one MoE layer forward (router, top-k, launches) [s].
-    alltoall_dispatcher_efficiency : achieved / peak scale-up bandwidth of the token exchange of
-        the dropless all-to-all dispatcher (host-synchronised, uneven-split NCCL all-to-all plus
-        its permutations), per dispatch or combine [-].
+    alltoall_dispatcher_copy_bytes : exposed time of the dropless all-to-all dispatcher's
+        scale-up leg (host-synchronised, uneven-split NCCL all-to-all plus its routing-map and
+        index permutations) per routed token copy, per dispatch or combine, expressed as HBM
+        bytes at the achieved HBM bandwidth: whatever the hidden size [B].
         These four are FITTED jointly (:func:`~scalewall.validate.calibrate.fit_modern_training`)
         on the DGX-H100 rows of NeMo 24.07 and Megatron-Bridge 25.11; CHECKED on B200/GB200.
     training_goodput : share of a whole run's wall-clock time spent training [-]. Measured
@@ -125,7 +126,9 @@ class Calibration(BaseModel):
     mxfp8_gemm_ratio: float = Field(gt=0, le=1.5, description="MXFP8 / per-tensor FP8 GEMM throughput [-]")
     grouped_gemm_half_rows: float = Field(ge=0, description="rows per expert at half efficiency [-]")
     moe_layer_overhead_s: float = Field(ge=0, description="fixed time per MoE layer forward [s]")
-    alltoall_dispatcher_efficiency: float = Field(gt=0, le=1, description="[-]")
+    alltoall_dispatcher_copy_bytes: float = Field(
+        ge=0, description="HBM-equivalent bytes per routed token copy [B]"
+    )
     training_goodput: float = Field(gt=0, le=1, description="training share of wall-clock time [-]")
 
     @classmethod

@@ -38,9 +38,10 @@ class SoftwareStack(Entry):
         HybridEP, ``moe_token_dispatcher_type: flex``).
     moe_dropless : every routed token reaches its experts (no capacity factor). With the
         ``alltoall`` dispatcher the per-expert token counts then go to the host each layer to
-        size the uneven all-to-all, and its scale-up leg runs at the calibration's
-        ``alltoall-dispatcher-efficiency``; token-drop routing padded to a fixed capacity, and
-        the ``flex`` dispatcher, run at the collective ``scale-up-efficiency``.
+        size the uneven all-to-all, and its scale-up leg pays the calibration's
+        ``alltoall-dispatcher-copy-bytes`` of HBM time per routed token copy beyond the transfer;
+        token-drop routing padded to a fixed capacity, and the ``flex`` dispatcher, only move the
+        bytes at the collective ``scale-up-efficiency``.
     fp8_activation_casts : with FP8 GEMMs, the GEMM inputs kept for backward are their 1-byte
         FP8 casts (Transformer Engine) rather than 16-bit copies (torchao float8 keeps 16-bit).
     cp_all_gather : context parallelism all-gathers the whole sequence's K and V before the

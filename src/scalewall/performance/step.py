@@ -469,23 +469,27 @@ def evaluate(
     # of its top_k token copies; the share bound for EP ranks inside its scale-up domain crosses
     # NVLink, the rest the scale-out NIC, both at once (hierarchical dispatch). A dropless
     # all-to-all dispatcher copies each layer's token counts to the host to size an uneven-split
-    # NCCL all-to-all, with permutations around it: its NVLink share moves at its own (fitted)
-    # efficiency. Fused dispatch kernels with device-side counts (DeepEP/HybridEP, "flex") and
-    # token-drop routing padded to a fixed capacity move it at the collective efficiency. The flex
+    # NCCL all-to-all, with routing-map and index permutations around it: beyond the transfer,
+    # its NVLink share costs a fixed (fitted) HBM-equivalent time per routed token copy, whatever
+    # the hidden size.
+    # Fused dispatch kernels with device-side counts (DeepEP/HybridEP, "flex") and token-drop
+    # routing padded to a fixed capacity move it at the collective efficiency. The flex
     # dispatcher also sends a token once to each remote node that holds one of its experts and
     # forwards it over NVLink there (DeepEP / HybridEP), so its scale-out leg carries distinct
     # remote nodes, not remote expert copies
     host_synced = stack.moe_token_dispatcher == "alltoall" and stack.moe_dropless
-    eta_a2a_up = cal.alltoall_dispatcher_efficiency if host_synced else eta_up
     a2a_b = ACT_BYTES * T * d.top_k * d.h / t
     local_ep = np.clip(np.floor(domain / t), 1, e)
+    up_s = (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_up)
+    if host_synced:
+        up_s = up_s + (local_ep - 1) / e * (T * d.top_k / t) * cal.alltoall_dispatcher_copy_bytes / hbm
     out_b = (e - local_ep) / e * a2a_b
     if stack.moe_token_dispatcher == "flex":
         out_b = ACT_BYTES * T * d.h / t * remote_nodes_per_token(e, local_ep, d.top_k, d.max_nodes_per_token)
     a2a = np.where(
         e > 1,
         np.maximum(
-            (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_a2a_up),
+            up_s,
             out_b / (bw_out * BYTES_PER_GB * eta_out),
         )
         + np.where(stack.moe_token_dispatcher == "flex", 1.0, e - 1) * alpha,

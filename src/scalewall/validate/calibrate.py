@@ -300,17 +300,17 @@ MODERN_FACTORS = (
     "fp8-gemm-speedup",
     "grouped-gemm-half-rows",
     "moe-layer-overhead-s",
-    "alltoall-dispatcher-efficiency",
+    "alltoall-dispatcher-copy-bytes",
 )
 #: the joint grid of the fit: FP8 speedup [-], rows per expert at half efficiency [-], fixed time
-#: per MoE layer forward [s], scale-up efficiency of the all-to-all token dispatcher [-]
+#: per MoE layer forward [s], HBM-equivalent bytes per token copy of the all-to-all dispatcher [B]
 FP8_SPEEDUP_GRID = tuple(round(1.10 + 0.05 * i, 2) for i in range(7))
 MOE_HALF_ROWS_GRID = (64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0)
 MOE_OVERHEAD_GRID_S = tuple(
     round(x * 1e-3, 6) for x in (0, 0.25, 0.5, 0.75, 0.875, 1.0, 1.125, 1.25, 1.375, 1.5, 2.0, 2.5)
 )
-A2A_DISPATCHER_EFFICIENCY_GRID = tuple(
-    x / 100 for x in (8, 10, 11, 12, 13, 14, 15, 17, 20, 25, 30, 40, 60, 85)
+A2A_DISPATCHER_COPY_BYTES_GRID = tuple(
+    x * 1e3 for x in (0, 50, 100, 150, 175, 200, 225, 250, 275, 300, 350, 400, 500, 700)
 )
 
 
@@ -363,7 +363,7 @@ def fit_modern_training() -> dict[str, float]:
     """The modern-stack factors, fitted jointly on the H100 rows [each factor's unit].
 
     Grid search (:data:`FP8_SPEEDUP_GRID` × :data:`MOE_HALF_ROWS_GRID` ×
-    :data:`MOE_OVERHEAD_GRID_S` × :data:`A2A_DISPATCHER_EFFICIENCY_GRID`) of
+    :data:`MOE_OVERHEAD_GRID_S` × :data:`A2A_DISPATCHER_COPY_BYTES_GRID`) of
     :func:`modern_objective`, the mean absolute log error of tokens/s per GPU on the 16 DGX-H100
     rows (13 dense FP8, 3 MoE, all three on the all-to-all dispatcher) of NeMo 24.07 and
     Megatron-Bridge 25.11. The log error weighs too fast and too slow alike. The B200 and GB200
@@ -377,7 +377,7 @@ def fit_modern_training() -> dict[str, float]:
                     fp8_gemm_speedup=g,
                     grouped_gemm_half_rows=hr,
                     moe_layer_overhead_s=ov,
-                    alltoall_dispatcher_efficiency=eta,
+                    alltoall_dispatcher_copy_bytes=eta,
                 )
             ),
             g,
@@ -388,7 +388,7 @@ def fit_modern_training() -> dict[str, float]:
         for g in FP8_SPEEDUP_GRID
         for hr in MOE_HALF_ROWS_GRID
         for ov in MOE_OVERHEAD_GRID_S
-        for eta in A2A_DISPATCHER_EFFICIENCY_GRID
+        for eta in A2A_DISPATCHER_COPY_BYTES_GRID
     )
     return dict(zip(MODERN_FACTORS, best[1:], strict=True))
 
