@@ -111,7 +111,11 @@ def test_hindcast_starts_from_the_2020_levels_it_cites():
     years = np.arange(2020, 2025)
     tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
     assert np.median(tr.demanded_flop[:, 0]) == pytest.approx(3.14e23)  # GPT-3 (Brown et al. 2020)
-    assert np.median(tr.datacentre_electricity_twh[:, 0]) == pytest.approx(264)  # IEA 2025: 415 / 1.12^4
+    # published before 2020, not back-cast from the 2024 check: IEA (2017) 200 TWh for 2020, range
+    # 196 (Masanet et al. 2020) - 207 (Andrae 2019); AI from the NVIDIA-revenue fleet, 1.2 TWh
+    assert np.median(tr.datacentre_electricity_twh[:, 0]) == pytest.approx(200, rel=1e-3)
+    assert np.quantile(tr.datacentre_electricity_twh[:, 0], [0.0, 1.0]) == pytest.approx([196, 207], rel=1e-3)
+    assert np.median(tr.ai_electricity_twh[:, 0]) == pytest.approx(1.2, rel=1e-2)
 
 
 def test_chip_output_hindcast_misses_as_documented_and_its_wall_does_not_bind():
@@ -124,3 +128,16 @@ def test_chip_output_hindcast_misses_as_documented_and_its_wall_does_not_bind():
     years = np.arange(2020, 2025)
     tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
     assert (tr.allowed_flop["chips"][:, -1] > tr.feasible_flop[:, -1]).mean() > 0.9
+
+
+def test_datacentre_electricity_hindcast_misses_as_documented():
+    # pre-2020 level (~200 TWh) grown over the pre-2020 projections' span (Masanet 2.2 %/yr to
+    # Andrae & Edler 16.2 %/yr, central 9.0 %/yr) plus the fleet's AI: 297 TWh against the IEA's
+    # 415 (docs/models/outlook.md), outside +-20 %; even the p90 falls short of 415
+    (row,) = [r for r in hindcast_rows() if r.quantity.startswith("datacentre_twh")]
+    assert -0.32 <= row.error <= -0.25 and not row.ok
+    from scalewall.outlook.simulate import simulate
+
+    years = np.arange(2020, 2025)
+    tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
+    assert np.quantile(tr.datacentre_electricity_twh[:, -1], 0.9) < row.published
