@@ -368,7 +368,7 @@ def fit_modern_training() -> dict[str, float]:
     rows (13 dense FP8; 5 MoE: three dropless on the all-to-all dispatcher, two token-drop) of
     NeMo 24.07, Megatron-Bridge 25.11 and the 25.09 token-drop runs. The log error weighs too fast
     and too slow alike. The B200 and GB200 rows are not seen by the fit; they check it (the
-    dispatcher's time per token copy is fitted on two H100 MoE models and checked on B200's).
+    dispatcher's time per token copy is fitted on the H100 MoE rows and checked on B200's).
     """
     base = Calibration.from_catalog()
     best = min(
