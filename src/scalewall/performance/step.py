@@ -470,8 +470,8 @@ def evaluate(
     # NVLink, the rest the scale-out NIC, both at once (hierarchical dispatch). A dropless
     # all-to-all dispatcher copies each layer's token counts to the host to size an uneven-split
     # NCCL all-to-all, with routing-map and index permutations around it: beyond the transfer,
-    # its NVLink share costs a fixed (fitted) HBM-equivalent time per routed token copy, whatever
-    # the hidden size.
+    # every token copy it sends off the device costs a fixed (fitted) HBM-equivalent time, on
+    # either tier and whatever the hidden size, serial with the transfer (the host waits).
     # Fused dispatch kernels with device-side counts (DeepEP/HybridEP, "flex") and token-drop
     # routing padded to a fixed capacity move it at the collective efficiency. The flex
     # dispatcher also sends a token once to each remote node that holds one of its experts and
@@ -481,8 +481,8 @@ def evaluate(
     a2a_b = ACT_BYTES * T * d.top_k * d.h / t
     local_ep = np.clip(np.floor(domain / t), 1, e)
     up_s = (local_ep - 1) / e * a2a_b / (bw_up * BYTES_PER_GB * eta_up)
-    if host_synced:
-        up_s = up_s + (local_ep - 1) / e * (T * d.top_k / t) * cal.alltoall_dispatcher_copy_bytes / hbm
+    copies = (e - 1) / e * T * d.top_k / t
+    sync_s = copies * cal.alltoall_dispatcher_copy_bytes / hbm if host_synced else 0.0
     out_b = (e - local_ep) / e * a2a_b
     if stack.moe_token_dispatcher == "flex":
         out_b = ACT_BYTES * T * d.h / t * remote_nodes_per_token(e, local_ep, d.top_k, d.max_nodes_per_token)
@@ -492,6 +492,7 @@ def evaluate(
             up_s,
             out_b / (bw_out * BYTES_PER_GB * eta_out),
         )
+        + sync_s
         + np.where(stack.moe_token_dispatcher == "flex", 1.0, e - 1) * alpha,
         0.0,
     )
