@@ -198,3 +198,15 @@ def test_every_catalogue_kind_lists_every_entry_without_error(kind: str, capsys)
     out = capsys.readouterr().out
     assert f"catalogue: {kind}" in out
     assert all(e_id[:8] in out for e_id in entries)
+
+
+def test_parts_with_one_compute_die_share_its_matmul_ceiling():
+    # MI325X is the MI300X's CDNA 3 compute with more HBM (AMD data sheet), H800 the H100 SXM's
+    # GH100 at the same peak with NVLink cut: neither has its own MAMF figure, so each takes its
+    # sibling's measured share (before, both fell back to the A100 figure: MI325X ran +32 %)
+    from scalewall import catalog
+
+    for part, sibling in (("mi325x", "mi300x"), ("h800", "h100-sxm")):
+        a, b = catalog.accelerator(part), catalog.accelerator(sibling)
+        assert a.peak_tflops["bf16"] == b.peak_tflops["bf16"]
+        assert a.matmul_efficiency_bf16 == b.matmul_efficiency_bf16
