@@ -94,3 +94,21 @@ def test_no_plan_because_of_the_batch_names_the_batch_first_with_its_fix():
     assert msg.index("global batch 8 not divisible") < len(msg) - 1
     assert "every candidate fails" in msg and "fix:" in msg
     assert "attention heads" not in msg and "≠ 64 devices" not in msg
+
+
+def test_a_pipeline_depth_the_user_gives_may_split_the_layers_unevenly():
+    # DeepSeek-V3 ran 61 layers on PP 16 (DeepSeek-V3 technical report, Sec. 3.2); with the other
+    # sizes left to the planner the search used to refuse every candidate ("pp=16×interleave=1
+    # does not divide 61 layers") although a full plan with pp=16 ran
+    from scalewall.performance.planner import choose_plan
+
+    m, acc = catalog.model("deepseek-v3"), catalog.accelerator("h800")
+    given = {"pp": 16, "ep": 64, "tp": 1}
+    plan, notes = choose_plan(
+        m, acc, 2048, seq_len=4096, global_batch=3840, precision="fp8", stack="megatron-core", given=given
+    )
+    assert (plan.pp, plan.ep, plan.tp) == (16, 64, 1) and plan.dp * plan.cp == 2
+    assert m.n_layers % (plan.pp * plan.interleave) != 0
+    # the planner on its own still keeps even stages
+    res = search(m, acc, 2048, global_batch=3840, seq_len=4096, precision="fp8", top=1)
+    assert m.n_layers % (res.best_plan.pp * res.best_plan.interleave) == 0

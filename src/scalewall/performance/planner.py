@@ -385,7 +385,8 @@ def choose_plan(
     ``sequence_parallel``, ``zero``) to values or ``None``. With all five sizes given the plan is
     completed with Megatron's defaults (selective recomputation and sequence parallelism when
     tp > 1, ZeRO-1); otherwise the fastest feasible plan holding the given fields is searched
-    with the efficiency factors ``cal`` (``None``: the catalogue's).
+    with the efficiency factors ``cal`` (``None``: the catalogue's). A given ``pp`` may split the
+    layers unevenly (the slowest stage holds the rounded-up share), as a full plan may.
     """
     sizes = {k: given.get(k) for k in _SIZES}
     fixed_sizes = {k: v for k, v in sizes.items() if v is not None}
@@ -419,6 +420,9 @@ def choose_plan(
         fixed=fixed,
         top=1,
         cal=cal,
+        # a pipeline depth the user chose may split the layers unevenly, as Megatron-Core's
+        # first/last-stage layer counts and Llama 3's do; the planner alone keeps even stages
+        allow_uneven_layers="pp" in fixed_sizes,
     )
     free = [k for k in _SIZES if k not in fixed_sizes]
     note = (
