@@ -427,6 +427,26 @@ def releases_rows() -> list[Row]:
     ]
 
 
+def published_run_rows() -> list[Row]:
+    """Whole runs published with their plan and measured rate, on stacks nothing was fitted on
+    (``training_runs.yaml``): tokens/s per GPU at the published plan."""
+    allc = cases("training_runs")
+    return [
+        row(
+            group,
+            c["name"],
+            "tokens/s per GPU",
+            c["tokens_per_s_per_gpu"],
+            modern_tokens_per_s_per_gpu(c, blk, {}),
+            MODERN_BAR,
+            blk["role"],
+            source_of(blk),
+        )
+        for group, blk in allc.items()
+        for c in blk["cases"]
+    ]
+
+
 #: the ratio rows' bar: the published same-plan MXFP8 / FP8-CS ratios span 0.94-1.04 [-]
 MXFP8_RATIO_BAR = 0.10
 
@@ -687,6 +707,7 @@ def training_rows() -> list[Row]:
         *modern_rows(),
         *mxfp8_pair_rows(),
         *releases_rows(),
+        *published_run_rows(),
         *torchtitan_rows(),
         *llmfoundry_rows(),
         *patterson_rows(),
