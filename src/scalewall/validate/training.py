@@ -409,28 +409,8 @@ def modern_tokens_per_s_per_gpu(c: dict, blk: dict, models: dict) -> float:
     return plan.global_batch * c["seq_len"] / float(r["step_time_s"][0]) / plan.devices
 
 
-def releases_rows() -> list[Row]:
-    """Megatron-Bridge 26.02 and 25.09 tokens/s per GPU: releases nothing was fitted on."""
-    blk = cases("training_releases")["megatron_bridge_releases"]
-    return [
-        row(
-            "megatron_bridge_releases",
-            c["name"],
-            "tokens/s per GPU",
-            c["tokens_per_s_per_gpu"],
-            modern_tokens_per_s_per_gpu(c, blk, {}),
-            MODERN_BAR,
-            blk["role"],
-            source_of(blk),
-        )
-        for c in blk["cases"]
-    ]
-
-
-def published_run_rows() -> list[Row]:
-    """Whole runs published with their plan and measured rate, on stacks nothing was fitted on
-    (``training_runs.yaml``): tokens/s per GPU at the published plan."""
-    allc = cases("training_runs")
+def _tokens_rows(group: str, blk: dict) -> list[Row]:
+    """Tokens/s per GPU of a block's cases at their published plans, against the modern bar."""
     return [
         row(
             group,
@@ -442,9 +422,19 @@ def published_run_rows() -> list[Row]:
             blk["role"],
             source_of(blk),
         )
-        for group, blk in allc.items()
         for c in blk["cases"]
     ]
+
+
+def releases_rows() -> list[Row]:
+    """Megatron-Bridge 26.02 and 25.09 tokens/s per GPU: releases nothing was fitted on."""
+    return _tokens_rows("megatron_bridge_releases", cases("training_releases")["megatron_bridge_releases"])
+
+
+def published_run_rows() -> list[Row]:
+    """Whole runs published with their plan and measured rate, on stacks nothing was fitted on
+    (``training_runs.yaml``): tokens/s per GPU at the published plan."""
+    return [r for group, blk in cases("training_runs").items() for r in _tokens_rows(group, blk)]
 
 
 #: the ratio rows' bar: the published same-plan MXFP8 / FP8-CS ratios span 0.94-1.04 [-]
