@@ -79,10 +79,12 @@ class Calibration(BaseModel):
     grouped_gemm_half_rows : tokens per expert at which a grouped expert GEMM reaches half the
         large-GEMM efficiency [-].
     moe_layer_overhead_s : fixed time of one MoE layer forward (router, top-k, launches) [s].
-    alltoall_dispatcher_copy_bytes : exposed time of the dropless all-to-all dispatcher's
-        scale-up leg (host-synchronised, uneven-split NCCL all-to-all plus its routing-map and
-        index permutations) per routed token copy, per dispatch or combine, expressed as HBM
-        bytes at the achieved HBM bandwidth: whatever the hidden size [B].
+    alltoall_dispatcher_copy_bytes : exposed time of the dropless all-to-all dispatcher
+        (host-synchronised, uneven-split NCCL all-to-all plus its routing-map and index
+        permutations) per token copy it sends off the device, on either tier, per dispatch or
+        combine, beyond the transfer and serial with it; expressed as HBM bytes at the achieved
+        HBM bandwidth, whatever the hidden size [B]. FITTED on the H100 rows of the modern set
+        (:func:`~scalewall.validate.calibrate.fit_modern_training`); CHECKED on B200/GB200.
         These four are FITTED jointly (:func:`~scalewall.validate.calibrate.fit_modern_training`)
         on the DGX-H100 rows of NeMo 24.07 and Megatron-Bridge 25.11; CHECKED on B200/GB200.
     training_goodput : share of a whole run's wall-clock time spent training [-]. Measured

@@ -38,8 +38,8 @@ class SoftwareStack(Entry):
         HybridEP, ``moe_token_dispatcher_type: flex``).
     moe_dropless : every routed token reaches its experts (no capacity factor). With the
         ``alltoall`` dispatcher the per-expert token counts then go to the host each layer to
-        size the uneven all-to-all, and its scale-up leg pays the calibration's
-        ``alltoall-dispatcher-copy-bytes`` of HBM time per routed token copy beyond the transfer;
+        size the uneven all-to-all, and every token copy it sends off the device pays the
+        calibration's ``alltoall-dispatcher-copy-bytes`` of HBM time beyond the transfer;
         token-drop routing padded to a fixed capacity, and the ``flex`` dispatcher, only move the
         bytes at the collective ``scale-up-efficiency``.
     fp8_activation_casts : with FP8 GEMMs, the GEMM inputs kept for backward are their 1-byte
