@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from scalewall.catalog.energy_sources import EnergySource, LongHaulLink, ResourceLimit
 from scalewall.catalog.engines import EngineProfile
-from scalewall.catalog.outlook import Actor, Country, Equivalence, Paradigm, Trend
+from scalewall.catalog.outlook import Actor, Country, Equivalence, GridRegion, Paradigm, Trend
 from scalewall.catalog.schema import Accelerator, Assumption, Model, Region
 from scalewall.catalog.stacks import SoftwareStack
 from scalewall.errors import CatalogError
@@ -53,6 +53,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "equivalences": ("equivalences.yaml", Equivalence),
     "countries": ("countries.yaml", Country),
     "actors": ("actors.yaml", Actor),
+    "grid_regions": ("grid_regions.yaml", GridRegion),
     "engines": ("engines.yaml", EngineProfile),
     "stacks": ("stacks.yaml", SoftwareStack),
 }

@@ -5,7 +5,9 @@
 efficiency it has demonstrated and on which workload. ``Equivalence`` (``equivalences``): an annual
 electricity use to compare TWh with (a household). ``Country`` (``countries``): every country's
 annual electricity demand from one dated table. ``Actor`` (``actors``): an organisation whose yearly capital
-budget could pay for a frontier training cluster. ``Scenario``: a user's or preset's changes to the
+budget could pay for a frontier training cluster. ``GridRegion`` (``grid_regions``): a region's
+data-centre electricity and its share of the world's new generation, for the grid-build bound.
+``Scenario``: a user's or preset's changes to the
 drivers (see ``docs/outlook.md``).
 """
 
@@ -25,6 +27,7 @@ __all__ = [
     "Equivalence",
     "Country",
     "Actor",
+    "GridRegion",
     "DriverOverride",
     "Scenario",
 ]
@@ -131,6 +134,20 @@ class Actor(Entry):
     fiscal_year: int = Field(ge=2015, le=2100)
 
 
+class GridRegion(Entry):
+    """A region of the grid-build bound: its data centres' electricity and its new generation.
+
+    The regions partition the world: their 2024 and 2030 data-centre electricity sum to the world's
+    (IEA base case) and their shares of new generation sum to 1.
+    """
+
+    datacentre_twh_2024: float = Field(gt=0, description="data-centre electricity in 2024 [TWh]")
+    datacentre_twh_2030: float = Field(gt=0, description="IEA base case, 2030 [TWh]")
+    new_generation_gw_2024: float = Field(
+        gt=0, description="generating capacity added in 2024, storage excluded [GW]"
+    )
+
+
 class DriverOverride(_Strict):
     """A scenario's replacement for one driver: a fixed ``value`` or a ``low/central/high`` range."""
 
@@ -165,4 +182,8 @@ class Scenario(_Strict):
     drivers: dict[str, DriverOverride] = Field(default_factory=dict)
     walls: list[str] | None = Field(default=None, description="default: every wall")
     levers: list[str] = Field(default_factory=list)
+    grid_bound: Literal["regions", "world"] = Field(
+        default="regions",
+        description="grid-build bound per region (grid_regions.yaml) or on the world total only",
+    )
     source: list[dict] = Field(default_factory=list)

@@ -212,9 +212,11 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
     }
     binding = S.binding_probability(tr)
     falls = S.power_fall_reasons(tr)
+    regions = S.region_rows(tr, sc.grid_bound)
     for j, y in enumerate(years):
         row: dict[str, Any] = {"year": int(y)}
         row.update({k: v[j] for k, v in qs.items()})
+        row["regions"] = regions[j]
         row["binding_constraint"] = binding[j]
         row["run_power_falls"] = falls[j]
         row["datacentre_electricity_equivalent"] = _fleet_equivalent(
@@ -309,6 +311,14 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         f"({depreciation:g}-year life) plus electricity; actors_able_to_afford counts catalogue "
         "actors whose capex x budget-share covers the cluster's hardware plus the run's electricity",
         "wall years are the first year a wall caps the trend; null = not within the horizon",
+        (
+            "grid-build bound by region (grid_regions.yaml): a region's data centres take at most "
+            "a share of its new generation (its share of 2024's new renewable capacity, IRENA, times "
+            "world demand growth); demand a region cannot supply moves to regions with room"
+            if sc.grid_bound == "regions"
+            else "grid-build bound on the world total only (this scenario); regions split it as the "
+            "IEA base case splits demand"
+        ),
     ]
     drivers = [
         {

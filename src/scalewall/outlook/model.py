@@ -8,6 +8,7 @@ run actually feasible, and the electricity of AI and of all data centres.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from scalewall.units import (
     WH_PER_TWH,
 )
 
+if TYPE_CHECKING:
+    from scalewall.catalog.outlook import GridRegion
+
 __all__ = [
     "BASE_YEAR",
     "WALLS",
@@ -32,6 +36,7 @@ __all__ = [
     "LeverEffects",
     "Trajectories",
     "evaluate",
+    "grid_regions",
     "landauer_j_per_bit",
 ]
 
@@ -102,6 +107,10 @@ class Trajectories:
     run_energy_cost_usd: np.ndarray
     ai_co2e_mt: np.ndarray
     us_datacentre_electricity_twh: np.ndarray
+    datacentre_electricity_by_region_twh: dict[str, np.ndarray]
+    datacentre_demand_by_region_twh: dict[str, np.ndarray]
+    new_generation_gw_by_region: dict[str, np.ndarray]
+    datacentre_share_cap_by_region: dict[str, np.ndarray]
     budget_scale: np.ndarray
     facility_flop_per_j: np.ndarray
     walls: tuple[str, ...] = field(default=WALLS)
@@ -119,6 +128,84 @@ def _two_phase(g1: np.ndarray, g2: np.ndarray, t: np.ndarray, t_switch: np.ndarr
     return np.exp(np.log(g1) * t1 + np.log(g2) * t2)
 
 
+@dataclass
+class _Grid:
+    """Data-centre electricity after the grid-build bound, in total and by region [TWh, GW, -]."""
+
+    total_twh: np.ndarray
+    by_region: dict[str, np.ndarray]
+    demand_by_region: dict[str, np.ndarray]
+    new_gw_by_region: dict[str, np.ndarray]
+    share_cap_by_region: dict[str, np.ndarray]
+
+
+def grid_regions() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Region ids and their weights: 2024 data-centre share w, share of the IEA base case's
+    2024-2030 data-centre growth γ, share of the world's new generation ρ (each sums to 1) [-]."""
+    regs = cast("dict[str, GridRegion]", catalog.entries("grid_regions"))
+    d24 = np.array([r.datacentre_twh_2024 for r in regs.values()])
+    d30 = np.array([r.datacentre_twh_2030 for r in regs.values()])
+    gw = np.array([r.new_generation_gw_2024 for r in regs.values()])
+    return list(regs), d24 / d24.sum(), (d30 - d24) / (d30 - d24).sum(), gw / gw.sum()
+
+
+def _grid_bound(
+    demand: np.ndarray,
+    dc0: np.ndarray,
+    world_twh: np.ndarray,
+    world0: np.ndarray,
+    world_growth: np.ndarray,
+    share: np.ndarray,
+    mode: str,
+) -> _Grid:
+    """Data-centre electricity within the grid-build bound [TWh].
+
+    Notes
+    -----
+    Region r's demand is its 2024 share w_r of DC(2024) plus its share γ_r of the growth (the IEA
+    base case's regional split, 2024-2030, held after). Region r gets the share ρ_r of the world's
+    new electricity W(t) − W(2024) (its share of 2024's new renewable capacity), of which its data
+    centres can take min(s·γ_r/ρ_r, 1): s is the world driver, and γ_r/ρ_r makes the IEA base case
+    the same multiple of its limit in every region (regions where the IEA sees data centres growing
+    faster than their supply can take more of it, up to all of it). Demand a region cannot supply
+    moves to regions with room (AI compute is sited where power is), so the world total is
+    min(demand, Σ limits); it equals the world bound DC(2024) + s·ΔW while no region is at share 1.
+    ``mode="world"``: the world bound alone, split by region as the demand is.
+    """
+    ids, w, gamma, rho = grid_regions()
+    dw = np.maximum(world_twh - world0, 0.0)
+    grow = np.maximum(demand - dc0, 0.0)
+    dem = np.where(
+        (demand >= dc0)[..., None], dc0[..., None] * w + gamma * grow[..., None], demand[..., None] * w
+    )
+    share_r = np.minimum(share[..., None] * gamma / rho, 1.0)  # (n, 1, R)
+    if mode == "world":
+        total = np.minimum(demand, dc0 + share * dw)
+        g = np.maximum(total - dc0, 0.0)
+        dc_r = np.where(
+            (total >= dc0)[..., None], dc0[..., None] * w + gamma * g[..., None], total[..., None] * w
+        )
+    elif mode == "regions":
+        cap = dc0[..., None] * w + share_r * rho * dw[..., None]
+        served = np.minimum(dem, cap)
+        excess = np.sum(np.maximum(dem - cap, 0.0), axis=-1, keepdims=True)
+        head = np.maximum(cap - dem, 0.0)
+        room = np.sum(head, axis=-1, keepdims=True)
+        dc_r = served + head * np.minimum(excess / np.where(room > 0.0, room, 1.0), 1.0)
+        total = np.sum(dc_r, axis=-1)
+    else:
+        raise ValueError(f"grid_bound {mode!r}: use 'regions' or 'world'")
+    factor = float(catalog.assumption("new-supply-twh-per-gw"))
+    new_gw = rho * (world_twh * (1.0 - 1.0 / world_growth))[..., None] / factor
+    return _Grid(
+        total_twh=total,
+        by_region={r: dc_r[..., i] for i, r in enumerate(ids)},
+        demand_by_region={r: dem[..., i] for i, r in enumerate(ids)},
+        new_gw_by_region={r: new_gw[..., i] for i, r in enumerate(ids)},
+        share_cap_by_region={r: share_r[..., 0, i] for i, r in enumerate(ids)},
+    )
+
+
 def evaluate(
     p: dict[str, np.ndarray],
     years: np.ndarray,
@@ -129,6 +216,7 @@ def evaluate(
     near_term_end: int = NEAR_TERM_END,
     grid_gco2_kwh: float | None = None,
     load_factor: float | None = None,
+    grid_bound: str = "regions",
 ) -> Trajectories:
     """Frontier run, walls and electricity for each sample and year.
 
@@ -154,6 +242,9 @@ def evaluate(
     load_factor : float
         Average electricity use of data centres over their power capacity [-]; ``None``: the
         catalogue's ``datacentre-load-factor``. The grid wall's AI power is a capacity.
+    grid_bound : {"regions", "world"}
+        The grid-build bound per region of ``grid_regions.yaml`` (default), or on the world total
+        only (the hindcast: its regional data are of 2024).
 
     Returns
     -------
@@ -187,8 +278,9 @@ def evaluate(
     cluster's power.
 
     Electricity: AI demand A_u = AI0·G(t)·(PUE/PUE0)·mix / hardware gain, data centres
-    D_u = A_u + (DC0 − AI0)·g_conv(t); the grid-build bound caps data centres at
-    DC0 + s_add·(W_t − W0) (a share of the world's new generation), scaling AI down to fit.
+    D_u = A_u + (DC0 − AI0)·g_conv(t); the grid-build bound caps each region's data centres at a
+    share of its new generation (``_grid_bound``; within DC0 + s_add·(W_t − W0) for the world),
+    scaling AI down to fit.
     Price p_t = (DC0·p0 + (DC_t − DC0)·p_new) / DC_t: new demand pays new-build cost.
 
     References
@@ -247,8 +339,16 @@ def evaluate(
     dc_demand = ai_demand + conv
     world0 = _col(p, "world-electricity-2024")
     world_twh = world0 * _col(p, "world-electricity-growth") ** t
-    dc_cap = dc0 + _col(p, "dc-share-of-generation-additions") * np.maximum(world_twh - world0, 0.0)
-    dc_twh = np.minimum(dc_demand, np.maximum(dc_cap, dc0 * np.minimum(1.0, dc_demand / dc0)))
+    grid = _grid_bound(
+        dc_demand,
+        dc0,
+        world_twh,
+        world0,
+        _col(p, "world-electricity-growth"),
+        _col(p, "dc-share-of-generation-additions"),
+        grid_bound,
+    )
+    dc_twh = grid.total_twh
     ai_twh = np.maximum(dc_twh - conv, 0.0)
     p0 = _col(p, "electricity-price")
     new_twh = np.maximum(dc_twh - dc0, 0.0)
@@ -344,9 +444,15 @@ def evaluate(
         electricity_price_usd_mwh=np.broadcast_to(price, shape),
         run_energy_cost_usd=energy_cost,
         ai_co2e_mt=np.broadcast_to(ai_co2e_mt, shape),
-        us_datacentre_electricity_twh=np.broadcast_to(
-            dc_twh * _col(p, "us-share-of-datacentre-electricity"), shape
-        ),
+        us_datacentre_electricity_twh=np.broadcast_to(grid.by_region["united-states"], shape),
+        datacentre_electricity_by_region_twh={
+            r: np.broadcast_to(a, shape) for r, a in grid.by_region.items()
+        },
+        datacentre_demand_by_region_twh={
+            r: np.broadcast_to(a, shape) for r, a in grid.demand_by_region.items()
+        },
+        new_generation_gw_by_region={r: np.broadcast_to(a, shape) for r, a in grid.new_gw_by_region.items()},
+        datacentre_share_cap_by_region=grid.share_cap_by_region,
         budget_scale=np.broadcast_to(budget_scale, shape),
         facility_flop_per_j=np.broadcast_to(eff, shape),
         walls=tuple(walls),

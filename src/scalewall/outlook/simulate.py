@@ -62,6 +62,7 @@ class Simulation:
             near_term_end=self.near_term_end,
             grid_gco2_kwh=float(catalog.assumption("default-grid-gco2-kwh")),
             load_factor=float(catalog.assumption("datacentre-load-factor")),
+            grid_bound=self.scenario.grid_bound,
         )
         return tr, q, eff
 

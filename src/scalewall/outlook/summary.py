@@ -116,3 +116,23 @@ def actors_able(tr: Trajectories, p: dict[str, np.ndarray]) -> np.ndarray:
     )
     need = tr.cluster_capex_usd + tr.run_energy_cost_usd
     return np.sum(budget >= need[:, None, :], axis=1)
+
+
+def region_rows(tr: Trajectories, mode: str) -> list[dict[str, dict]]:
+    """Per year, per grid region: data-centre electricity [TWh], new generation [GW/yr] (p10/p50/p90),
+    the largest share of it data centres can take [-] (p50) and the share of samples whose data-centre
+    demand there exceeds its limit and moves elsewhere [-] (``mode="world"``: 0, no regional limit)."""
+    out: list[dict[str, dict]] = [{} for _ in tr.years]
+    for r, dc in tr.datacentre_electricity_by_region_twh.items():
+        dem = tr.datacentre_demand_by_region_twh[r]
+        gw = tr.new_generation_gw_by_region[r]
+        cap = float(np.median(tr.datacentre_share_cap_by_region[r]))
+        at_limit = (dem > dc * (1.0 + 1e-9)).mean(axis=0) if mode == "regions" else np.zeros(len(tr.years))
+        for j in range(len(tr.years)):
+            out[j][r] = {
+                "datacentre_electricity_twh": quantiles(dc[:, j]),
+                "new_generation_gw_per_year": quantiles(gw[:, j]),
+                "datacentre_share_of_new_generation_limit": round(cap, 4) if mode == "regions" else None,
+                "probability_at_limit": round(float(at_limit[j]), 4),
+            }
+    return out

@@ -395,6 +395,34 @@ def _band(q: dict, unit: str = "") -> str:
     return f"{_ofmt(q['p50'], unit)}\n{_ofmt(q['p10'])}– {_ofmt(q['p90'])}"
 
 
+def _print_regions(con: Any, years: list[dict]) -> None:
+    """Data centres by grid region at a few years: TWh, new generation GW/yr, share at the limit."""
+    from rich.table import Table
+
+    if not years or not years[0].get("regions"):
+        return
+    shown = [y for y in years if y["year"] in {years[-1]["year"], 2030, 2035, 2040}] or [years[-1]]
+    r = Table(
+        title="Data centres by region (p50): TWh · new generation GW/yr · samples whose demand "
+        "exceeds the region's grid-build limit and moves elsewhere"
+    )
+    r.add_column("region")
+    r.add_column("limit (share of new gen.)")
+    for y in shown:
+        r.add_column(str(y["year"]), overflow="fold")
+    for rid in years[0]["regions"]:
+        lim = years[0]["regions"][rid]["datacentre_share_of_new_generation_limit"]
+        cells = []
+        for y in shown:
+            q = y["regions"][rid]
+            cells.append(
+                f"{_ofmt(q['datacentre_electricity_twh']['p50'])} TWh · "
+                f"{_ofmt(q['new_generation_gw_per_year']['p50'])} GW · {q['probability_at_limit']:.0%}"
+            )
+        r.add_row(rid, "—" if lim is None else f"{lim:.0%}", *cells)
+    con.print(r)
+
+
 def print_outlook(res: dict) -> None:
     """The ``outlook`` result as tables: years, wall years, levers, sensitivity, assumptions."""
     from rich.console import Console
@@ -448,6 +476,7 @@ def print_outlook(res: dict) -> None:
             _ofmt(y["ai_electricity_co2e_mt"]["p50"]),
         )
     con.print(e)
+    _print_regions(con, years)
     falls = [
         f"{y['year']} ({', '.join(f'{w} {v:.0%}' for w, v in y['run_power_falls'].items())})"
         for y in years
