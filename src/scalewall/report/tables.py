@@ -406,8 +406,8 @@ def _print_regions(con: Any, years: list[dict]) -> None:
         title="Data centres by region (p50): TWh · new generation GW/yr · samples whose demand "
         "exceeds the region's grid-build limit and moves elsewhere"
     )
-    r.add_column("region")
-    r.add_column("limit (share of new gen.)")
+    r.add_column("region", overflow="fold")
+    r.add_column("limit (share of new gen.)", overflow="fold")
     for y in shown:
         r.add_column(str(y["year"]), overflow="fold")
     for rid in years[0]["regions"]:
