@@ -113,9 +113,8 @@ def test_more_demand_never_gives_less_electricity_and_regions_sum_to_the_total(d
         parts = np.array([v[0, 0] for v in g.by_region.values()])
         assert np.all(parts >= 0.0)
         assert parts.sum() == pytest.approx(g.total_twh[0, 0])
-        assert g.total_twh[0, 0] <= 415.0 + share * (world - 27_700.0) + 1e-6 or g.total_twh[0, 0] <= max(
-            lo, 415.0
-        )
+        # never above the world bound: the regional limits sum to at most DC(2024) + s x dW
+        assert g.total_twh[0, 0] <= 415.0 + share * (world - 27_700.0) + 1e-6
 
 
 def test_baseline_us_is_its_region_and_lbnl_and_the_hindcast_keep_the_world_bound():

@@ -144,7 +144,7 @@ class GridRegion(Entry):
     datacentre_twh_2024: float = Field(gt=0, description="data-centre electricity in 2024 [TWh]")
     datacentre_twh_2030: float = Field(gt=0, description="IEA base case, 2030 [TWh]")
     new_generation_gw_2024: float = Field(
-        gt=0, description="generating capacity added in 2024, storage excluded [GW]"
+        gt=0, description="renewable generating capacity added in 2024 (IRENA; 92.5 % of all added) [GW]"
     )
 
 

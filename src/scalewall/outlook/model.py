@@ -173,18 +173,17 @@ def _grid_bound(
     ``mode="world"``: the world bound alone, split by region as the demand is.
     """
     ids, w, gamma, rho = grid_regions()
+
+    def split(x: np.ndarray) -> np.ndarray:  # (n, T) -> (n, T, R): 2024 shares, then growth shares
+        grow = np.maximum(x - dc0, 0.0)
+        return np.where((x >= dc0)[..., None], dc0[..., None] * w + gamma * grow[..., None], x[..., None] * w)
+
     dw = np.maximum(world_twh - world0, 0.0)
-    grow = np.maximum(demand - dc0, 0.0)
-    dem = np.where(
-        (demand >= dc0)[..., None], dc0[..., None] * w + gamma * grow[..., None], demand[..., None] * w
-    )
+    dem = split(demand)
     share_r = np.minimum(share[..., None] * gamma / rho, 1.0)  # (n, 1, R)
     if mode == "world":
         total = np.minimum(demand, dc0 + share * dw)
-        g = np.maximum(total - dc0, 0.0)
-        dc_r = np.where(
-            (total >= dc0)[..., None], dc0[..., None] * w + gamma * g[..., None], total[..., None] * w
-        )
+        dc_r = split(total)
     elif mode == "regions":
         cap = dc0[..., None] * w + share_r * rho * dw[..., None]
         served = np.minimum(dem, cap)
