@@ -199,6 +199,10 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
             "frontier_run_cost_usd": tr.run_cost_usd,
             "frontier_run_energy_cost_usd": tr.run_energy_cost_usd,
             "frontier_run_energy_cost_share": tr.run_energy_cost_usd / tr.run_cost_usd,
+            "frontier_run_hardware_cost_usd": tr.run_hardware_cost_usd,
+            "frontier_run_other_cost_usd": tr.run_other_cost_usd,
+            "frontier_run_energy_share_of_development_cost": tr.run_energy_cost_usd
+            / (tr.run_cost_usd + tr.run_other_cost_usd),
             "frontier_cluster_capex_usd": tr.cluster_capex_usd,
             "ai_electricity_twh": tr.ai_electricity_twh,
             "datacentre_electricity_twh": tr.datacentre_electricity_twh,
@@ -310,6 +314,9 @@ def run_outlook(o: OutlookOptions, progress: Callable[[str, float], None] | None
         "frontier_run_cost_usd: cluster hardware amortised over the run "
         f"({depreciation:g}-year life) plus electricity; actors_able_to_afford counts catalogue "
         "actors whose capex x budget-share covers the cluster's hardware plus the run's electricity",
+        "frontier_run_other_cost_usd: the rest of developing the model, R&D staff at "
+        f"{catalog.assumption('rd-staff-share-of-development-cost'):.0%} of development cost (Epoch AI, "
+        "Cottier et al. 2024: 29-49 % for GPT-4 and Gemini Ultra), on top of hardware and energy",
         "wall years are the first year a wall caps the trend; null = not within the horizon",
         (
             "grid-build bound by region (grid_regions.yaml): a region's data centres take at most "

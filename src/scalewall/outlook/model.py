@@ -105,6 +105,8 @@ class Trajectories:
     datacentre_demand_twh: np.ndarray
     electricity_price_usd_mwh: np.ndarray
     run_energy_cost_usd: np.ndarray
+    run_hardware_cost_usd: np.ndarray
+    run_other_cost_usd: np.ndarray
     ai_co2e_mt: np.ndarray
     us_datacentre_electricity_twh: np.ndarray
     datacentre_electricity_by_region_twh: dict[str, np.ndarray]
@@ -419,7 +421,11 @@ def evaluate(
     capex = chips * per_chip_usd
     energy_mwh = energy_j / J_PER_MWH
     energy_cost = energy_mwh * price
-    run_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR) + energy_cost
+    hardware_cost = capex * dur_days / (depreciation_years * DAYS_PER_YEAR)
+    run_cost = hardware_cost + energy_cost
+    # the rest of what developing the model costs: R&D staff at their share of development cost
+    staff = float(catalog.assumption("rd-staff-share-of-development-cost"))
+    other_cost = run_cost * staff / (1.0 - staff)
     if grid_gco2_kwh is None:
         grid_gco2_kwh = float(catalog.assumption("default-grid-gco2-kwh"))
     intensity = grid_gco2_kwh * np.maximum(1.0 + _col(p, "grid-intensity-change"), 0.0) ** t  # g/kWh
@@ -442,6 +448,8 @@ def evaluate(
         datacentre_demand_twh=np.broadcast_to(dc_demand, shape),
         electricity_price_usd_mwh=np.broadcast_to(price, shape),
         run_energy_cost_usd=energy_cost,
+        run_hardware_cost_usd=hardware_cost,
+        run_other_cost_usd=other_cost,
         ai_co2e_mt=np.broadcast_to(ai_co2e_mt, shape),
         us_datacentre_electricity_twh=np.broadcast_to(grid.by_region["united-states"], shape),
         datacentre_electricity_by_region_twh={

@@ -461,8 +461,15 @@ def print_outlook(res: dict) -> None:
             _ofmt(y["actors_able_to_afford"]["p50"]),
         )
     con.print(t)
-    e = Table(title="Frontier run: energy share of its cost, its electricity as a country's (p50)")
-    for col in ("year", "energy share", "price USD/MWh", "run electricity as", "AI CO2e Mt"):
+    e = Table(title="Frontier run: its cost split, energy share, its electricity as a country's (p50)")
+    for col in (
+        "year",
+        "hardware / energy / rest USD",
+        "energy share",
+        "price USD/MWh",
+        "run electricity as",
+        "AI CO2e Mt",
+    ):
         e.add_column(col, overflow="fold")
     for y in years:
         if y["year"] not in pick:
@@ -470,6 +477,14 @@ def print_outlook(res: dict) -> None:
         eq = y.get("frontier_run_electricity_equivalent") or {}
         e.add_row(
             str(y["year"]),
+            " / ".join(
+                _ofmt(y[k]["p50"])
+                for k in (
+                    "frontier_run_hardware_cost_usd",
+                    "frontier_run_energy_cost_usd",
+                    "frontier_run_other_cost_usd",
+                )
+            ),
             f"{y['frontier_run_energy_cost_share']['p50']:.0%}",
             _ofmt(y["electricity_price_usd_mwh"]["p50"]),
             eq.get("sentence", "—"),
