@@ -8,7 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scalewall.validate.outlook import SAMPLES, SEED, hindcast_rows, hindcast_scenario, outlook_rows
+from scalewall.validate.outlook import (
+    HINDCAST_SAMPLES,
+    SAMPLES,
+    SEED,
+    hindcast_rows,
+    hindcast_scenario,
+    outlook_rows,
+)
 from scalewall.validate.rows import cases
 
 
@@ -109,7 +116,7 @@ def test_hindcast_starts_from_the_2020_levels_it_cites():
     from scalewall.outlook.simulate import simulate
 
     years = np.arange(2020, 2025)
-    tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
+    tr, _ = simulate(hindcast_scenario(), years, HINDCAST_SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
     assert np.median(tr.demanded_flop[:, 0]) == pytest.approx(3.14e23)  # GPT-3 (Brown et al. 2020)
     # published before 2020, not back-cast from the 2024 check: IEA (2017) 200 TWh for 2020, range
     # 196 (Masanet et al. 2020) - 207 (Andrae 2019); AI from the NVIDIA-revenue fleet, 1.2 TWh
@@ -126,7 +133,7 @@ def test_chip_output_hindcast_misses_as_documented_and_its_wall_does_not_bind():
     from scalewall.outlook.simulate import simulate
 
     years = np.arange(2020, 2025)
-    tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
+    tr, _ = simulate(hindcast_scenario(), years, HINDCAST_SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
     assert (tr.allowed_flop["chips"][:, -1] > tr.feasible_flop[:, -1]).mean() > 0.9
 
 
@@ -139,7 +146,7 @@ def test_datacentre_electricity_hindcast_misses_as_documented():
     from scalewall.outlook.simulate import simulate
 
     years = np.arange(2020, 2025)
-    tr, _ = simulate(hindcast_scenario(), years, SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
+    tr, _ = simulate(hindcast_scenario(), years, HINDCAST_SAMPLES, SEED, base_year=2020, near_term_end=2024).run()
     assert np.quantile(tr.datacentre_electricity_twh[:, -1], 0.9) < row.published
 
 
