@@ -86,7 +86,14 @@ class LeverEffects:
 
 @dataclass
 class Trajectories:
-    """Model output; every array is (n_samples, n_years)."""
+    """Model output; every array is (n_samples, n_years), except the per-region caps.
+
+    By region (``grid_regions.yaml`` ids): ``datacentre_electricity_by_region_twh`` and
+    ``datacentre_demand_by_region_twh`` [TWh/yr], ``new_generation_gw_by_region`` [GW of new
+    generation added that year], ``datacentre_share_cap_by_region`` [-], one per sample
+    (n_samples,). ``run_hardware_cost_usd`` (amortised), ``run_energy_cost_usd`` and
+    ``run_other_cost_usd`` (R&D staff) [USD] split the run's cost.
+    """
 
     years: np.ndarray
     demanded_flop: np.ndarray
